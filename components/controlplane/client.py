@@ -1,0 +1,745 @@
+"""A typed, synchronous httpx client for the LangGraph (LangSmith Deployment) control plane.
+
+Usage::
+
+    with ControlPlaneClient(api_key, region="eu", tenant_id=workspace_id) as cp:
+        for deployment in cp.iter_deployments(name_contains="agent"):
+            print(deployment.name, deployment.status)
+
+The underlying :class:`httpx.Client` is created lazily on first use and reused (keep-alive
+connections), so one client should be shared for a whole program run. Sharing it between
+threads is safe. Retries follow the rule documented in :mod:`.retry`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from .errors import (
+    ControlPlaneError,
+    NotFoundError,
+    ProtocolError,
+    UnavailableError,
+    error_from_response,
+    excerpt,
+)
+from .models import (
+    ApiModel,
+    Deployment,
+    DeploymentCreateRequest,
+    DeploymentPatchRequest,
+    Listener,
+    ListenerComputeConfig,
+    ListenerCreateRequest,
+    ListenerPatchRequest,
+    Revision,
+    RevisionCreateRequest,
+)
+from .retry import RETRYABLE_STATUSES, RetryPolicy, describe_exception
+
+__all__ = ["REGION_BASE_URLS", "ControlPlaneClient"]
+
+logger = logging.getLogger(__name__)
+
+REGION_BASE_URLS: dict[str, str] = {
+    "us": "https://api.host.langchain.com",
+    "eu": "https://eu.api.host.langchain.com",
+    "apac": "https://apac.api.host.langchain.com",
+    "aws-us": "https://aws.api.host.langchain.com",
+}
+_REGION_ALIASES = {"aws_us": "aws-us", "aws": "aws-us", "us-aws": "aws-us"}
+
+DEFAULT_REGION = "us"
+MAX_PAGE_SIZE = 100
+USER_AGENT = "langgraph-dataplane-pulumi/0.1.0"
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+Body = ApiModel | Mapping[str, Any]
+
+
+def resolve_base_url(region: str | None, base_url: str | None) -> str:
+    """The API base URL: an explicit ``base_url`` wins (its path prefix is kept)."""
+    if base_url:
+        url = base_url.strip().rstrip("/")
+        parsed = httpx.URL(url)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise ValueError(
+                f"control-plane base URL {base_url!r} must be an absolute http(s) URL, e.g. "
+                "https://api.host.langchain.com or https://langsmith.example.com/api-host"
+            )
+        return url
+    key = (region or DEFAULT_REGION).strip().lower()
+    key = _REGION_ALIASES.get(key, key)
+    try:
+        return REGION_BASE_URLS[key]
+    except KeyError:
+        known = ", ".join(sorted(REGION_BASE_URLS))
+        raise ValueError(
+            f"unknown control-plane region {region!r}; use one of {known}, "
+            "or give base_url for a self-hosted control plane (https://<host>/api-host)"
+        ) from None
+
+
+def _csv(value: str | Iterable[str] | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    joined = ",".join(str(v) for v in value)
+    return joined or None
+
+
+def _body(body: Body) -> dict[str, Any]:
+    if isinstance(body, ApiModel):
+        return body.to_body()
+    return dict(body)
+
+
+def _clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = value
+    return out
+
+
+class ControlPlaneClient:
+    """Client of the control-plane REST API (``/v2/deployments``, ``/v2/listeners``).
+
+    Args:
+        api_key: LangSmith API key, sent as ``X-Api-Key``. Never logged nor shown in repr.
+        region: ``us`` (default), ``eu``, ``apac`` or ``aws-us``.
+        base_url: explicit base URL; wins over ``region``. A self-hosted control plane
+            lives under ``https://<host>/api-host``; the path prefix is kept.
+        tenant_id: workspace id, sent as ``X-Tenant-Id`` (required for org-scoped keys).
+        timeout: seconds for each read/write/pool wait (connect: at most 10 s).
+        max_attempts: HTTP attempts per call, including the first one.
+        backoff_base, backoff_max: exponential backoff between attempts (seconds).
+        retry_after_max: upper bound for a server's ``Retry-After`` (seconds).
+        transport: custom httpx transport (tests, proxies).
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        region: str | None = None,
+        base_url: str | None = None,
+        tenant_id: str | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 4,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        transport: httpx.BaseTransport | None = None,
+        retry_after_max: float = 60.0,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise ValueError(
+                "control-plane API key is empty; set `dataplane:controlPlane.apiKey` "
+                "(pulumi config set --secret dataplane:controlPlane.apiKey ...)"
+            )
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self._api_key = api_key.strip()
+        self.base_url = resolve_base_url(region, base_url)
+        self.tenant_id = tenant_id or None
+        self.timeout = timeout
+        self.retry = RetryPolicy(
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            retry_after_max=retry_after_max,
+        )
+        self._transport = transport
+        self._http: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, tenant_id={self.tenant_id!r}, "
+            "api_key=<hidden>)"
+        )
+
+    def __enter__(self) -> ControlPlaneClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Locks and open connections cannot be pickled (e.g. by Pulumi dynamic providers).
+        state = self.__dict__.copy()
+        for name in ("_http", "_lock", "_count_lock"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._http = None
+        self._lock = threading.Lock()
+        self._count_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close pooled connections. The client may be used again (it reconnects lazily)."""
+        with self._lock:
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()
+
+    @property
+    def http(self) -> httpx.Client:
+        """The shared :class:`httpx.Client`, created on first use."""
+        http = self._http
+        if http is not None:
+            return http
+        with self._lock:
+            if self._http is None:
+                headers = {
+                    "X-Api-Key": self._api_key,
+                    "Accept": "application/json",
+                    "User-Agent": USER_AGENT,
+                }
+                if self.tenant_id:
+                    headers["X-Tenant-Id"] = self.tenant_id
+                self._http = httpx.Client(
+                    headers=headers,
+                    timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+                    transport=self._transport,
+                    follow_redirects=False,
+                    limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+                )
+            return self._http
+
+    @property
+    def request_count(self) -> int:
+        """Number of HTTP attempts sent by this client (retries included)."""
+        with self._count_lock:
+            return self._request_count
+
+    def reset_request_count(self) -> None:
+        with self._count_lock:
+            self._request_count = 0
+
+    def _count_attempt(self) -> None:
+        with self._count_lock:
+            self._request_count += 1
+
+    # -- core request loop ----------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return self.base_url + path
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        resource: str | None = None,
+        resource_id: str | None = None,
+    ) -> httpx.Response:
+        """Send one API call with retries; return a 2xx response or raise a typed error."""
+        url = self._url(path)
+        query = _clean_params(params or {})
+        policy = self.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            self._count_attempt()
+            try:
+                response = self.http.request(method, url, params=query or None, json=body)
+            except httpx.TransportError as exc:
+                cause = describe_exception(exc)
+                retryable = policy.retry_exception(method, exc)
+                if retryable and attempt < policy.max_attempts:
+                    delay = policy.backoff(attempt)
+                    logger.warning(
+                        "control plane %s %s failed (%s); retrying in %.2fs (attempt %d of %d)",
+                        method,
+                        url,
+                        cause,
+                        delay,
+                        attempt,
+                        policy.max_attempts,
+                    )
+                    policy.sleep(delay)
+                    continue
+                reached = not retryable and policy.may_have_reached_server(exc)
+                raise self._unavailable(method, url, attempt, cause, None, reached) from exc
+
+            status = response.status_code
+            if status in RETRYABLE_STATUSES:
+                cause = f"HTTP {status} {response.reason_phrase}".strip()
+                retryable = policy.retry_status(method, status)
+                if retryable and attempt < policy.max_attempts:
+                    delay = policy.delay(attempt, response.headers.get("Retry-After"))
+                    logger.warning(
+                        "control plane %s %s answered %s; retrying in %.2fs (attempt %d of %d)",
+                        method,
+                        url,
+                        cause,
+                        delay,
+                        attempt,
+                        policy.max_attempts,
+                    )
+                    policy.sleep(delay)
+                    continue
+                raise self._unavailable(method, url, attempt, cause, status, not retryable)
+
+            if status >= 400 or status < 200 or 300 <= status < 400:
+                raise self._error(response, method, resource, resource_id)
+            return response
+
+    def _unavailable(
+        self,
+        method: str,
+        url: str,
+        attempts: int,
+        cause: str,
+        status_code: int | None,
+        may_have_reached_server: bool,
+    ) -> UnavailableError:
+        tries = "try" if attempts == 1 else "tries"
+        message = f"control plane at {self.base_url} unavailable after {attempts} {tries}: {cause}"
+        message += f" ({method} {url})."
+        if may_have_reached_server:
+            message += (
+                f" The {method} was not retried because it may already have reached the "
+                "server: check whether it took effect before trying again."
+            )
+        else:
+            message += " Check the network path to the control plane, or try again later."
+        return UnavailableError(
+            message,
+            attempts=attempts,
+            last_cause=cause,
+            may_have_reached_server=may_have_reached_server,
+            status_code=status_code,
+            method=method,
+            url=url,
+        )
+
+    def _error(
+        self,
+        response: httpx.Response,
+        method: str,
+        resource: str | None,
+        resource_id: str | None,
+    ) -> ControlPlaneError:
+        text = response.text
+        detail: Any = None
+        json_ok = False
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            data = None
+        else:
+            if isinstance(data, dict) and "detail" in data:
+                detail = data["detail"]
+                json_ok = True
+        return error_from_response(
+            method=method,
+            url=str(response.request.url),
+            status_code=response.status_code,
+            body_text=text,
+            detail=detail,
+            json_ok=json_ok,
+            resource=resource,
+            resource_id=resource_id,
+            api_key=self._api_key,
+            tenant_id=self.tenant_id,
+        )
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            body = excerpt(response.text)
+            raise ProtocolError(
+                f"control plane answered {response.request.method} {response.request.url} "
+                f"with HTTP {response.status_code} and a body that is not JSON: {body!r}. "
+                "Check the control-plane base URL (is it the API host, with `/api-host` for "
+                "a self-hosted LangSmith?) and any proxy in between.",
+                body_excerpt=body,
+                status_code=response.status_code,
+                method=response.request.method,
+                url=str(response.request.url),
+            ) from None
+
+    def _model(self, model: type[M], data: Any, response: httpx.Response) -> M:
+        try:
+            return model.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise self._shape_error(model.__name__, exc, response) from None
+
+    def _shape_error(
+        self, what: str, exc: pydantic.ValidationError | str, response: httpx.Response
+    ) -> ProtocolError:
+        if isinstance(exc, str):
+            problems = exc
+        else:
+            errors = exc.errors(include_input=False, include_url=False)
+            shown = [
+                f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in errors[:5]
+            ]
+            if len(errors) > 5:
+                shown.append(f"... {len(errors) - 5} more")
+            problems = "; ".join(shown)
+        # No body excerpt here: a well-formed JSON body may carry secret values.
+        return ProtocolError(
+            f"control plane answered {response.request.method} {response.request.url} "
+            f"(HTTP {response.status_code}) with an unexpected {what} shape: {problems}. "
+            "The API may have changed; update the client.",
+            status_code=response.status_code,
+            method=response.request.method,
+            url=str(response.request.url),
+        )
+
+    def _call(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        resource: str | None = None,
+        resource_id: str | None = None,
+    ) -> M:
+        response = self._send(
+            method, path, params=params, body=body, resource=resource, resource_id=resource_id
+        )
+        return self._model(model, self._json(response), response)
+
+    def _paginate(
+        self,
+        model: type[M],
+        path: str,
+        params: Mapping[str, Any],
+        page_size: int,
+        *,
+        resource: str | None = None,
+        resource_id: str | None = None,
+    ) -> Iterator[M]:
+        """Follow ``limit``/``offset`` pages to the end, sending back the server's offset."""
+        limit = max(1, min(MAX_PAGE_SIZE, int(page_size)))
+        offset = 0
+        seen: set[str] = set()
+        while True:
+            page_params = {**params, "limit": limit, "offset": offset}
+            response = self._send(
+                "GET", path, params=page_params, resource=resource, resource_id=resource_id
+            )
+            data = self._json(response)
+            if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+                raise self._shape_error(
+                    "page", "expected an object with a `resources` list", response
+                )
+            items = data["resources"]
+            for raw in items:
+                item = self._model(model, raw, response)
+                item_id = getattr(item, "id", None)
+                if isinstance(item_id, str):
+                    if item_id in seen:  # the list shifted under us between pages
+                        continue
+                    seen.add(item_id)
+                yield item
+            if len(items) < limit:
+                return
+            next_offset = data.get("offset")
+            if (
+                not isinstance(next_offset, int)
+                or isinstance(next_offset, bool)
+                or next_offset <= offset
+            ):
+                next_offset = offset + len(items)
+            offset = next_offset
+
+    # -- deployments ----------------------------------------------------------------------
+
+    def iter_deployments(
+        self,
+        *,
+        name_contains: str | None = None,
+        status: str | Sequence[str] | None = None,
+        deployment_ids: str | Iterable[str] | None = None,
+        image_version: str | None = None,
+        deployment_type: str | None = None,
+        tag_value_ids: str | Iterable[str] | None = None,
+        remote_reconciled: bool | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Deployment]:
+        """Yield every deployment matching the filters, page by page."""
+        params = {
+            "name_contains": name_contains,
+            "status": _csv(status),
+            "deployment_ids": _csv(deployment_ids),
+            "image_version": image_version,
+            "deployment_type": deployment_type,
+            "tag_value_ids": _csv(tag_value_ids),
+            "remote_reconciled": remote_reconciled,
+        }
+        return self._paginate(Deployment, "/v2/deployments", params, page_size)
+
+    def list_deployments(
+        self,
+        *,
+        name_contains: str | None = None,
+        status: str | Sequence[str] | None = None,
+        deployment_ids: str | Iterable[str] | None = None,
+        image_version: str | None = None,
+        deployment_type: str | None = None,
+        tag_value_ids: str | Iterable[str] | None = None,
+        remote_reconciled: bool | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> list[Deployment]:
+        """All deployments matching the filters (follows pagination to the end)."""
+        return list(
+            self.iter_deployments(
+                name_contains=name_contains,
+                status=status,
+                deployment_ids=deployment_ids,
+                image_version=image_version,
+                deployment_type=deployment_type,
+                tag_value_ids=tag_value_ids,
+                remote_reconciled=remote_reconciled,
+                page_size=page_size,
+            )
+        )
+
+    def get_deployment(self, deployment_id: str) -> Deployment:
+        return self._call(
+            Deployment,
+            "GET",
+            f"/v2/deployments/{deployment_id}",
+            resource="deployment",
+            resource_id=deployment_id,
+        )
+
+    def create_deployment(self, body: DeploymentCreateRequest | Mapping[str, Any]) -> Deployment:
+        """Create a deployment and its first revision (POST: not retried once sent)."""
+        return self._call(Deployment, "POST", "/v2/deployments", body=_body(body))
+
+    def patch_deployment(
+        self, deployment_id: str, body: DeploymentPatchRequest | Mapping[str, Any]
+    ) -> Deployment:
+        """Update a deployment; new image, secrets or resource_spec create a revision."""
+        return self._call(
+            Deployment,
+            "PATCH",
+            f"/v2/deployments/{deployment_id}",
+            body=_body(body),
+            resource="deployment",
+            resource_id=deployment_id,
+        )
+
+    def delete_deployment(self, deployment_id: str, *, missing_ok: bool = False) -> None:
+        """Delete a deployment. Deletion is asynchronous: see :meth:`wait_until_deleted`."""
+        try:
+            self._send(
+                "DELETE",
+                f"/v2/deployments/{deployment_id}",
+                resource="deployment",
+                resource_id=deployment_id,
+            )
+        except NotFoundError:
+            if not missing_ok:
+                raise
+
+    def wait_until_deleted(
+        self, deployment_id: str, *, timeout: float = 600.0, poll_interval: float = 5.0
+    ) -> None:
+        """Poll ``GET /v2/deployments/{id}`` until it answers 404."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.get_deployment(deployment_id)
+            except NotFoundError:
+                return
+            if time.monotonic() >= deadline:
+                raise ControlPlaneError(
+                    f"deployment {deployment_id!r} still exists {timeout:.0f}s after deletion "
+                    f"was requested from {self.base_url}; check it in the LangSmith UI."
+                )
+            time.sleep(poll_interval)
+
+    # -- revisions ------------------------------------------------------------------------
+
+    def iter_revisions(
+        self,
+        deployment_id: str,
+        *,
+        status: str | Sequence[str] | None = None,
+        remote_reconciled: bool | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Revision]:
+        params = {"status": _csv(status), "remote_reconciled": remote_reconciled}
+        return self._paginate(
+            Revision,
+            f"/v2/deployments/{deployment_id}/revisions",
+            params,
+            page_size,
+            resource="deployment",
+            resource_id=deployment_id,
+        )
+
+    def list_revisions(
+        self,
+        deployment_id: str,
+        *,
+        status: str | Sequence[str] | None = None,
+        remote_reconciled: bool | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> list[Revision]:
+        """All revisions of a deployment, newest first."""
+        return list(
+            self.iter_revisions(
+                deployment_id,
+                status=status,
+                remote_reconciled=remote_reconciled,
+                page_size=page_size,
+            )
+        )
+
+    def get_revision(self, deployment_id: str, revision_id: str) -> Revision:
+        return self._call(
+            Revision,
+            "GET",
+            f"/v2/deployments/{deployment_id}/revisions/{revision_id}",
+            resource="revision",
+            resource_id=revision_id,
+        )
+
+    def create_revision(
+        self, deployment_id: str, body: RevisionCreateRequest | Mapping[str, Any]
+    ) -> Revision:
+        """Create a revision (``POST /v2/deployments/{id}/revisions``; always creates one)."""
+        return self._call(
+            Revision,
+            "POST",
+            f"/v2/deployments/{deployment_id}/revisions",
+            body=_body(body),
+            resource="deployment",
+            resource_id=deployment_id,
+        )
+
+    def redeploy_revision(self, deployment_id: str, revision_id: str) -> Deployment:
+        """Roll a deployment back to an older revision."""
+        return self._call(
+            Deployment,
+            "POST",
+            f"/v2/deployments/{deployment_id}/revisions/{revision_id}/redeploy",
+            resource="revision",
+            resource_id=revision_id,
+        )
+
+    def wait_for_revision(
+        self,
+        deployment_id: str,
+        revision_id: str,
+        *,
+        timeout: float = 900.0,
+        poll_interval: float = 5.0,
+    ) -> Revision:
+        """Poll a revision until its status is final (DEPLOYED, SKIPPED or *_FAILED).
+
+        Returns the final revision (check ``is_failed``); raises ControlPlaneError on timeout.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            revision = self.get_revision(deployment_id, revision_id)
+            if revision.is_final:
+                return revision
+            if time.monotonic() >= deadline:
+                raise ControlPlaneError(
+                    f"revision {revision_id!r} of deployment {deployment_id!r} is still "
+                    f"{revision.status} after {timeout:.0f}s; check the listener and operator "
+                    "logs in the data-plane cluster."
+                )
+            time.sleep(poll_interval)
+
+    # -- listeners ------------------------------------------------------------------------
+
+    def iter_listeners(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[Listener]:
+        return self._paginate(Listener, "/v2/listeners", {}, page_size)
+
+    def list_listeners(self, *, page_size: int = MAX_PAGE_SIZE) -> list[Listener]:
+        return list(self.iter_listeners(page_size=page_size))
+
+    def get_listener(self, listener_id: str) -> Listener:
+        return self._call(
+            Listener,
+            "GET",
+            f"/v2/listeners/{listener_id}",
+            resource="listener",
+            resource_id=listener_id,
+        )
+
+    def create_listener(
+        self,
+        compute_id: str,
+        k8s_namespaces: Sequence[str],
+        *,
+        version: str | None = None,
+        compute_type: str = "k8s",
+    ) -> Listener:
+        """Register a listener (409 :class:`ConflictError` when ``compute_id`` is taken)."""
+        request = ListenerCreateRequest(
+            compute_id=compute_id,
+            compute_type=compute_type,
+            compute_config=ListenerComputeConfig(k8s_namespaces=list(k8s_namespaces)),
+        )
+        if version is not None:
+            request.version = version
+        return self._call(Listener, "POST", "/v2/listeners", body=request.to_body())
+
+    def patch_listener(
+        self,
+        listener_id: str,
+        *,
+        k8s_namespaces: Sequence[str] | None = None,
+        version: str | None = None,
+    ) -> Listener:
+        """Change a listener's namespaces and/or version (only given fields are sent)."""
+        request = ListenerPatchRequest()
+        if k8s_namespaces is not None:
+            request.compute_config = ListenerComputeConfig(k8s_namespaces=list(k8s_namespaces))
+        if version is not None:
+            request.version = version
+        return self._call(
+            Listener,
+            "PATCH",
+            f"/v2/listeners/{listener_id}",
+            body=request.to_body(),
+            resource="listener",
+            resource_id=listener_id,
+        )
+
+    def delete_listener(self, listener_id: str, *, missing_ok: bool = False) -> None:
+        try:
+            self._send(
+                "DELETE",
+                f"/v2/listeners/{listener_id}",
+                resource="listener",
+                resource_id=listener_id,
+            )
+        except NotFoundError:
+            if not missing_ok:
+                raise

@@ -1,0 +1,334 @@
+"""Pydantic models of the control-plane API (OpenAPI v0.1.0 plus newer, tolerated fields).
+
+Parsing is tolerant on purpose: the hosted API is newer than the published document, so
+
+* unknown fields are kept (``extra="allow"``) instead of rejected,
+* enum-like fields (``status``, ``source``, ``deployment_type``...) are typed ``str``;
+  the known values are available as :class:`enum.StrEnum` helpers below,
+* everything except identifiers is optional.
+
+Request bodies use the same tolerant models; :meth:`ApiModel.to_body` serialises only the
+fields that were set, so ``None`` left at its default is never sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    def to_body(self) -> dict[str, Any]:
+        """JSON-ready dict of the fields that were set (explicit ``None`` is kept)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Known enum values (helpers only: fields are plain strings so new values never crash)
+
+
+class Source(StrEnum):
+    GITHUB = "github"
+    EXTERNAL_DOCKER = "external_docker"
+
+
+class DeploymentType(StrEnum):
+    DEV_FREE = "dev_free"
+    DEV = "dev"
+    PROD = "prod"
+
+
+class DeploymentStatus(StrEnum):
+    AWAITING_DATABASE = "AWAITING_DATABASE"
+    READY = "READY"
+    UNUSED = "UNUSED"
+    AWAITING_DELETE = "AWAITING_DELETE"
+    AWAITING_FINAL_DELETE = "AWAITING_FINAL_DELETE"
+    UNKNOWN = "UNKNOWN"
+
+
+class RevisionStatus(StrEnum):
+    CREATING = "CREATING"
+    QUEUED = "QUEUED"
+    AWAITING_BUILD = "AWAITING_BUILD"
+    BUILDING = "BUILDING"
+    AWAITING_DEPLOY = "AWAITING_DEPLOY"
+    DEPLOYING = "DEPLOYING"
+    CREATE_FAILED = "CREATE_FAILED"
+    BUILD_FAILED = "BUILD_FAILED"
+    DEPLOY_FAILED = "DEPLOY_FAILED"
+    DEPLOYED = "DEPLOYED"
+    SKIPPED = "SKIPPED"
+    INTERRUPTED = "INTERRUPTED"
+    UNKNOWN = "UNKNOWN"
+
+
+_REVISION_STATUS_VALUES = frozenset(s.value for s in RevisionStatus)
+
+REVISION_FAILED_STATUSES = frozenset(
+    {RevisionStatus.CREATE_FAILED, RevisionStatus.BUILD_FAILED, RevisionStatus.DEPLOY_FAILED}
+)
+REVISION_SUCCESS_STATUSES = frozenset({RevisionStatus.DEPLOYED, RevisionStatus.SKIPPED})
+REVISION_FINAL_STATUSES = REVISION_FAILED_STATUSES | REVISION_SUCCESS_STATUSES
+
+# Environment variable names the platform sets itself; a revision's secrets must not use them.
+RESERVED_ENV_NAMES = frozenset(
+    {
+        "POSTGRES_URI",
+        "DATABASE_URI",
+        "REDIS_URI",
+        "LANGSMITH_API_KEY",
+        "LANGSMITH_ENDPOINT",
+        "LANGGRAPH_CLOUD_LICENSE_KEY",
+        "POSTGRES_URI_CUSTOM",
+        "REDIS_URI_CUSTOM",
+        "PORT",
+        "MOUNT_PREFIX",
+        "LANGSMITH_HOST_PROJECT_ID",
+        "LANGSMITH_HOST_REVISION_ID",
+        "LANGSMITH_DEPLOYMENT_NAME",
+    }
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Building blocks
+
+
+class Secret(ApiModel):
+    """A deployment secret, exposed to the server container as an environment variable.
+
+    ``value`` is hidden from ``repr``/``str`` so it does not end up in logs.
+    """
+
+    name: str
+    value: str = Field(default="", repr=False)
+
+
+class LocalObjectReference(ApiModel):
+    name: str
+
+
+class ResourceSpec(ApiModel):
+    """Sizing and pod wiring of an ``external_docker`` deployment.
+
+    CPU values are integers in the published schema; floats are accepted too.
+    Kubernetes-shaped objects (volumes, mounts, containers) are kept as plain dicts.
+    """
+
+    min_scale: int | None = None
+    max_scale: int | None = None
+    cpu: int | float | None = None
+    cpu_limit: int | float | None = None
+    memory_mb: int | None = None
+    memory_limit_mb: int | None = None
+
+    queue_min_scale: int | None = None
+    queue_max_scale: int | None = None
+    queue_cpu: int | float | None = None
+    queue_cpu_limit: int | float | None = None
+    queue_memory_mb: int | None = None
+    queue_memory_limit_mb: int | None = None
+
+    redis_memory_mb: int | None = None
+
+    db_cpu: int | float | None = None
+    db_cpu_limit: int | float | None = None
+    db_memory_mb: int | None = None
+    db_memory_limit_mb: int | None = None
+    db_storage_gi: int | None = None
+    db_max_connections: int | None = None
+
+    labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
+    service_account_name: str | None = None
+    image_pull_secrets: list[LocalObjectReference] | None = None
+    volumes: list[dict[str, Any]] | None = None
+    volume_mounts: list[dict[str, Any]] | None = None
+    init_containers: list[dict[str, Any]] | None = None
+    sidecars: list[dict[str, Any]] | None = None
+
+
+class ListenerConfig(ApiModel):
+    k8s_namespace: str | None = None
+
+
+class SourceConfig(ApiModel):
+    """Deployment-wide configuration (``source_config``); also used in request bodies."""
+
+    listener_id: str | None = None
+    listener_config: ListenerConfig | None = None
+    deployment_type: str | None = None
+    build_on_push: bool | None = None
+    custom_url: str | None = None
+    integration_id: str | None = None
+    repo_url: str | None = None
+    resource_spec: ResourceSpec | None = None
+    install_command: str | None = None
+    build_command: str | None = None
+
+
+class SourceRevisionConfig(ApiModel):
+    """Per-revision configuration (``source_revision_config``)."""
+
+    image_uri: str | None = None
+    repo_ref: str | None = None
+    langgraph_config_path: str | None = None
+    repo_commit_sha: str | None = None  # read-only
+
+
+class ListenerComputeConfig(ApiModel):
+    k8s_namespaces: list[str] | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# Resources
+
+
+class Deployment(ApiModel):
+    id: str
+    name: str
+    source: str | None = None
+    source_config: SourceConfig = Field(default_factory=SourceConfig)
+    source_revision_config: SourceRevisionConfig = Field(default_factory=SourceRevisionConfig)
+    secrets: list[Secret] = Field(default_factory=list)
+    status: str = DeploymentStatus.UNKNOWN.value
+    latest_revision_id: str | None = None
+    active_revision_id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    image_version: str | None = None
+    tenant_id: str | None = None
+    display_name: str | None = None
+    secret_references: list[Any] | None = None
+
+    @property
+    def listener_id(self) -> str | None:
+        return self.source_config.listener_id
+
+    @property
+    def k8s_namespace(self) -> str | None:
+        lc = self.source_config.listener_config
+        return lc.k8s_namespace if lc else None
+
+    @property
+    def resource_spec(self) -> ResourceSpec | None:
+        return self.source_config.resource_spec
+
+    @property
+    def image_uri(self) -> str | None:
+        return self.source_revision_config.image_uri
+
+    @property
+    def is_deleting(self) -> bool:
+        return self.status in (
+            DeploymentStatus.AWAITING_DELETE,
+            DeploymentStatus.AWAITING_FINAL_DELETE,
+        )
+
+
+class Revision(ApiModel):
+    id: str
+    status: str = RevisionStatus.UNKNOWN.value
+    source: str | None = None
+    source_revision_config: SourceRevisionConfig = Field(default_factory=SourceRevisionConfig)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status in REVISION_FAILED_STATUSES
+
+    @property
+    def is_deployed(self) -> bool:
+        return self.status == RevisionStatus.DEPLOYED
+
+    @property
+    def is_final(self) -> bool:
+        """DEPLOYED, SKIPPED or one of the ``*_FAILED`` statuses. Unknown values are not."""
+        return self.status in REVISION_FINAL_STATUSES
+
+    @property
+    def is_known_status(self) -> bool:
+        return self.status in _REVISION_STATUS_VALUES
+
+
+class Listener(ApiModel):
+    id: str
+    compute_id: str
+    compute_type: str = "k8s"
+    compute_config: ListenerComputeConfig = Field(default_factory=ListenerComputeConfig)
+    version: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def k8s_namespaces(self) -> list[str]:
+        return list(self.compute_config.k8s_namespaces or [])
+
+
+# ---------------------------------------------------------------------------------------
+# Request bodies
+
+
+class DeploymentCreateRequest(ApiModel):
+    name: str
+    source: str = Source.EXTERNAL_DOCKER.value
+    source_config: SourceConfig
+    source_revision_config: SourceRevisionConfig
+    secrets: list[Secret] = Field(default_factory=list)
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        # ``source`` and ``secrets`` are required by the API even when left at the default.
+        body.setdefault("source", self.source)
+        body.setdefault("secrets", [s.to_body() for s in self.secrets])
+        return body
+
+
+class DeploymentPatchRequest(ApiModel):
+    """PATCH body. A non-null ``source_revision_config``, ``secrets`` or
+    ``source_config.resource_spec`` creates a new revision; ``resource_spec`` replaces the
+    whole object."""
+
+    source_config: SourceConfig | None = None
+    source_revision_config: SourceRevisionConfig | None = None
+    secrets: list[Secret] | None = None
+
+
+class RevisionCreateRequest(ApiModel):
+    """Body of ``POST /v2/deployments/{id}/revisions`` (newer than the published document).
+
+    Fields left out are taken from the deployment's current configuration.
+    """
+
+    source_revision_config: SourceRevisionConfig | None = None
+    secrets: list[Secret] | None = None
+    source_config: SourceConfig | None = None
+
+
+class ListenerCreateRequest(ApiModel):
+    compute_id: str
+    compute_type: str = "k8s"
+    compute_config: ListenerComputeConfig
+    version: str | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        body.setdefault("compute_type", self.compute_type)
+        return body
+
+
+class ListenerPatchRequest(ApiModel):
+    version: str | None = None
+    compute_config: ListenerComputeConfig | None = None
+
+
+# Aliases named like the OpenAPI schemas.
+SourceConfigRequest = SourceConfig
+SourceRevisionConfigRequest = SourceRevisionConfig
