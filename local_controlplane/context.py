@@ -1,0 +1,29 @@
+"""What the API and admin routes share: the store, keys, faults and request stats."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from .auth import KeyRing
+from .faults import FaultSet, RequestStats
+from .store import Behaviour, Store
+
+
+@dataclass
+class ServerContext:
+    store: Store
+    keys: KeyRing
+    faults: FaultSet
+    stats: RequestStats
+    # The behaviour the server started with; /_admin/reset goes back to it.
+    initial_behaviour: Behaviour = field(default_factory=Behaviour)
+
+    def fresh_behaviour(self) -> Behaviour:
+        return copy.deepcopy(self.initial_behaviour)
+
+
+def get_context(request: Request) -> ServerContext:
+    return request.app.state.context  # type: ignore[no-any-return]
