@@ -1,0 +1,343 @@
+"""One LangGraph server: the API pods and queue workers of one control-plane deployment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .kube import (
+    ANNOTATION_ENV_DIGEST,
+    ANNOTATION_SECRETS_DIGEST,
+    LABEL_DEPLOYMENT_ID,
+    LABEL_REVISION_ID,
+    child_options,
+    container_security_context,
+    dns_name,
+    labels,
+    pod_security_context,
+    scratch_volume,
+    selector,
+    service_url,
+)
+from .revision import (
+    ResourceSpec,
+    RevisionSpec,
+    WorkloadSize,
+    check_secret_names,
+    secrets_digest,
+)
+
+PORT = 8000
+_UID = 1000
+
+
+@dataclass
+class LangGraphServerArgs:
+    """Inputs of `LangGraphServer`."""
+
+    namespace: str
+    """Namespace of the server's objects."""
+    revision: RevisionSpec
+    """The deployment and revision to run."""
+    database_uri: pulumi.Input[str]
+    """`DATABASE_URI` (secret)."""
+    redis_uri: pulumi.Input[str]
+    """`REDIS_URI` (secret)."""
+    api_key: pulumi.Input[str]
+    """`LANGSMITH_API_KEY` (secret)."""
+    license_key: pulumi.Input[str]
+    """`LANGGRAPH_CLOUD_LICENSE_KEY` (secret)."""
+    langsmith_endpoint: str | None = None
+    """`LANGSMITH_ENDPOINT`, for a self-hosted LangSmith."""
+    queue_enabled: bool = True
+    """Run queue workers; the API pods then run no background jobs."""
+    jobs_per_worker: int = 10
+    """`N_JOBS_PER_WORKER` of each queue worker."""
+    image_pull_secrets: list[str] = field(default_factory=list)
+    """Names of image pull Secrets."""
+    read_only_root_filesystem: bool = True
+    """Mount the image read-only, with a writable /tmp."""
+    cpu_target_percent: int = 80
+    """HPA target CPU utilisation."""
+    pdb_max_unavailable: int = 1
+    """PodDisruptionBudget `maxUnavailable` of the API pods."""
+
+
+class LangGraphServer(pulumi.ComponentResource):
+    """API Deployment, queue-worker Deployment, Service, HPAs, PDB and the env Secrets."""
+
+    url: pulumi.Output[str]
+    """The in-cluster URL of the API."""
+    image: pulumi.Output[str]
+    """The image being served."""
+    revision_id: pulumi.Output[str]
+    """The revision being served."""
+
+    def __init__(
+        self, name: str, args: LangGraphServerArgs, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("langgraph:dataplane:LangGraphServer", name, None, opts)
+        child = child_options(self, opts)
+        rev = args.revision
+        instance = dns_name(rev.deployment_name)
+        spec = pulumi.Output.from_input(rev.resource_spec).apply(ResourceSpec.coerce)
+        revision_id = pulumi.Output.from_input(rev.revision_id)
+        image = pulumi.Output.from_input(rev.image)
+
+        secret_values = pulumi.Output.secret(rev.secret_values).apply(
+            lambda values: _checked_secrets(rev.deployment_name, values)
+        )
+        revision_secret = k8s.core.v1.Secret(
+            f"{name}-revision-secrets",
+            metadata={
+                "name": dns_name(instance, "revision-secrets"),
+                "namespace": args.namespace,
+                "labels": labels(instance, "revision-secrets", **_id_labels(rev)),
+            },
+            type="Opaque",
+            string_data=secret_values,
+            opts=child,
+        )
+        env_values = {
+            "DATABASE_URI": args.database_uri,
+            "REDIS_URI": args.redis_uri,
+            "LANGSMITH_API_KEY": args.api_key,
+            "LANGGRAPH_CLOUD_LICENSE_KEY": args.license_key,
+        }
+        platform_secret = k8s.core.v1.Secret(
+            f"{name}-platform-env",
+            metadata={
+                "name": dns_name(instance, "platform-env"),
+                "namespace": args.namespace,
+                "labels": labels(instance, "platform-env", **_id_labels(rev)),
+            },
+            type="Opaque",
+            string_data=pulumi.Output.secret(env_values),
+            opts=child,
+        )
+        # Digests restart pods when a Secret's content changes; unsecret keeps the pod spec
+        # readable in previews (a 16-hex digest reveals nothing usable).
+        digests = {
+            ANNOTATION_SECRETS_DIGEST: pulumi.Output.unsecret(
+                pulumi.Output.from_input(rev.secrets_digest)
+                if rev.secrets_digest is not None
+                else secret_values.apply(secrets_digest)
+            ),
+            ANNOTATION_ENV_DIGEST: pulumi.Output.unsecret(
+                pulumi.Output.all(**env_values).apply(secrets_digest)
+            ),
+        }
+        pod = _PodFactory(
+            args=args,
+            instance=instance,
+            image=image,
+            revision_id=revision_id,
+            digests=digests,
+            platform_secret=platform_secret.metadata.name,
+            revision_secret=revision_secret.metadata.name,
+        )
+
+        api_labels = labels(instance, "api", **_id_labels(rev))
+        self.api = pod.deployment(
+            f"{name}-api",
+            component="api",
+            workload_labels=api_labels,
+            size=spec.apply(lambda s: s.api()),
+            jobs=0 if args.queue_enabled else args.jobs_per_worker,
+            opts=child,
+        )
+        workloads = [("api", self.api, spec.apply(lambda s: s.api()))]
+        if args.queue_enabled:
+            self.queue = pod.deployment(
+                f"{name}-queue",
+                component="queue",
+                workload_labels=labels(instance, "queue", **_id_labels(rev)),
+                size=spec.apply(lambda s: s.queue()),
+                jobs=args.jobs_per_worker,
+                opts=child,
+            )
+            workloads.append(("queue", self.queue, spec.apply(lambda s: s.queue())))
+
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata={"name": instance, "namespace": args.namespace, "labels": api_labels},
+            spec={
+                "type": "ClusterIP",
+                "selector": selector(api_labels),
+                "ports": [{"name": "api-server", "port": PORT, "targetPort": PORT}],
+            },
+            opts=child,
+        )
+        self.autoscalers = [
+            _autoscaler(f"{name}-{role}-hpa", workload, size, args, child)
+            for role, workload, size in workloads
+        ]
+        self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-api-pdb",
+            metadata={
+                "name": dns_name(instance, "api"),
+                "namespace": args.namespace,
+                "labels": api_labels,
+            },
+            spec={
+                "maxUnavailable": args.pdb_max_unavailable,
+                "selector": {"matchLabels": selector(api_labels)},
+            },
+            opts=child,
+        )
+        self.url = pulumi.Output.from_input(service_url(instance, args.namespace, PORT))
+        self.image = image
+        self.revision_id = revision_id
+        self.register_outputs(
+            {"url": self.url, "image": self.image, "revision_id": self.revision_id}
+        )
+
+
+@dataclass
+class _PodFactory:
+    """Builds the API and queue Deployments, which differ only in role, size and jobs."""
+
+    args: LangGraphServerArgs
+    instance: str
+    image: pulumi.Output[str]
+    revision_id: pulumi.Output[str]
+    digests: dict[str, pulumi.Output[str]]
+    platform_secret: pulumi.Output[str]
+    revision_secret: pulumi.Output[str]
+
+    def deployment(
+        self,
+        resource_name: str,
+        *,
+        component: str,
+        workload_labels: dict[str, str],
+        size: pulumi.Output[WorkloadSize],
+        jobs: int,
+        opts: pulumi.ResourceOptions,
+    ) -> k8s.apps.v1.Deployment:
+        args = self.args
+        tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
+        probe = {
+            "httpGet": {"path": "/ok", "port": PORT},
+            "periodSeconds": 15,
+            "timeoutSeconds": 5,
+            "failureThreshold": 6,
+        }
+        pod_labels = {**workload_labels, LABEL_REVISION_ID: self.revision_id}
+        # No `replicas`: the HPA owns the count, and applying one would fight it.
+        return k8s.apps.v1.Deployment(
+            resource_name,
+            metadata={
+                "name": dns_name(self.instance, component),
+                "namespace": args.namespace,
+                "labels": pod_labels,
+            },
+            spec={
+                "revisionHistoryLimit": 5,
+                "selector": {"matchLabels": selector(workload_labels)},
+                "strategy": {
+                    "type": "RollingUpdate",
+                    "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+                },
+                "template": {
+                    "metadata": {"labels": pod_labels, "annotations": self.digests},
+                    "spec": {
+                        "automountServiceAccountToken": False,
+                        "enableServiceLinks": False,
+                        "securityContext": pod_security_context(_UID),
+                        "imagePullSecrets": [{"name": s} for s in args.image_pull_secrets],
+                        "containers": [
+                            {
+                                "name": "api-server" if component == "api" else "queue-worker",
+                                "image": self.image,
+                                "ports": [{"name": "api-server", "containerPort": PORT}],
+                                "env": self._env(jobs),
+                                "envFrom": [{"secretRef": {"name": self.revision_secret}}],
+                                "livenessProbe": probe,
+                                "readinessProbe": probe,
+                                "resources": size.apply(lambda s: s.resources()),
+                                "securityContext": container_security_context(
+                                    args.read_only_root_filesystem
+                                ),
+                                "volumeMounts": [tmp_mount],
+                            }
+                        ],
+                        "volumes": [tmp_dir],
+                    },
+                },
+            },
+            opts=opts,
+        )
+
+    def _env(self, jobs: int) -> list[dict[str, Any]]:
+        from_secret = [
+            {
+                "name": key,
+                "valueFrom": {"secretKeyRef": {"name": self.platform_secret, "key": key}},
+            }
+            for key in (
+                "DATABASE_URI",
+                "REDIS_URI",
+                "LANGSMITH_API_KEY",
+                "LANGGRAPH_CLOUD_LICENSE_KEY",
+            )
+        ]
+        plain = [
+            {"name": "PORT", "value": str(PORT)},
+            {"name": "N_JOBS_PER_WORKER", "value": str(jobs)},
+        ]
+        if self.args.langsmith_endpoint:
+            plain.append({"name": "LANGSMITH_ENDPOINT", "value": self.args.langsmith_endpoint})
+        return from_secret + plain
+
+
+def _autoscaler(
+    resource_name: str,
+    workload: k8s.apps.v1.Deployment,
+    size: pulumi.Output[WorkloadSize],
+    args: LangGraphServerArgs,
+    opts: pulumi.ResourceOptions,
+) -> k8s.autoscaling.v2.HorizontalPodAutoscaler:
+    return k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        resource_name,
+        metadata={
+            "name": workload.metadata.name,
+            "namespace": args.namespace,
+            "labels": workload.metadata.labels,
+        },
+        spec={
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": workload.metadata.name,
+            },
+            "minReplicas": size.apply(lambda s: s.min_replicas),
+            "maxReplicas": size.apply(lambda s: s.max_replicas),
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {
+                            "type": "Utilization",
+                            "averageUtilization": args.cpu_target_percent,
+                        },
+                    },
+                }
+            ],
+        },
+        opts=opts,
+    )
+
+
+def _id_labels(rev: RevisionSpec) -> dict[str, str]:
+    return {LABEL_DEPLOYMENT_ID: rev.deployment_id}
+
+
+def _checked_secrets(deployment: str, values: Any) -> dict[str, str]:
+    values = dict(values or {})
+    check_secret_names(deployment, list(values))
+    return values

@@ -1,0 +1,215 @@
+"""The data-plane listener: polls the control plane and reconciles deployments in-cluster.
+
+Deployed only when the listener is the reconciler (`dataplane:reconciler: listener`). When
+Pulumi reconciles the servers, the listener stays registered with the control plane (so
+deployments can bind to it) but no listener workload runs: two controllers never own the
+same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .kube import (
+    child_options,
+    container_security_context,
+    dns_name,
+    labels,
+    pod_security_context,
+    scratch_volume,
+    selector,
+)
+
+PORT = 8080
+_UID = 1000
+
+# What the listener needs in each watched namespace, and nothing more (chart parity).
+_RULES: list[dict[str, list[str]]] = [
+    {
+        "apiGroups": ["apps"],
+        "resources": ["deployments", "statefulsets"],
+        "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+    },
+    {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get", "list", "watch"]},
+    {
+        "apiGroups": [""],
+        "resources": ["secrets", "services"],
+        "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+    },
+    {
+        "apiGroups": [""],
+        "resources": ["persistentvolumeclaims"],
+        "verbs": ["get", "list", "delete"],
+    },
+    {
+        "apiGroups": ["apps.langchain.ai"],
+        "resources": ["lgps"],
+        "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+    },
+    {"apiGroups": ["apps.langchain.ai"], "resources": ["lgps/status"], "verbs": ["get"]},
+]
+
+
+@dataclass
+class ListenerArgs:
+    """Inputs of `Listener`."""
+
+    namespace: str
+    """Namespace of the listener workload."""
+    listener_id: pulumi.Input[str]
+    """The listener id registered in the control plane (`HOST_WORKER_LISTENER_ID`)."""
+    control_plane_url: str
+    """Control-plane API base URL (`HOST_BACKEND_ENDPOINT`)."""
+    api_key: pulumi.Input[str]
+    """LangSmith API key (secret)."""
+    redis_uri: pulumi.Input[str] | None = None
+    """The listener's queue Redis (`REDIS_DATABASE_URI`, secret); required when enabled."""
+    watched_namespaces: list[str] = field(default_factory=list)
+    """Namespaces the listener reconciles; each gets a Role and RoleBinding."""
+    workspace_id: str | None = None
+    """LangSmith workspace id (`HOST_WORKER_TENANT_ID`)."""
+    smith_url: str = "https://api.smith.langchain.com"
+    """LangSmith API endpoint (`HOST_LANGCHAIN_API_ENDPOINT`)."""
+    enabled: bool = True
+    """Deploy the listener workload; False keeps only the registration id."""
+    image: str = "docker.io/langchain/langsmith-backend:0.13.9"
+    """Listener image, pinned."""
+    replicas: int = 1
+    """Listener replicas."""
+    resources: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {
+            "requests": {"cpu": "1000m", "memory": "2Gi"},
+            "limits": {"cpu": "2000m", "memory": "4Gi"},
+        }
+    )
+    """Container requests and limits."""
+
+
+class Listener(pulumi.ComponentResource):
+    """ServiceAccount, per-namespace Role and RoleBinding, API-key Secret and Deployment."""
+
+    listener_id: pulumi.Output[str]
+    """The control-plane listener id."""
+    enabled: bool
+    """Whether the listener workload is deployed."""
+
+    def __init__(self, name: str, args: ListenerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("langgraph:dataplane:Listener", name, None, opts)
+        self.listener_id = pulumi.Output.from_input(args.listener_id)
+        self.enabled = args.enabled
+        if not args.enabled:
+            self.register_outputs({"listener_id": self.listener_id})
+            return
+        if args.redis_uri is None:
+            raise ValueError("Listener: `redis_uri` is required when the listener is enabled")
+
+        child = child_options(self, opts)
+        object_name = dns_name(name)
+        workload_labels = labels(object_name, "listener")
+        meta = {"name": object_name, "namespace": args.namespace, "labels": workload_labels}
+
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-serviceaccount",
+            metadata=meta,
+            automount_service_account_token=False,
+            opts=child,
+        )
+        for ns in args.watched_namespaces:
+            role = k8s.rbac.v1.Role(
+                f"{name}-role-{ns}",
+                metadata={"name": object_name, "namespace": ns, "labels": workload_labels},
+                rules=_RULES,
+                opts=child,
+            )
+            k8s.rbac.v1.RoleBinding(
+                f"{name}-rolebinding-{ns}",
+                metadata={"name": object_name, "namespace": ns, "labels": workload_labels},
+                subjects=[
+                    {
+                        "kind": "ServiceAccount",
+                        "name": account.metadata.name,
+                        "namespace": args.namespace,
+                    }
+                ],
+                role_ref={
+                    "apiGroup": "rbac.authorization.k8s.io",
+                    "kind": "Role",
+                    "name": role.metadata.name,
+                },
+                opts=child,
+            )
+        secret = k8s.core.v1.Secret(
+            f"{name}-secret",
+            metadata=meta,
+            type="Opaque",
+            string_data=pulumi.Output.secret(
+                {"langsmith_api_key": args.api_key, "redis_uri": args.redis_uri}
+            ),
+            opts=child,
+        )
+        tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
+        health = {
+            "httpGet": {"path": "/health", "port": PORT},
+            "periodSeconds": 10,
+            "timeoutSeconds": 10,
+            "failureThreshold": 6,
+        }
+        env = [
+            {"name": "PORT", "value": str(PORT)},
+            {"name": "LANGCHAIN_ENV", "value": "local_kubernetes"},
+            {"name": "HOST_QUEUE", "value": "host"},
+            {"name": "HOST_BACKEND_ENDPOINT", "value": args.control_plane_url},
+            {"name": "HOST_LANGCHAIN_API_ENDPOINT", "value": args.smith_url},
+            {"name": "HOST_WORKER_TENANT_ID", "value": args.workspace_id or ""},
+            {"name": "HOST_WORKER_LISTENER_ID", "value": self.listener_id},
+            {"name": "HOST_WORKER_EXTERNAL_ENABLED", "value": "true"},
+            {"name": "HOST_WORKER_RECONCILIATION_CRON_ENABLED", "value": "true"},
+            _from_secret("HOST_WORKER_LANGSMITH_API_KEY", secret, "langsmith_api_key"),
+            _from_secret("REDIS_DATABASE_URI", secret, "redis_uri"),
+        ]
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta,
+            spec={
+                "replicas": args.replicas,
+                "selector": {"matchLabels": selector(workload_labels)},
+                "template": {
+                    "metadata": {"labels": workload_labels},
+                    "spec": {
+                        "serviceAccountName": account.metadata.name,
+                        # The listener talks to the Kubernetes API: it needs its token.
+                        "automountServiceAccountToken": True,
+                        "enableServiceLinks": False,
+                        "securityContext": pod_security_context(_UID),
+                        "containers": [
+                            {
+                                "name": "listener",
+                                "image": args.image,
+                                "command": ["./listener_entrypoint.sh"],
+                                "ports": [{"name": "listener", "containerPort": PORT}],
+                                "env": env,
+                                "startupProbe": health,
+                                "readinessProbe": health,
+                                "livenessProbe": {**health, "periodSeconds": 60},
+                                "resources": args.resources,
+                                "securityContext": container_security_context(),
+                                "volumeMounts": [tmp_mount],
+                            }
+                        ],
+                        "volumes": [tmp_dir],
+                    },
+                },
+            },
+            opts=child,
+        )
+        self.register_outputs({"listener_id": self.listener_id})
+
+
+def _from_secret(env_name: str, secret: k8s.core.v1.Secret, key: str) -> dict:
+    return {
+        "name": env_name,
+        "valueFrom": {"secretKeyRef": {"name": secret.metadata.name, "key": key}},
+    }

@@ -1,0 +1,201 @@
+"""Postgres for one LangGraph deployment: in-cluster (pgvector StatefulSet) or external."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from .kube import (
+    child_options,
+    container_security_context,
+    dns_name,
+    labels,
+    pod_security_context,
+    scratch_volume,
+    selector,
+    store_network_policy,
+)
+from .revision import ResourceSpec
+
+PORT = 5432
+_UID = 999  # the postgres user of the official images
+_DATA_MOUNT = "/var/lib/postgresql/data"
+
+
+@dataclass
+class PostgresArgs:
+    """Inputs of `Postgres`."""
+
+    namespace: str
+    """Namespace of the in-cluster database."""
+    instance: str
+    """Name of the deployment it serves; object names and labels derive from it."""
+    client_selector: dict[str, str]
+    """Labels of the pods allowed to connect (the NetworkPolicy)."""
+    external_uri: pulumi.Input[str] | None = None
+    """DSN of an external database; when set, nothing is created in the cluster."""
+    image: str = "docker.io/pgvector/pgvector:0.8.0-pg15"
+    """pgvector image, pinned."""
+    resource_spec: pulumi.Input[ResourceSpec] | None = None
+    """Sizing: `db_cpu`, `db_memory_mb`, `db_storage_gi`, `db_max_connections`."""
+    storage_class: str | None = None
+    """StorageClass of the data volume; the cluster default when None."""
+    deletion_protection: bool = True
+    """Protect and retain the volume, the password and its Secret."""
+
+
+class Postgres(pulumi.ComponentResource):
+    """A deployment's Postgres. `uri` is always a secret Output."""
+
+    uri: pulumi.Output[str]
+    """The connection string (secret)."""
+    in_cluster: bool
+    """Whether the database runs in the cluster."""
+
+    def __init__(self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("langgraph:dataplane:Postgres", name, None, opts)
+        self.in_cluster = args.external_uri is None
+        if args.external_uri is not None:
+            self.uri = pulumi.Output.secret(args.external_uri)
+            self.register_outputs({"uri": self.uri})
+            return
+
+        child = child_options(self, opts)
+        # Losing any of these loses the data or the way into it, so they outlive `destroy`.
+        guarded = child_options(
+            self,
+            opts,
+            protect=args.deletion_protection,
+            retain_on_delete=args.deletion_protection,
+        )
+        spec = pulumi.Output.from_input(args.resource_spec or ResourceSpec())
+        object_name = dns_name(args.instance, "postgres")
+        store_labels = labels(args.instance, "postgres")
+        meta = {"namespace": args.namespace, "labels": store_labels}
+
+        password = random.RandomPassword(
+            f"{name}-password",
+            length=32,
+            special=False,
+            opts=child_options(self, opts, protect=args.deletion_protection),
+        )
+        secret = k8s.core.v1.Secret(
+            f"{name}-secret",
+            metadata={**meta, "name": object_name},
+            type="Opaque",
+            string_data={"POSTGRES_PASSWORD": password.result},
+            opts=guarded,
+        )
+        volume = k8s.core.v1.PersistentVolumeClaim(
+            f"{name}-data",
+            metadata={**meta, "name": dns_name(object_name, "data")},
+            spec={
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": args.storage_class,
+                "resources": {
+                    "requests": {"storage": spec.apply(lambda s: f"{s.db_storage_gi}Gi")}
+                },
+            },
+            opts=guarded,
+        )
+        run_dir, run_mount = scratch_volume("run", "/var/run/postgresql")
+        tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
+        service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata={**meta, "name": object_name},
+            spec={
+                "selector": selector(store_labels),
+                "ports": [{"name": "postgres", "port": PORT, "targetPort": PORT}],
+            },
+            opts=child,
+        )
+        self.stateful_set = k8s.apps.v1.StatefulSet(
+            f"{name}-statefulset",
+            metadata={**meta, "name": object_name},
+            spec={
+                "serviceName": object_name,
+                "replicas": 1,
+                "selector": {"matchLabels": selector(store_labels)},
+                "template": {
+                    "metadata": {"labels": store_labels},
+                    "spec": {
+                        "automountServiceAccountToken": False,
+                        "enableServiceLinks": False,
+                        "securityContext": pod_security_context(_UID),
+                        "containers": [
+                            {
+                                "name": "postgres",
+                                "image": args.image,
+                                "args": spec.apply(
+                                    lambda s: ["-c", f"max_connections={s.db_max_connections}"]
+                                ),
+                                "ports": [{"name": "postgres", "containerPort": PORT}],
+                                "env": [
+                                    {
+                                        "name": "POSTGRES_PASSWORD",
+                                        "valueFrom": {
+                                            "secretKeyRef": {
+                                                "name": secret.metadata.name,
+                                                "key": "POSTGRES_PASSWORD",
+                                            }
+                                        },
+                                    },
+                                    {"name": "PGDATA", "value": f"{_DATA_MOUNT}/pgdata"},
+                                ],
+                                "readinessProbe": _pg_isready(period=10),
+                                "livenessProbe": _pg_isready(period=30),
+                                "resources": spec.apply(lambda s: s.database().resources()),
+                                "securityContext": container_security_context(),
+                                "volumeMounts": [
+                                    {"name": "data", "mountPath": _DATA_MOUNT},
+                                    run_mount,
+                                    tmp_mount,
+                                ],
+                            }
+                        ],
+                        "volumes": [
+                            {
+                                "name": "data",
+                                "persistentVolumeClaim": {"claimName": volume.metadata.name},
+                            },
+                            run_dir,
+                            tmp_dir,
+                        ],
+                    },
+                },
+            },
+            opts=child,
+        )
+        self.network_policy = store_network_policy(
+            f"{name}-ingress",
+            namespace=args.namespace,
+            store_labels=store_labels,
+            client_selector=args.client_selector,
+            port=PORT,
+            opts=child,
+        )
+        self.uri = pulumi.Output.secret(
+            pulumi.Output.concat(
+                "postgres://postgres:",
+                password.result,
+                "@",
+                service.metadata.name,
+                f".{args.namespace}.svc.cluster.local:{PORT}/postgres?sslmode=disable",
+            )
+        )
+        self.password = password
+        self.secret = secret
+        self.volume = volume
+        self.register_outputs({"uri": self.uri})
+
+
+def _pg_isready(period: int) -> dict:
+    return {
+        "exec": {"command": ["pg_isready", "-U", "postgres", "-h", "127.0.0.1"]},
+        "periodSeconds": period,
+        "timeoutSeconds": 5,
+        "failureThreshold": 6,
+    }

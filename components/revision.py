@@ -1,0 +1,208 @@
+"""The plain, typed description of what one LangGraph server runs: one control-plane revision.
+
+The revision-sync provider produces it from the control plane; stack config can supply it
+directly for servers that Pulumi alone manages. `LangGraphServer` only ever sees this type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+# Names the platform owns: a revision may not set them (controlplane-api.md).
+RESERVED_ENV_NAMES: frozenset[str] = frozenset(
+    {
+        "POSTGRES_URI",
+        "DATABASE_URI",
+        "REDIS_URI",
+        "LANGSMITH_API_KEY",
+        "LANGSMITH_ENDPOINT",
+        "LANGGRAPH_CLOUD_LICENSE_KEY",
+        "POSTGRES_URI_CUSTOM",
+        "REDIS_URI_CUSTOM",
+        "PORT",
+        "MOUNT_PREFIX",
+        "LANGSMITH_HOST_PROJECT_ID",
+        "LANGSMITH_HOST_REVISION_ID",
+        "LANGSMITH_DEPLOYMENT_NAME",
+    }
+)
+
+
+class ReservedEnvNameError(ValueError):
+    """A revision tried to set an environment variable that the platform owns."""
+
+
+def check_secret_names(deployment: str, names: Sequence[str]) -> list[str]:
+    """Return the names sorted, or raise if any is reserved by the platform."""
+    reserved = sorted(set(names) & RESERVED_ENV_NAMES)
+    if reserved:
+        raise ReservedEnvNameError(
+            f"deployment {deployment!r}: revision secrets {', '.join(reserved)} use environment "
+            "names reserved by the LangGraph platform. Rename them in the control plane "
+            "(the data plane sets these itself)."
+        )
+    return sorted(names)
+
+
+def secrets_digest(values: Mapping[str, str]) -> str:
+    """A short digest of secret names and values: it changes when any secret changes.
+
+    It goes on pod templates so a secret change restarts the pods; only 16 hex characters of
+    a SHA-256 are kept, which says "changed" without being a usable hash of the values.
+    """
+    blob = json.dumps(sorted(values.items()), separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """Sizing of one deployment, in the control plane's `resource_spec` units."""
+
+    min_scale: int = 1
+    """Minimum API replicas."""
+    max_scale: int = 1
+    """Maximum API replicas."""
+    cpu: float = 1.0
+    """CPU request of an API pod, in cores."""
+    cpu_limit: float | None = None
+    """CPU limit of an API pod; defaults to twice the request."""
+    memory_mb: int = 2048
+    """Memory request of an API pod, in MiB."""
+    memory_limit_mb: int | None = None
+    """Memory limit of an API pod; defaults to twice the request."""
+    queue_min_scale: int | None = None
+    """Minimum queue-worker replicas; defaults to `min_scale`."""
+    queue_max_scale: int | None = None
+    """Maximum queue-worker replicas; defaults to `max_scale`."""
+    queue_cpu: float | None = None
+    """CPU request of a queue pod; defaults to `cpu`."""
+    queue_cpu_limit: float | None = None
+    """CPU limit of a queue pod; defaults to twice its request."""
+    queue_memory_mb: int | None = None
+    """Memory request of a queue pod; defaults to `memory_mb`."""
+    queue_memory_limit_mb: int | None = None
+    """Memory limit of a queue pod; defaults to twice its request."""
+    redis_memory_mb: int = 1024
+    """Memory of the deployment's in-cluster Redis, in MiB."""
+    db_cpu: float = 1.0
+    """CPU request of the in-cluster Postgres."""
+    db_cpu_limit: float | None = None
+    """CPU limit of the in-cluster Postgres; defaults to twice the request."""
+    db_memory_mb: int = 2048
+    """Memory request of the in-cluster Postgres, in MiB."""
+    db_memory_limit_mb: int | None = None
+    """Memory limit of the in-cluster Postgres; defaults to twice the request."""
+    db_storage_gi: int = 10
+    """Size of the in-cluster Postgres volume, in GiB."""
+    db_max_connections: int = 100
+    """Postgres `max_connections`."""
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> ResourceSpec:
+        """Build from a control-plane `resource_spec`, ignoring fields this type does not use."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in (raw or {}).items() if k in known and v is not None})
+
+    @classmethod
+    def coerce(cls, value: ResourceSpec | Mapping[str, Any] | None) -> ResourceSpec:
+        """Accept a `ResourceSpec` or the control plane's `resource_spec` mapping."""
+        return value if isinstance(value, ResourceSpec) else cls.from_mapping(value)
+
+    def api(self) -> WorkloadSize:
+        """Replica bounds and container resources of the API pods."""
+        return WorkloadSize.of(
+            self.min_scale,
+            self.max_scale,
+            self.cpu,
+            self.cpu_limit,
+            self.memory_mb,
+            self.memory_limit_mb,
+        )
+
+    def queue(self) -> WorkloadSize:
+        """Replica bounds and container resources of the queue workers."""
+        cpu = self.queue_cpu if self.queue_cpu is not None else self.cpu
+        mem = self.queue_memory_mb if self.queue_memory_mb is not None else self.memory_mb
+        return WorkloadSize.of(
+            self.queue_min_scale if self.queue_min_scale is not None else self.min_scale,
+            self.queue_max_scale if self.queue_max_scale is not None else self.max_scale,
+            cpu,
+            self.queue_cpu_limit,
+            mem,
+            self.queue_memory_limit_mb,
+        )
+
+    def database(self) -> WorkloadSize:
+        """Container resources of the in-cluster Postgres (always one replica)."""
+        return WorkloadSize.of(
+            1, 1, self.db_cpu, self.db_cpu_limit, self.db_memory_mb, self.db_memory_limit_mb
+        )
+
+
+@dataclass(frozen=True)
+class WorkloadSize:
+    """Replica bounds and Kubernetes resource quantities of one workload."""
+
+    min_replicas: int
+    max_replicas: int
+    requests: dict[str, str]
+    limits: dict[str, str]
+
+    @classmethod
+    def of(
+        cls,
+        min_replicas: int,
+        max_replicas: int,
+        cpu: float,
+        cpu_limit: float | None,
+        memory_mb: int,
+        memory_limit_mb: int | None,
+    ) -> WorkloadSize:
+        return cls(
+            min_replicas=min_replicas,
+            max_replicas=max(max_replicas, min_replicas),
+            requests={"cpu": cpu_quantity(cpu), "memory": f"{memory_mb}Mi"},
+            limits={
+                "cpu": cpu_quantity(cpu_limit if cpu_limit is not None else 2 * cpu),
+                "memory": f"{memory_limit_mb if memory_limit_mb is not None else 2 * memory_mb}Mi",
+            },
+        )
+
+    def resources(self) -> dict[str, dict[str, str]]:
+        """The container `resources` block."""
+        return {"requests": dict(self.requests), "limits": dict(self.limits)}
+
+
+def cpu_quantity(cores: float) -> str:
+    """Cores as a Kubernetes quantity in millicores: 0.5 -> '500m'."""
+    return f"{round(cores * 1000)}m"
+
+
+@dataclass
+class RevisionSpec:
+    """What one LangGraph server runs: a control-plane deployment at one revision.
+
+    Identity fields are plain (they name resources); the rest may be Outputs of the
+    revision-sync resource, so a preview shows concrete values when the sync knows them.
+    """
+
+    deployment_id: str
+    """The control-plane deployment id (a label value on every object)."""
+    deployment_name: str
+    """The control-plane deployment name; Kubernetes object names derive from it."""
+    revision_id: pulumi.Input[str]
+    """The control-plane revision id being served."""
+    image: pulumi.Input[str]
+    """The server image, pinned by tag or digest."""
+    resource_spec: pulumi.Input[ResourceSpec] = field(default_factory=ResourceSpec)
+    """Sizing of the API, queue, Redis and Postgres."""
+    secret_values: pulumi.Input[Mapping[str, str]] = field(default_factory=dict)
+    """The revision's own secrets, name to value; a secret Output."""
+    secrets_digest: pulumi.Input[str] | None = None
+    """Digest of `secret_values`; computed from them when not given."""
