@@ -110,7 +110,9 @@ class DataPlane(pulumi.ComponentResource):
         self.servers: dict[str, LangGraphServer] = {}
         if args.reconciler == "pulumi":
             for served in args.deployments:
-                self.servers[served.revision.deployment_name] = self._server(args, served, inside)
+                self.servers[served.revision.deployment_name] = self._server(
+                    name, args, served, inside
+                )
 
         self.namespace = pulumi.Output.from_input(home)
         self.listener_id = self.listener.listener_id
@@ -163,14 +165,19 @@ class DataPlane(pulumi.ComponentResource):
         )
 
     def _server(
-        self, args: DataPlaneArgs, served: ServedDeployment, opts: pulumi.ResourceOptions
+        self,
+        name: str,
+        args: DataPlaneArgs,
+        served: ServedDeployment,
+        opts: pulumi.ResourceOptions,
     ) -> LangGraphServer:
         rev = served.revision
         base = dns_name(rev.deployment_name)
+        prefix = f"{name}-{base}"
         clients = {LABEL_DEPLOYMENT_ID: rev.deployment_id}
         spec = pulumi.Output.from_input(rev.resource_spec).apply(ResourceSpec.coerce)
         postgres = Postgres(
-            f"{base}-postgres",
+            f"{prefix}-postgres",
             PostgresArgs(
                 namespace=served.namespace,
                 instance=base,
@@ -184,7 +191,7 @@ class DataPlane(pulumi.ComponentResource):
             opts=opts,
         )
         redis = Redis(
-            f"{base}-redis",
+            f"{prefix}-redis",
             RedisArgs(
                 namespace=served.namespace,
                 instance=base,
@@ -197,7 +204,7 @@ class DataPlane(pulumi.ComponentResource):
         )
         servers = args.servers
         return LangGraphServer(
-            base,
+            prefix,
             LangGraphServerArgs(
                 namespace=served.namespace,
                 revision=rev,

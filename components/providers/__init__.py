@@ -1,0 +1,1 @@
+"""Pulumi dynamic providers that talk to the LangGraph control plane."""
