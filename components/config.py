@@ -7,6 +7,7 @@ from secret config (`pulumi config set --secret`). Components never read `pulumi
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -164,6 +165,8 @@ class ServersConfig(_Section):
     """HPA target CPU utilisation."""
     pdb_max_unavailable: int = Field(default=1, ge=1)
     """PodDisruptionBudget `maxUnavailable` of the API pods."""
+    min_replicas: int = Field(default=1, ge=1)
+    """Floor on API and queue replicas, whatever the control plane's `min_scale` says (HA)."""
 
 
 class PostgresConfig(_Section):
@@ -186,6 +189,17 @@ class RedisConfig(_Section):
     """`in-cluster` runs a Redis Deployment; `external` reads a URL from `externalRedisUris`."""
     image: str = DEFAULT_REDIS_IMAGE
     """Redis image, pinned."""
+
+
+def _check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
+    known = set(ResourceSpec.__dataclass_fields__)
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise ValueError(f"unknown resource_spec keys {unknown}; known: {sorted(known)}")
+    bad = sorted(k for k, v in spec.items() if not isinstance(v, int | float) or v < 0)
+    if bad:
+        raise ValueError(f"resource_spec values must be non-negative numbers: {bad}")
+    return spec
 
 
 class StoreOverride(_Section):
@@ -214,12 +228,7 @@ class StaticRevisionConfig(_Section):
     @field_validator("resource_spec")
     @classmethod
     def _known_spec_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
-        known = set(ResourceSpec.__dataclass_fields__)
-        unknown = sorted(set(v) - known)
-        if unknown:
-            raise ValueError(f"unknown resource_spec keys {unknown}; known: {sorted(known)}")
-        ResourceSpec.from_mapping(v)
-        return v
+        return _check_spec_keys(v)
 
     @field_validator("secrets")
     @classmethod
@@ -241,6 +250,13 @@ class DeploymentConfig(_Section):
     """Override `redis.mode` for this deployment."""
     static: StaticRevisionConfig | None = None
     """Serve this revision as written, with no control-plane sync."""
+    resource_spec: dict[str, Any] = Field(default_factory=dict)
+    """Overrides merged over the control plane's `resource_spec` (snake_case keys)."""
+
+    @field_validator("resource_spec")
+    @classmethod
+    def _known_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return _check_spec_keys(v)
 
 
 class StackConfig(_Section):
@@ -284,6 +300,11 @@ class StackConfig(_Section):
         """The Redis mode of one deployment, after its override."""
         override = self.deployments.get(deployment, DeploymentConfig()).redis
         return override.mode if override else self.redis.mode
+
+    def spec_overrides(self, deployment: str) -> dict[str, Any]:
+        """The `resource_spec` overrides of one deployment."""
+        entry = self.deployments.get(deployment)
+        return dict(entry.resource_spec) if entry else {}
 
     def pinned_revision(self, deployment: str) -> str | None:
         """The revision id pinned for a deployment, if any."""
@@ -362,12 +383,7 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) 
             f"'{NAMESPACE}:deployments.<name>.static.secrets.<NAME>' <value>`."
         )
 
-    config: StackConfig | None = None
-    try:
-        config = StackConfig.model_validate(values)
-    except ValidationError as exc:
-        problems.extend(_describe(err) for err in exc.errors())
-
+    config = _validate(values, problems)
     if config is not None:
         problems.extend(_cross_checks(config))
     if problems:
@@ -413,6 +429,41 @@ def _has_static_secrets(deployments: Any) -> bool:
     )
 
 
+def _validate(values: dict[str, Any], problems: list[str]) -> StackConfig | None:
+    """Validate; on errors, record them and retry without the faulty parts.
+
+    The retry lets the cross-field checks run on what is valid, so one error lists every
+    problem rather than only the first layer of them.
+    """
+    try:
+        return StackConfig.model_validate(values)
+    except ValidationError as exc:
+        errors = exc.errors()
+    problems.extend(_describe(err) for err in errors)
+    trimmed = copy.deepcopy(values)
+    for err in errors:
+        # Drop the faulty value; a missing key takes the object that misses it along.
+        loc = list(err["loc"][:-1] if err["type"] == "missing" else err["loc"])
+        _drop(trimmed, loc)
+    try:
+        return StackConfig.model_validate(trimmed)
+    except ValidationError:
+        return None  # a required key is missing or wrong: already reported
+
+
+def _drop(tree: Any, loc: list[Any]) -> None:
+    for part in loc[:-1]:
+        if not isinstance(tree, dict) or part not in tree:
+            return
+        tree = tree[part]
+    if loc and isinstance(tree, dict):
+        tree.pop(loc[-1], None)
+
+
+# Parts of a config path under which values are credentials and never echoed.
+_SECRET_PATH_PARTS = frozenset({*_SECRET_KEYS, "secrets"})
+
+
 def _describe(err: Any) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     path = f"{NAMESPACE}:{loc}"
@@ -423,7 +474,11 @@ def _describe(err: Any) -> str:
         fix = _FIXES.get(loc, "add it")
         return f"{path}: required but missing. Fix: {fix}."
     msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{path}: {msg} (got {err.get('input')!r})."
+    value = err.get("input")
+    secret = any(str(p) in _SECRET_PATH_PARTS for p in err["loc"])
+    if secret or isinstance(value, dict | list):
+        return f"{path}: {msg}."
+    return f"{path}: {msg} (got {value!r})."
 
 
 def _cross_checks(config: StackConfig) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pulumi
@@ -116,8 +116,11 @@ class DataPlane(pulumi.ComponentResource):
 
         self.namespace = pulumi.Output.from_input(home)
         self.listener_id = self.listener.listener_id
-        self.server_urls = pulumi.Output.all(
-            **{deployment: server.url for deployment, server in self.servers.items()}
+        # `Output.all()` of nothing is a list: keep the type a dict when no server is served.
+        self.server_urls = (
+            pulumi.Output.all(**{d: server.url for d, server in self.servers.items()})
+            if self.servers
+            else pulumi.Output.from_input({})
         )
         self.register_outputs(
             {
@@ -175,7 +178,10 @@ class DataPlane(pulumi.ComponentResource):
         base = dns_name(rev.deployment_name)
         prefix = f"{name}-{base}"
         clients = {LABEL_DEPLOYMENT_ID: rev.deployment_id}
-        spec = pulumi.Output.from_input(rev.resource_spec).apply(ResourceSpec.coerce)
+        floor = args.servers.min_replicas
+        spec = pulumi.Output.from_input(rev.resource_spec).apply(
+            lambda s: ResourceSpec.coerce(s).with_min_replicas(floor)
+        )
         postgres = Postgres(
             f"{prefix}-postgres",
             PostgresArgs(
@@ -207,7 +213,7 @@ class DataPlane(pulumi.ComponentResource):
             prefix,
             LangGraphServerArgs(
                 namespace=served.namespace,
-                revision=rev,
+                revision=replace(rev, resource_spec=spec),
                 database_uri=postgres.uri,
                 redis_uri=redis.uri,
                 api_key=args.api_key,

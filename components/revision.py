@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulumi
@@ -105,14 +105,34 @@ class ResourceSpec:
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any] | None) -> ResourceSpec:
-        """Build from a control-plane `resource_spec`, ignoring fields this type does not use."""
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in (raw or {}).items() if k in known and v is not None})
+        """Build from a control-plane `resource_spec`, ignoring fields this type does not use.
+
+        Whole-number fields are made ints again: numbers that cross the Pulumi engine come
+        back as floats, and `8192.0Mi` is not a Kubernetes quantity.
+        """
+        values: dict[str, Any] = {}
+        for name, f in cls.__dataclass_fields__.items():
+            value = (raw or {}).get(name)
+            if value is None:
+                continue
+            values[name] = int(value) if str(f.type).startswith("int") else float(value)
+        return cls(**values)
 
     @classmethod
     def coerce(cls, value: ResourceSpec | Mapping[str, Any] | None) -> ResourceSpec:
         """Accept a `ResourceSpec` or the control plane's `resource_spec` mapping."""
         return value if isinstance(value, ResourceSpec) else cls.from_mapping(value)
+
+    def with_min_replicas(self, floor: int) -> ResourceSpec:
+        """This spec with API and queue replica bounds raised to at least `floor`."""
+        queue = self.queue()
+        return replace(
+            self,
+            min_scale=max(self.min_scale, floor),
+            max_scale=max(self.max_scale, floor),
+            queue_min_scale=max(queue.min_replicas, floor),
+            queue_max_scale=max(queue.max_replicas, floor),
+        )
 
     def api(self) -> WorkloadSize:
         """Replica bounds and container resources of the API pods."""

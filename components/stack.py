@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pulumi
@@ -31,7 +32,7 @@ class Stack:
 def kubernetes_provider(config: StackConfig) -> k8s.Provider:
     """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one."""
     if config.kubeconfig:
-        return k8s.Provider("kubernetes", kubeconfig=config.kubeconfig)
+        return k8s.Provider("kubernetes", kubeconfig=os.path.expanduser(config.kubeconfig))
     return k8s.Provider("kubernetes", render_yaml_to_directory=config.render_dir)
 
 
@@ -101,7 +102,7 @@ def _sync(config: StackConfig, endpoint: Endpoint, found: DiscoveredDeployment) 
         namespace=found.namespace,
         active_revision_id=found.active_revision_id,
         latest_revision_id=found.latest_revision_id,
-        resource_spec=found.resource_spec,
+        resource_spec={**found.resource_spec, **config.spec_overrides(found.name)},
         secrets=pulumi.Output.secret(found.secrets),
         pinned_revision_id=config.pinned_revision(found.name),
     )

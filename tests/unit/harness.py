@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,9 @@ from pulumi.runtime import rpc
 SECRET_SIG = rpc._special_secret_sig
 SIG_KEY = rpc._special_sig_key
 MOCK_PASSWORD = "mock-random-password-0123456789ab"
+MOCK_IMAGE = "registry.example.com/agents/mock:1.0.0"
+MOCK_LISTENER_ID = "mock-listener-id"
+DYNAMIC = "pulumi-python:dynamic:Resource"
 
 
 @dataclass
@@ -44,6 +46,19 @@ class _Mocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = MOCK_PASSWORD
+        if args.typ == DYNAMIC and "compute_id" in state:
+            state["listener_id"] = MOCK_LISTENER_ID
+        if args.typ == DYNAMIC and "deployment_id" in state:
+            # What RevisionSync's `check` resolves against a control plane.
+            secrets = state.get("secrets") or {}
+            state.update(
+                revision_id=state.get("pinned_revision_id") or state["active_revision_id"],
+                status="DEPLOYED",
+                image=MOCK_IMAGE,
+                secret_names=sorted(secrets),
+                secrets_digest="0123456789abcdef",
+                notice="",
+            )
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
@@ -55,7 +70,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.sink = sink
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+    def RegisterResource(self, request: Any) -> Any:
         raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
         self.sink.append(
             Registered(

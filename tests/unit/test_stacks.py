@@ -1,0 +1,138 @@
+"""Every stack file in stacks/ parses, builds, and keeps its secrets secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from harness import DYNAMIC, MOCK_IMAGE, MOCK_PASSWORD, Run, run_program
+
+from components.config import NAMESPACE, StackConfig, parse_stack_config
+from components.discovery import DiscoveredDeployment, Discovery
+from components.stack import build_stack
+
+STACKS = sorted((Path(__file__).parents[2] / "stacks").glob("Pulumi.*.yaml"))
+DISCOVERED_SECRET = "sk-discovered-secret-value"
+
+
+def load(path: Path) -> tuple[dict[str, str], list[str], list[str]]:
+    """The stack's config as Pulumi hands it over, with each secure value made up."""
+    doc = yaml.safe_load(path.read_text())
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    fakes: list[str] = []
+
+    def plain(value: Any, key: str) -> Any:
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            fake = f"fake-secret-{len(fakes)}-{key.split(':')[-1]}"
+            if "Postgres" in key:
+                fake = f"postgresql://app:{fake}@db.internal:5432/app"
+            fakes.append(fake)
+            if key not in secret_keys:
+                secret_keys.append(key)
+            return fake
+        if isinstance(value, dict):
+            return {k: plain(v, key) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v, key) for v in value]
+        return value
+
+    for key, value in doc["config"].items():
+        value = plain(value, key)
+        config[key] = value if isinstance(value, str) else json.dumps(value)
+    return config, secret_keys, fakes
+
+
+def discovery_for(config: StackConfig) -> Discovery:
+    """What a control plane would answer: the deployments the file names, and one more."""
+    names = [n for n, e in config.deployments.items() if e.static is None] + ["extra-agent"]
+    home = config.namespaces.names[0]
+    return Discovery(
+        listener_id="listener-1",
+        deployments=[
+            DiscoveredDeployment(
+                id=f"id-{name}",
+                name=name,
+                namespace=home,
+                active_revision_id=f"rev-{name}",
+                latest_revision_id=f"rev-{name}",
+                resource_spec={"min_scale": 1, "max_scale": 3},
+                secrets={"OPENAI_API_KEY": DISCOVERED_SECRET},
+            )
+            for name in names
+        ],
+    )
+
+
+def run_stack(path: Path) -> tuple[StackConfig, Run, list[str]]:
+    raw, secret_keys, fakes = load(path)
+    prefix = f"{NAMESPACE}:"
+    config = parse_stack_config(
+        {k[len(prefix) :]: v for k, v in raw.items()},
+        [k[len(prefix) :] for k in secret_keys],
+    )
+    discovery = discovery_for(config)
+
+    def program() -> Any:
+        stack = build_stack(config, discovery)
+        return {"urls": stack.dataplane.server_urls}
+
+    return config, run_program(program, config=raw, secret_keys=secret_keys), fakes
+
+
+def test_there_are_example_stacks() -> None:
+    assert {p.name for p in STACKS} >= {"Pulumi.dev.yaml", "Pulumi.acme-prod.yaml"}
+
+
+@pytest.mark.parametrize("path", STACKS, ids=lambda p: p.name)
+def test_stack_builds(path: Path) -> None:
+    config, run, _ = run_stack(path)
+    served = len(discovery_for(config).deployments)
+    assert run.count("langgraph:dataplane:DataPlane") == 1
+    assert run.count("langgraph:dataplane:LangGraphServer") == served
+    assert len([r for r in run.of_type(DYNAMIC) if "deployment_id" in r.inputs]) == served
+    assert len([r for r in run.of_type(DYNAMIC) if "compute_id" in r.inputs]) == 1
+    expected_ns = len(config.namespaces.names) if config.namespaces.create else 0
+    assert run.count("kubernetes:core/v1:Namespace") == expected_ns
+    external = [n for n in config.deployments if config.postgres_mode(n) == "external"]
+    assert run.count("kubernetes:apps/v1:StatefulSet") == served - len(external)
+    for deployment in run.of_type("kubernetes:apps/v1:Deployment"):
+        if deployment.name.endswith(("-api", "-queue")):
+            image = deployment.get("spec.template.spec.containers.0.image")
+            assert image == MOCK_IMAGE, deployment.name
+    assert sorted(run.value["urls"]) == sorted(d.name for d in discovery_for(config).deployments)
+
+
+@pytest.mark.parametrize("path", STACKS, ids=lambda p: p.name)
+def test_no_secret_is_a_literal(path: Path) -> None:
+    _, run, fakes = run_stack(path)
+    assert fakes, "every stack has secrets"
+    values = [*fakes, DISCOVERED_SECRET, MOCK_PASSWORD]
+    for r in run.resources:
+        text = str(r.inputs)
+        leaked = [v for v in values if v in text]
+        if not leaked:
+            continue
+        # A value may only travel inside secret inputs.
+        for path_ in r.secret_paths:
+            r.inputs.pop(path_.split(".")[0], None)
+        assert not [v for v in values if v in str(r.inputs)], f"{r.name} leaks {leaked}"
+
+
+def test_production_example_is_highly_available() -> None:
+    path = next(p for p in STACKS if p.name == "Pulumi.acme-prod.yaml")
+    config, run, _ = run_stack(path)
+    assert config.servers.min_replicas >= 2
+    for hpa in run.of_type("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"):
+        assert hpa.get("spec.minReplicas") >= 2, hpa.name
+    research = run.named("dataplane-research-agent-api").get("spec.template.spec.containers.0")
+    assert research["resources"]["requests"] == {"cpu": "4000m", "memory": "8192Mi"}
+    assert run.named("dataplane-research-agent-postgres-data").get(
+        "spec.resources.requests.storage"
+    ) == "200Gi"
+    assert run.count("kubernetes:core/v1:Namespace") == 0
+    secrets = run.named("dataplane-support-agent-api").get("spec.template.spec.imagePullSecrets")
+    assert secrets == [{"name": "acme-registry"}]
