@@ -141,7 +141,10 @@ def run_program(
     sink: list[Registered] = []
     mocks = _Mocks()
     pulumi.runtime.set_mocks(
-        mocks, project="langgraph-dataplane", stack="test", preview=preview,
+        mocks,
+        project="langgraph-dataplane",
+        stack="test",
+        preview=preview,
         monitor=_RecordingMonitor(mocks, sink),
     )
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])

@@ -25,8 +25,9 @@ def build(secrets: dict[str, str] | None = None, **kwargs: object) -> dict[str, 
         deployment_name="support-agent",
         revision_id="rev-456",
         image=IMAGE,
-        resource_spec=ResourceSpec(min_scale=2, max_scale=5, cpu=1, memory_mb=2048,
-                                   queue_min_scale=1, queue_max_scale=3),
+        resource_spec=ResourceSpec(
+            min_scale=2, max_scale=5, cpu=1, memory_mb=2048, queue_min_scale=1, queue_max_scale=3
+        ),
         secret_values=pulumi.Output.secret(secrets if secrets is not None else SECRET_VALUES),
     )
     server = LangGraphServer(
@@ -125,9 +126,11 @@ def test_secret_changes_restart_pods_through_digests() -> None:
     second = run_program(lambda: build(changed)).named("support-agent-api")
     annotations = second.get("spec.template.metadata.annotations")
     assert annotations["langgraph.ai/secrets-digest"] != first["langgraph.ai/secrets-digest"]
-    assert annotations["langgraph.ai/platform-env-digest"] == first["langgraph.ai/platform-env-digest"]
+    assert (
+        annotations["langgraph.ai/platform-env-digest"] == first["langgraph.ai/platform-env-digest"]
+    )
 
 
 def test_reserved_names_are_refused() -> None:
-    with pytest.raises(Exception, match="DATABASE_URI.*reserved by the LangGraph platform"):
+    with pytest.raises(Exception, match=r"DATABASE_URI.*reserved by the LangGraph platform"):
         run_program(lambda: build({"DATABASE_URI": "postgres://evil"}))

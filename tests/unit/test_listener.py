@@ -34,7 +34,10 @@ def test_enabled_listener_has_chart_parity() -> None:
     assert run.count("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") == 2
     assert run.count("kubernetes:core/v1:Secret") == 1
     assert run.count("kubernetes:apps/v1:Deployment") == 1
-    roles = {r.get("metadata.namespace") for r in run.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")}
+    roles = {
+        r.get("metadata.namespace")
+        for r in run.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
+    }
     assert roles == {"langgraph", "team-b"}
     binding = run.named("dataplane-listener-rolebinding-team-b")
     assert binding.get("subjects.0") == {

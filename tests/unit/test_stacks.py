@@ -130,9 +130,10 @@ def test_production_example_is_highly_available() -> None:
         assert hpa.get("spec.minReplicas") >= 2, hpa.name
     research = run.named("dataplane-research-agent-api").get("spec.template.spec.containers.0")
     assert research["resources"]["requests"] == {"cpu": "4000m", "memory": "8192Mi"}
-    assert run.named("dataplane-research-agent-postgres-data").get(
-        "spec.resources.requests.storage"
-    ) == "200Gi"
+    assert (
+        run.named("dataplane-research-agent-postgres-data").get("spec.resources.requests.storage")
+        == "200Gi"
+    )
     assert run.count("kubernetes:core/v1:Namespace") == 0
     secrets = run.named("dataplane-support-agent-api").get("spec.template.spec.imagePullSecrets")
     assert secrets == [{"name": "acme-registry"}]
