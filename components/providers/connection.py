@@ -22,6 +22,10 @@ _configured_api_key: str | None = None
 _clients: dict[tuple[str, str | None, float], ControlPlaneClient] = {}
 
 
+class CredentialsError(RuntimeError):
+    """No API key reached the provider."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Where a resource's control plane is: plain, non-secret resource inputs."""
@@ -61,7 +65,7 @@ def api_key() -> str:
         key = _configured_api_key
     key = key or os.environ.get(API_KEY_ENV)
     if not key:
-        raise RuntimeError(
+        raise CredentialsError(
             f"no control-plane API key: set `{API_KEY_CONFIG}` with `pulumi config set --secret "
             f"{API_KEY_CONFIG} <key>`, or export {API_KEY_ENV}."
         )

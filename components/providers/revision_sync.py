@@ -27,7 +27,7 @@ from pulumi.dynamic import (
 
 from ..controlplane import ControlPlaneError, NotFoundError
 from ..revision import RESERVED_ENV_NAMES, secrets_digest
-from .connection import Endpoint, client_for, remember_api_key
+from .connection import CredentialsError, Endpoint, client_for, remember_api_key
 
 # What a rollout depends on: a change to any of these is an update of the servers.
 TRACKED = (
@@ -55,7 +55,7 @@ class RevisionSyncProvider(ResourceProvider):
             resolved = resolve(news)
         except _Refused as refused:
             return CheckResult(news, [CheckFailure(refused.prop, f"{name}: {refused}")])
-        except ControlPlaneError as exc:
+        except (ControlPlaneError, CredentialsError) as exc:
             return CheckResult(news, [CheckFailure("revision_id", f"{name}: {exc}")])
         return CheckResult(resolved, [])
 
