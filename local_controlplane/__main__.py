@@ -58,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--delete-delay", type=float, default=0.0, help="seconds until a delete lands")
     p.add_argument("--no-admin", action="store_true", help="disable the /_admin API")
+    p.add_argument(
+        "--path-prefix",
+        default="",
+        help="serve under a prefix, like a self-hosted LangSmith's /api-host (default none)",
+    )
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -76,12 +81,14 @@ def main(argv: list[str] | None = None) -> int:
             seed_if_new=not args.no_seed,
             behaviour=behaviour,
             enable_admin=not args.no_admin,
+            path_prefix=args.path_prefix,
         )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(
-        f"local control plane on http://{args.host}:{args.port} (state {args.state}); "
+        f"local control plane on http://{args.host}:{args.port}{app.path_prefix} "
+        f"(state {args.state}); "
         f"workspace {seed.DEFAULT_TENANT_ID}",
         file=sys.stderr,
     )

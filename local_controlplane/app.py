@@ -168,8 +168,13 @@ def create_app(
     seed_if_new: bool = True,
     behaviour: Behaviour | None = None,
     enable_admin: bool = True,
+    path_prefix: str = "",
 ) -> Instrumented:
-    """Build the local control plane. ``state_path=None`` keeps state in memory only."""
+    """Build the local control plane. ``state_path=None`` keeps state in memory only.
+
+    ``path_prefix`` (e.g. ``/api-host``) serves the API (and ``/_admin``) under a prefix,
+    like a self-hosted LangSmith; other paths get a plain-text 404 as from a proxy.
+    """
     initial = behaviour or Behaviour()
     store = Store(state_path, seed_if_new=seed_if_new, behaviour=copy.deepcopy(initial))
     faults = FaultSet()
@@ -198,4 +203,5 @@ def create_app(
     app.include_router(api_router())
     if enable_admin:
         app.include_router(admin_router())
-    return Instrumented(app, faults=faults, stats=stats, context=context)
+    prefix = "/" + path_prefix.strip("/") if path_prefix.strip("/") else ""
+    return Instrumented(app, faults=faults, stats=stats, context=context, path_prefix=prefix)

@@ -3,6 +3,9 @@
 Rules are matched in order against each API request (``/_admin`` is never affected):
 
 * ``latency``: sleep ``latency`` seconds, then go on (later rules and the real handler);
+  with ``phase="response"`` the handler runs first and its answer is held back instead
+  (the server applied the request, the client may time out waiting: the case where a
+  POST must not be retried);
 * ``status``: answer ``status`` (e.g. 429, 500, 502, 503, 504) with a FastAPI-shaped body,
   plus ``Retry-After`` when ``retry_after`` is set;
 * ``drop``: close the TCP connection without sending any response (the client sees
@@ -49,6 +52,7 @@ class FaultRule:
     status: int = 503
     retry_after: str | None = None
     latency: float = 0.0
+    phase: Literal["request", "response"] = "request"
     body: str | None = None
     id: int = 0
     hits: int = 0
@@ -173,8 +177,18 @@ class Instrumented:
     faults: FaultSet = field(default_factory=FaultSet)
     stats: RequestStats = field(default_factory=RequestStats)
     context: Any = None  # the app's ServerContext (store, keys, faults, stats)
+    # Serve everything under this prefix, like a self-hosted LangSmith's "/api-host".
+    path_prefix: str = ""
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if self.path_prefix and scope["type"] == "http":
+            path = scope["path"]
+            if path != self.path_prefix and not path.startswith(self.path_prefix + "/"):
+                # What a reverse proxy in front of the API would say: not JSON.
+                await _send_raw(send, 404, b"404 page not found", content_type=b"text/plain")
+                return
+            scope = {**scope, "path": path[len(self.path_prefix) :] or "/"}
+            scope["raw_path"] = scope["path"].encode()
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
@@ -182,8 +196,12 @@ class Instrumented:
         path = scope["path"]
         client = scope.get("client")
         self.stats.record(method, path, tuple(client) if client else None)
+        response_delay = 0.0
         for rule in self.faults.take(method, path):
             self.stats.fault_fired()
+            if rule.kind == "latency" and rule.phase == "response":
+                response_delay += rule.latency
+                continue
             if rule.latency > 0:
                 await asyncio.sleep(rule.latency)
             if rule.kind == "status":
@@ -195,14 +213,30 @@ class Instrumented:
             if rule.kind == "drop":
                 await drop_connection(receive, send)
                 return
+        if response_delay > 0:
+            send = _delayed(send, response_delay)
         await self.app(scope, receive, send)
 
 
+def _delayed(send: Any, seconds: float) -> Any:
+    async def delayed_send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(seconds)
+        await send(message)
+
+    return delayed_send
+
+
 async def _send_raw(
-    send: Any, status: int, body: bytes, extra_headers: list[tuple[bytes, bytes]] | None = None
+    send: Any,
+    status: int,
+    body: bytes,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+    *,
+    content_type: bytes = b"application/json",
 ) -> None:
     headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", content_type),
         (b"content-length", str(len(body)).encode()),
         *(extra_headers or []),
     ]

@@ -158,6 +158,7 @@ class FaultIn(_In):
     status: int = Field(default=503, ge=100, le=599)
     retry_after: str | None = None
     latency: float = Field(default=0.0, ge=0, le=300)
+    phase: Literal["request", "response"] = "request"
     body: str | None = None
 
 

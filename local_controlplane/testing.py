@@ -47,11 +47,16 @@ class LocalServer:
         seed_if_new: bool = True,
         behaviour: Behaviour | None = None,
         log_level: str = "warning",
+        path_prefix: str = "",
     ) -> None:
         self.host = host
         self.requested_port = port
         self.app: Instrumented = create_app(
-            state_path, api_keys=api_keys, seed_if_new=seed_if_new, behaviour=behaviour
+            state_path,
+            api_keys=api_keys,
+            seed_if_new=seed_if_new,
+            behaviour=behaviour,
+            path_prefix=path_prefix,
         )
         self.config = uvicorn.Config(
             self.app,
@@ -71,14 +76,17 @@ class LocalServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        """Root of the API (including the path prefix, if any)."""
+        return f"http://{self.host}:{self.port}{self.app.path_prefix}"
 
     @property
     def context(self) -> Any:
         return self.app.context
 
     def start(self, timeout: float = 10.0) -> str:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose
+        # proto is TCP, and without it every response stalls ~40 ms (Nagle + delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.requested_port))
         sock.set_inheritable(True)
@@ -131,8 +139,10 @@ def run_server(
     seed_if_new: bool = True,
     behaviour: Behaviour | None = None,
     log_level: str = "warning",
+    path_prefix: str = "",
 ) -> Iterator[str]:
-    """Run a local control plane for the duration of a ``with`` block; yield its base URL."""
+    """Run a local control plane for the duration of a ``with`` block; yield its base URL
+    (which ends with ``path_prefix`` when one is given)."""
     server = LocalServer(
         state_path,
         host=host,
@@ -141,6 +151,7 @@ def run_server(
         seed_if_new=seed_if_new,
         behaviour=behaviour,
         log_level=log_level,
+        path_prefix=path_prefix,
     )
     server.start()
     try:

@@ -1,0 +1,65 @@
+"""Fixtures for the control-plane client tests: a real local control plane over loopback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Make the repository root importable when pytest is run as `.venv/bin/pytest`.
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from components.controlplane import ControlPlaneClient  # noqa: E402
+from local_controlplane.seed import DEFAULT_API_KEY  # noqa: E402
+from local_controlplane.testing import AdminClient, LocalServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[LocalServer]:
+    srv = LocalServer()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def base_url(server: LocalServer) -> str:
+    return server.base_url
+
+
+@pytest.fixture
+def admin(server: LocalServer) -> Iterator[AdminClient]:
+    """Admin API of the shared server; state, faults and stats are reset for each test."""
+    with AdminClient(server.base_url) as adm:
+        adm.reset()
+        yield adm
+        adm.clear_faults()
+
+
+@pytest.fixture
+def make_client(base_url: str, admin: AdminClient) -> Iterator[Callable[..., ControlPlaneClient]]:
+    """Factory of clients with fast backoff; all of them are closed after the test."""
+    clients: list[ControlPlaneClient] = []
+
+    def make(api_key: str = DEFAULT_API_KEY, **options: Any) -> ControlPlaneClient:
+        options.setdefault("base_url", base_url)
+        options.setdefault("backoff_base", 0.01)
+        options.setdefault("backoff_max", 0.05)
+        options.setdefault("timeout", 5.0)
+        client = ControlPlaneClient(api_key, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., ControlPlaneClient]) -> ControlPlaneClient:
+    return make_client()
