@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from pydantic.alias_generators import to_camel
 from .revision import RESERVED_ENV_NAMES, ResourceSpec
 
 NAMESPACE = "dataplane"
+KUBECONFIG_ENV = "DATAPLANE_KUBECONFIG"
 
 DEFAULT_LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.13.9"
 DEFAULT_POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
@@ -405,6 +407,9 @@ def load_stack_config() -> StackConfig:
         for k in runtime_config.get_config_secret_keys_env()
         if k.startswith(prefix)
     ]
+    # The one environment switch: apply to a local cluster without editing the stack file.
+    if os.environ.get(KUBECONFIG_ENV):
+        raw["kubeconfig"] = os.environ[KUBECONFIG_ENV]
     return parse_stack_config(raw, secret)
 
 
