@@ -1,0 +1,192 @@
+"""The dev stack through the real engine: preview, up, a new revision, refresh, destroy.
+
+Real Pulumi CLI (built by scripts/bootstrap-toolchain.sh), the project's dynamic providers
+running in the engine's provider host, real HTTP to the local control plane on loopback,
+a file:// backend, and manifests rendered by the Kubernetes provider.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from dataplane_project import DataplaneProject
+from pulumi import automation as auto
+
+from components.controlplane import ControlPlaneClient
+from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY, DEPLOYMENTS
+from local_controlplane.testing import AdminClient, run_server
+
+pytestmark = pytest.mark.integration
+
+OLD_IMAGE = "docker.io/langchain/langgraph-api:0.4.20-py3.11"
+NEW_IMAGE = "registry.example.com/agents/alpha:2.0.0"
+LICENCE = "lgp-local-dev-fake-licence-key"
+
+
+@pytest.fixture
+def controlplane(tmp_path: Path) -> Iterator[str]:
+    with run_server(tmp_path / "controlplane.json") as url:
+        yield url
+
+
+@pytest.fixture
+def project(tmp_path: Path, controlplane: str) -> DataplaneProject:
+    # The production default: the database is guarded.
+    return DataplaneProject.create(
+        tmp_path / "project",
+        controlplane,
+        config={"dataplane:postgres": {"deletionProtection": True}},
+    )
+
+
+def changes(summary: dict[str, int]) -> dict[str, int]:
+    return {op: n for op, n in summary.items() if op != "same" and n}
+
+
+def images_in(manifest_text: str, deployment: str) -> set[str]:
+    found = set()
+    for doc in yaml.safe_load_all(manifest_text):
+        if doc and doc.get("kind") == "Deployment" and doc["metadata"]["name"] == deployment:
+            found |= {c["image"] for c in doc["spec"]["template"]["spec"]["containers"]}
+    return found
+
+
+def rendered_passwords(project: DataplaneProject) -> list[str]:
+    """Postgres and Redis passwords, read back from the rendered Secrets."""
+    found = []
+    for doc in yaml.safe_load_all(project.manifest_text()):
+        if doc and doc.get("kind") == "Secret":
+            data = doc.get("stringData") or {}
+            found += [v for k, v in data.items() if k.endswith("PASSWORD")]
+    return found
+
+
+def test_lifecycle(project: DataplaneProject, controlplane: str) -> None:
+    stack = project.stack()
+    log = project.record
+
+    # 1. A first preview plans the whole data plane.
+    first = stack.preview(on_output=log)
+    planned = changes(first.change_summary)
+    assert set(planned) == {"create"} and planned["create"] > 30, planned
+
+    # 2. `up` creates it, and the manifests carry the seeded images.
+    up = stack.up(on_output=log)
+    assert up.summary.result == "succeeded"
+    assert changes(up.summary.resource_changes or {}) == planned
+    revisions = up.outputs["revisions"].value
+    assert revisions["agent-alpha"]["image"] == OLD_IMAGE
+    assert set(up.outputs["server_urls"].value) == {"agent-alpha", "agent-beta"}
+    assert images_in(project.manifest_text(), "agent-alpha-api") == {OLD_IMAGE}
+
+    # 3. Nothing changed: nothing to do.
+    assert changes(stack.preview(on_output=log).change_summary) == {}
+
+    # 4. Someone ships a new revision in the control plane.
+    with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as client:
+        new_rev = client.create_revision(
+            ALPHA_ID, {"source_revision_config": {"image_uri": NEW_IMAGE}}
+        ).id
+
+    # 5. The diff shows the concrete image change on both server Deployments.
+    diff = stack.preview(diff=True, on_output=log)
+    assert NEW_IMAGE in diff.stdout and OLD_IMAGE in diff.stdout
+    planned = changes(diff.change_summary)
+    assert set(planned) == {"update"}, planned
+    steps = {s["urn"].split("::")[-1]: s for s in project.preview_json()["steps"]}
+    for name in ("dataplane-agent-alpha-api", "dataplane-agent-alpha-queue"):
+        step = steps[name]
+        assert step["op"] == "update", step["op"]
+        container = step["newState"]["inputs"]["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == NEW_IMAGE
+    assert steps["dataplane-agent-beta-api"]["op"] == "same"
+    assert steps["revision-agent-alpha"]["newState"]["inputs"]["revision_id"] == new_rev
+
+    # 6. `up` rolls it out.
+    stack.up(on_output=log)
+    text = project.manifest_text()
+    assert images_in(text, "agent-alpha-api") == {NEW_IMAGE}
+    assert images_in(text, "agent-alpha-queue") == {NEW_IMAGE}
+    assert images_in(text, "agent-beta-api") == {
+        next(d["image_uri"] for d in DEPLOYMENTS if d["name"] == "agent-beta")
+    }
+
+    # 7. Refresh is clean, and so is the next preview.
+    refresh = stack.refresh(on_output=log)
+    assert changes(refresh.summary.resource_changes or {}) == {}
+    assert changes(stack.preview(on_output=log).change_summary) == {}
+
+    # No secret in plain text: state, outputs, and everything the CLI printed.
+    secrets = [DEFAULT_API_KEY, LICENCE, *rendered_passwords(project)]
+    secrets += [s["value"] for d in DEPLOYMENTS for s in d["secrets"]]
+    assert len(rendered_passwords(project)) >= 4
+    state = json.dumps(stack.export_stack().deployment)
+    everything = "\n".join([state, *project.output, json.dumps(stack.outputs(), default=str)])
+    leaked = [s for s in secrets if s in everything]
+    assert not leaked, f"{len(leaked)} secret values in plain text"
+
+    # 8. Destroy: the guarded database refuses a plain destroy and changes nothing...
+    before = resource_urns(stack)
+    with pytest.raises(auto.CommandError, match="protected"):
+        stack.destroy(on_output=log)
+    assert resource_urns(stack) == before
+    # ...and `--exclude-protected` removes the rest but keeps the data.
+    stack.destroy(exclude_protected=True, on_output=log)
+    left = resource_types(stack)
+    assert left.count("kubernetes:core/v1:PersistentVolumeClaim") == 2
+    assert left.count("random:index/randomPassword:RandomPassword") == 2
+    assert "kubernetes:apps/v1:Deployment" not in left
+    text = project.manifest_text()
+    assert "agent-alpha-postgres-data" in text
+    assert not images_in(text, "agent-alpha-api")
+
+
+def resource_urns(stack: auto.Stack) -> list[str]:
+    return sorted(r["urn"] for r in stack.export_stack().deployment.get("resources", []))
+
+
+def resource_types(stack: auto.Stack) -> list[str]:
+    return [r["type"] for r in stack.export_stack().deployment.get("resources", [])]
+
+
+def test_broken_control_plane_fails_clearly_and_changes_nothing(
+    project: DataplaneProject, controlplane: str
+) -> None:
+    stack = project.stack()
+    stack.up(on_output=project.record)
+    before = resource_urns(stack)
+    state_before = stack.export_stack().deployment
+
+    with AdminClient(controlplane) as admin:
+        admin.set_api_keys([{"key": "lsv2_some_other_key"}])
+        with pytest.raises(auto.CommandError) as info:
+            stack.preview(on_output=project.record)
+        message = str(info.value)
+        assert "API key" in message and "401" in message, message[-2000:]
+        assert "Traceback" not in message
+        assert DEFAULT_API_KEY not in message
+        admin.set_api_keys([{"key": DEFAULT_API_KEY}])
+
+    stack.set_config(
+        "dataplane:controlPlane",
+        auto.ConfigValue(
+            json.dumps(
+                {
+                    "url": "http://127.0.0.1:9",
+                    "listenerComputeId": "dev-cluster",
+                    "timeoutSeconds": 2,
+                }
+            )
+        ),
+        path=False,
+    )
+    with pytest.raises(auto.CommandError) as info:
+        stack.preview(on_output=project.record)
+    assert re.search(r"unavailable after \d+ tries", str(info.value)), str(info.value)[-2000:]
+    assert resource_urns(stack) == before
+    assert stack.export_stack().deployment["resources"] == state_before["resources"]
