@@ -38,10 +38,11 @@ def admin_router() -> APIRouter:
 
     @r.post("/reset")
     def reset(ctx: Ctx, body: Annotated[ResetIn | None, Body()] = None) -> dict[str, Any]:
-        """Clear all state (re-seeding the examples unless ``seed`` is false), faults,
-        stats, and go back to the starting behaviour."""
+        """Clear all state (re-seeding the examples unless ``seed`` is false), faults and
+        stats, and go back to the behaviour and API keys the server started with."""
         body = body or ResetIn()
         ctx.store.behaviour = ctx.fresh_behaviour()
+        ctx.keys.replace(ctx.initial_keys)
         ctx.store.reset(seed_defaults=body.seed)
         ctx.faults.clear()
         ctx.stats.reset()

@@ -179,12 +179,14 @@ def create_app(
     store = Store(state_path, seed_if_new=seed_if_new, behaviour=copy.deepcopy(initial))
     faults = FaultSet()
     stats = RequestStats()
+    keys = api_keys if api_keys is not None else default_keys()
     context = ServerContext(
         store=store,
-        keys=KeyRing(api_keys if api_keys is not None else default_keys()),
+        keys=KeyRing(keys),
         faults=faults,
         stats=stats,
         initial_behaviour=initial,
+        initial_keys=list(keys),
     )
     app = FastAPI(
         title="Local LangGraph control plane",

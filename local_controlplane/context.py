@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from .auth import KeyRing
+from .auth import ApiKey, KeyRing
 from .faults import FaultSet, RequestStats
 from .store import Behaviour, Store
 
@@ -18,8 +18,9 @@ class ServerContext:
     keys: KeyRing
     faults: FaultSet
     stats: RequestStats
-    # The behaviour the server started with; /_admin/reset goes back to it.
+    # What the server started with; /_admin/reset goes back to it.
     initial_behaviour: Behaviour = field(default_factory=Behaviour)
+    initial_keys: list[ApiKey] = field(default_factory=list)
 
     def fresh_behaviour(self) -> Behaviour:
         return copy.deepcopy(self.initial_behaviour)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-# Make the repository root importable when pytest is run as `.venv/bin/pytest`.
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from components.controlplane import ControlPlaneClient  # noqa: E402
-from local_controlplane.seed import DEFAULT_API_KEY  # noqa: E402
-from local_controlplane.testing import AdminClient, LocalServer  # noqa: E402
+from components.controlplane import ControlPlaneClient
+from local_controlplane.seed import DEFAULT_API_KEY
+from local_controlplane.testing import AdminClient, LocalServer
 
 
 @pytest.fixture(scope="session")

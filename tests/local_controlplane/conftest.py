@@ -1,0 +1,42 @@
+"""Fixtures for the local control-plane server tests (real HTTP over loopback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from local_controlplane.seed import DEFAULT_API_KEY
+from local_controlplane.testing import AdminClient, LocalServer
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[LocalServer]:
+    srv = LocalServer()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def base_url(server: LocalServer) -> str:
+    return server.base_url
+
+
+@pytest.fixture
+def admin(server: LocalServer) -> Iterator[AdminClient]:
+    """Admin API of the shared server; state, faults and stats are reset for each test."""
+    with AdminClient(server.base_url) as adm:
+        adm.reset()
+        yield adm
+        adm.clear_faults()
+
+
+@pytest.fixture
+def api(base_url: str, admin: AdminClient) -> Iterator[httpx.Client]:
+    """A plain httpx client authenticated with the default workspace key."""
+    with httpx.Client(
+        base_url=base_url, headers={"X-Api-Key": DEFAULT_API_KEY}, timeout=10.0
+    ) as http:
+        yield http
