@@ -63,7 +63,11 @@ class _Section(BaseModel):
     """Base of every config section: camelCase keys, unknown keys rejected."""
 
     model_config = ConfigDict(
-        extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -275,7 +279,7 @@ class StackConfig(_Section):
     namespaces: NamespacesConfig = NamespacesConfig()
     """Kubernetes namespaces."""
     listener: ListenerConfig = ListenerConfig()
-    """The listener."""
+    """The listener workload, deployed when `reconciler` is `listener`."""
     servers: ServersConfig = ServersConfig()
     """Shared server settings."""
     postgres: PostgresConfig = PostgresConfig()

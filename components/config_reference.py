@@ -1,0 +1,79 @@
+"""The configuration reference in README.md, generated from the typed config models.
+
+`python -m components.config_reference` prints it; a unit test keeps README.md in step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from .config import NAMESPACE, StackConfig
+
+BEGIN = "<!-- config-reference:begin -->"
+END = "<!-- config-reference:end -->"
+
+
+def _section_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The config section a field holds, and whether it is a map of such sections."""
+    if get_origin(annotation) is dict:
+        return _section_of(get_args(annotation)[1])[0], True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    for arg in get_args(annotation):
+        found, _ = _section_of(arg)
+        if found is not None:
+            return found, False
+    return None, False
+
+
+def _default(field: Any) -> str:
+    if field.is_required():
+        return "required"
+    value = field.default
+    if value is PydanticUndefined and field.default_factory is not None:
+        value = field.default_factory()
+    if isinstance(value, BaseModel):
+        return "(section)"
+    if value is None:
+        return "unset"
+    return f"`{json.dumps(value)}`"
+
+
+def _rows(model: type[BaseModel], prefix: str) -> list[str]:
+    rows = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{field.alias or name}"
+        section, is_map = _section_of(field.annotation)
+        doc = (field.description or "").replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{key}` | {doc} | {_default(field)} |")
+        if section is not None:
+            rows += _rows(section, f"{key}.<name>." if is_map else f"{key}.")
+    return rows
+
+
+def reference() -> str:
+    """The Markdown table of every config key, its meaning and its default."""
+    header = ["| key | meaning | default |", "|---|---|---|"]
+    return "\n".join(header + _rows(StackConfig, f"{NAMESPACE}:"))
+
+
+def with_reference(readme: str) -> str:
+    """`readme` with the text between the markers replaced by the current reference."""
+    head, _, rest = readme.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n{reference()}\n{END}{tail}"
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:] == ["--write"]:
+        path = Path(__file__).resolve().parents[1] / "README.md"
+        path.write_text(with_reference(path.read_text()))
+    else:
+        print(reference())
