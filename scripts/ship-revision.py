@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from components.controlplane import ControlPlaneClient, ControlPlaneError  # noqa: E402
+from components.controlplane import ControlPlaneClient, ControlPlaneError
 
 
 def main() -> int:
