@@ -129,6 +129,11 @@ class ControlPlaneClient:
         backoff_base, backoff_max: exponential backoff between attempts (seconds).
         retry_after_max: upper bound for a server's ``Retry-After`` (seconds).
         transport: custom httpx transport (tests, proxies).
+
+    Retries (see :mod:`.retry`): GET/PUT/DELETE/HEAD retry transport errors and HTTP 429,
+    502, 503, 504; POST and PATCH retry only connect errors, HTTP 429 and 503, never a
+    request that may already have reached the server. ``request_count`` counts every
+    HTTP attempt, retries included.
     """
 
     def __init__(

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class ApiModel(BaseModel):
@@ -189,6 +189,16 @@ class ListenerComputeConfig(ApiModel):
 # ---------------------------------------------------------------------------------------
 # Resources
 
+_NULL_DEFAULTS: dict[str, Any] = {"secrets": [], "status": "UNKNOWN"}
+
+
+def _default_for_null(value: Any, info: ValidationInfo) -> Any:
+    """Tolerate ``null`` where the schema promises an object, list or status."""
+    if value is not None:
+        return value
+    default = _NULL_DEFAULTS.get(info.field_name or "", {})
+    return list(default) if isinstance(default, list) else default
+
 
 class Deployment(ApiModel):
     id: str
@@ -206,6 +216,11 @@ class Deployment(ApiModel):
     tenant_id: str | None = None
     display_name: str | None = None
     secret_references: list[Any] | None = None
+
+    @field_validator("source_config", "source_revision_config", "secrets", "status", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        return _default_for_null(value, info)
 
     @property
     def listener_id(self) -> str | None:
@@ -240,6 +255,11 @@ class Revision(ApiModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
+    @field_validator("source_revision_config", "status", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        return _default_for_null(value, info)
+
     @property
     def is_failed(self) -> bool:
         return self.status in REVISION_FAILED_STATUSES
@@ -266,6 +286,11 @@ class Listener(ApiModel):
     version: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @field_validator("compute_config", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        return _default_for_null(value, info)
 
     @property
     def k8s_namespaces(self) -> list[str]:

@@ -74,6 +74,19 @@ def test_minimal_objects_parse() -> None:
     deployment = Deployment.model_validate({"id": "d", "name": "n"})
     assert deployment.secrets == [] and deployment.resource_spec is None
     assert deployment.listener_id is None and deployment.status == "UNKNOWN"
+    nulls = Deployment.model_validate(
+        {
+            "id": "d",
+            "name": "n",
+            "status": None,
+            "secrets": None,
+            "source_config": None,
+            "source_revision_config": None,
+        }
+    )
+    assert nulls.secrets == [] and nulls.status == "UNKNOWN" and nulls.image_uri is None
+    revision = Revision.model_validate({"id": "r", "status": None, "source_revision_config": None})
+    assert revision.status == "UNKNOWN" and not revision.is_final
 
 
 def test_secret_values_are_hidden_from_repr() -> None:
