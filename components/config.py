@@ -24,7 +24,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from .revision import RESERVED_ENV_NAMES, ResourceSpec
+from .controlplane import REGION_BASE_URLS, RESERVED_ENV_NAMES
+from .revision import ResourceSpec
 
 NAMESPACE = "dataplane"
 KUBECONFIG_ENV = "DATAPLANE_KUBECONFIG"
@@ -34,12 +35,6 @@ DEFAULT_POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
 DEFAULT_REDIS_IMAGE = "docker.io/library/redis:7.4.2"
 DEFAULT_SMITH_URL = "https://api.smith.langchain.com"
 
-REGION_URLS: dict[str, str] = {
-    "us": "https://api.host.langchain.com",
-    "eu": "https://eu.api.host.langchain.com",
-    "apac": "https://apac.api.host.langchain.com",
-    "aws-us": "https://aws.api.host.langchain.com",
-}
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -103,7 +98,7 @@ class ControlPlaneConfig(_Section):
         """The API base URL: the explicit one, or the region's."""
         if self.url:
             return self.url
-        return REGION_URLS[self.region or "us"]
+        return REGION_BASE_URLS[self.region or "us"]
 
 
 class NamespacesConfig(_Section):

@@ -14,24 +14,7 @@ from typing import Any
 
 import pulumi
 
-# Names the platform owns: a revision may not set them (controlplane-api.md).
-RESERVED_ENV_NAMES: frozenset[str] = frozenset(
-    {
-        "POSTGRES_URI",
-        "DATABASE_URI",
-        "REDIS_URI",
-        "LANGSMITH_API_KEY",
-        "LANGSMITH_ENDPOINT",
-        "LANGGRAPH_CLOUD_LICENSE_KEY",
-        "POSTGRES_URI_CUSTOM",
-        "REDIS_URI_CUSTOM",
-        "PORT",
-        "MOUNT_PREFIX",
-        "LANGSMITH_HOST_PROJECT_ID",
-        "LANGSMITH_HOST_REVISION_ID",
-        "LANGSMITH_DEPLOYMENT_NAME",
-    }
-)
+from .controlplane import RESERVED_ENV_NAMES
 
 
 class ReservedEnvNameError(ValueError):

@@ -152,8 +152,8 @@ class ControlPlaneClient:
     ) -> None:
         if not api_key or not api_key.strip():
             raise ValueError(
-                "control-plane API key is empty; set `dataplane:controlPlane.apiKey` "
-                "(pulumi config set --secret dataplane:controlPlane.apiKey ...)"
+                "control-plane API key is empty; set `dataplane:apiKey` "
+                "(pulumi config set --secret dataplane:apiKey ...)"
             )
         if timeout <= 0:
             raise ValueError("timeout must be positive")

@@ -15,8 +15,7 @@ from typing import Any
 BODY_EXCERPT_CHARS = 200
 
 STACK_CONFIG_HINT = (
-    "check `dataplane:controlPlane.apiKey` and `dataplane:controlPlane.workspaceId` "
-    "in the stack config"
+    "check `dataplane:apiKey` and `dataplane:controlPlane.workspaceId` in the stack config"
 )
 
 

@@ -37,7 +37,7 @@ def test_401_names_the_config_keys_but_not_the_key(make_client: MakeClient) -> N
     message = str(err)
     assert WRONG_KEY not in message and "wrongwrong" not in message
     assert "...9f3a" in message
-    assert "dataplane:controlPlane.apiKey" in message
+    assert "dataplane:apiKey" in message
     assert seed.DEFAULT_TENANT_ID in message
     assert not err.requires_workspace
     assert isinstance(err, ControlPlaneError)

@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 
 from components.providers import connection
-from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import AdminClient, run_server
 
 
@@ -24,13 +21,6 @@ def base_url() -> Iterator[str]:
 def admin(base_url: str) -> Iterator[AdminClient]:
     with AdminClient(base_url) as client:
         yield client
-
-
-def configure_request(api_key: str = DEFAULT_API_KEY) -> ConfigureRequest:
-    """What the engine hands `configure()`: the stack config, secrets unwrapped."""
-    return ConfigureRequest(
-        Config({"dataplane:apiKey": api_key, "dataplane:other": "x"}, "langgraph-dataplane")
-    )
 
 
 @pytest.fixture(autouse=True)

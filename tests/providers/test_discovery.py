@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import configure_request
+from provider_support import configure_request
 
 from components.config import ConfigError, parse_stack_config
 from components.controlplane import ControlPlaneClient

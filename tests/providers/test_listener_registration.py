@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import configure_request
+from provider_support import configure_request
 
 from components.controlplane import ControlPlaneClient
 from components.providers.connection import Endpoint

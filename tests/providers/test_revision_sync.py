@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from conftest import configure_request
+from provider_support import configure_request
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.controlplane import ControlPlaneClient
