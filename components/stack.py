@@ -42,13 +42,19 @@ def endpoint_of(config: StackConfig) -> Endpoint:
     return Endpoint(cp.base_url, cp.workspace_id, cp.timeout_seconds)
 
 
-def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
-    """Declare the listener registration, a revision sync per served deployment, the data plane."""
+@dataclass
+class Sync:
+    """The control-plane side of a stack: the listener registration and one sync per server."""
+
+    registration: ListenerRegistration
+    syncs: dict[str, RevisionSync]
+
+
+def build_sync(config: StackConfig, discovery: Discovery) -> Sync:
+    """Declare the listener registration and a revision sync per served deployment."""
     for reason in discovery.skipped:
         pulumi.log.warn(f"not serving {reason}")
-    served_names = [d.name for d in discovery.deployments]
-    config.check_served(served_names)
-
+    config.check_served([d.name for d in discovery.deployments])
     endpoint = endpoint_of(config)
     registration = ListenerRegistration(
         "listener-registration",
@@ -57,11 +63,21 @@ def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
         namespaces=list(config.namespaces.names),
     )
     syncs: dict[str, RevisionSync] = {}
-    served: list[ServedDeployment] = []
     if config.reconciler == "pulumi":
-        for found in discovery.deployments:
-            syncs[found.name] = _sync(config, endpoint, found)
-            served.append(_served(config, found.name, found.namespace, _synced(found, syncs)))
+        syncs = {found.name: _sync(config, endpoint, found) for found in discovery.deployments}
+    return Sync(registration, syncs)
+
+
+def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
+    """Declare the sync resources and the data plane they feed."""
+    sync = build_sync(config, discovery)
+    registration, syncs = sync.registration, sync.syncs
+    served = [
+        _served(config, found.name, found.namespace, _synced(found, syncs))
+        for found in discovery.deployments
+        if found.name in syncs
+    ]
+    if config.reconciler == "pulumi":
         for name, entry in config.deployments.items():
             if entry.static is not None:
                 served.append(_served(config, name, entry.static.namespace, _static(name, config)))
