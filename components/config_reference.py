@@ -18,10 +18,18 @@ END = "<!-- config-reference:end -->"
 
 
 def _section_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The config section a field holds, and whether it is a map of such sections."""
+    """The config section a field holds, and whether it is a map of such sections.
+
+    Kubernetes-shaped models (`reference_expand = False`) and lists are not expanded: their
+    fields are the Kubernetes API's, not this project's.
+    """
     if get_origin(annotation) is dict:
         return _section_of(get_args(annotation)[1])[0], True
+    if get_origin(annotation) is list:
+        return None, False
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if not getattr(annotation, "reference_expand", True):
+            return None, False
         return annotation, False
     for arg in get_args(annotation):
         found, _ = _section_of(arg)
@@ -51,7 +59,9 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         doc = (field.description or "").replace("|", "\\|").replace("\n", " ")
         rows.append(f"| `{key}` | {doc} | {_default(field)} |")
         if section is not None:
-            rows += _rows(section, f"{key}.<name>." if is_map else f"{key}.")
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            placeholder = str(extra.get("referenceKey", "<name>"))
+            rows += _rows(section, f"{key}.{placeholder}." if is_map else f"{key}.")
     return rows
 
 

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .config import ListenerConfig, PostgresConfig, RedisConfig, ServersConfig
-from .kube import LABEL_DEPLOYMENT_ID, PART_OF, dns_name, labels, selector
+from .config import (
+    ExposureConfig,
+    GatewayRouteConfig,
+    ImagesConfig,
+    IngressRouteConfig,
+    ListenerConfig,
+    PodConfig,
+    PostgresConfig,
+    RedisConfig,
+    RouteConfig,
+    ServersConfig,
+    ServiceAccountConfig,
+    WorkloadKind,
+)
+from .exposure import ExposedServer, Exposure, ExposureArgs
+from .images import rewrite_image
+from .kube import (
+    LABEL_DEPLOYMENT_ID,
+    PART_OF,
+    PodExtras,
+    common_metadata,
+    dns_name,
+    labels,
+    selector,
+)
+from .langgraph_server import PORT as SERVER_PORT
 from .langgraph_server import LangGraphServer, LangGraphServerArgs
 from .listener import Listener, ListenerArgs
 from .postgres import Postgres, PostgresArgs
@@ -32,6 +56,8 @@ class ServedDeployment:
     """DSN of an external Postgres; None runs one in-cluster."""
     redis_uri: pulumi.Input[str] | None = None
     """URL of an external Redis; None runs one in-cluster."""
+    service_account: ServiceAccountConfig | None = None
+    """ServiceAccount of its servers; None takes `servers.service_account`."""
 
 
 @dataclass
@@ -70,6 +96,18 @@ class DataPlaneArgs:
     """Postgres defaults."""
     redis: RedisConfig = field(default_factory=RedisConfig)
     """Redis defaults."""
+    images: ImagesConfig = field(default_factory=ImagesConfig)
+    """Registry rewrite, pull Secrets and pull policy of every image."""
+    workloads: Mapping[WorkloadKind, PodConfig] = field(default_factory=dict)
+    """Pod settings per workload kind."""
+    exposure: ExposureConfig = field(default_factory=ExposureConfig)
+    """Routes from outside the cluster to the servers."""
+    common_labels: dict[str, str] = field(default_factory=dict)
+    """Labels on every Kubernetes object."""
+    common_annotations: dict[str, str] = field(default_factory=dict)
+    """Annotations on every Kubernetes object."""
+    cluster_domain: str = "cluster.local"
+    """DNS domain of the cluster."""
 
 
 class DataPlane(pulumi.ComponentResource):
@@ -81,11 +119,19 @@ class DataPlane(pulumi.ComponentResource):
     """The control-plane listener id."""
     server_urls: pulumi.Output[dict[str, str]]
     """Deployment name to the in-cluster URL of its server."""
+    server_public_urls: pulumi.Output[dict[str, str]]
+    """Deployment name to the public URL of its server (its `custom_url`); empty in-cluster only."""
 
     def __init__(self, name: str, args: DataPlaneArgs, opts: pulumi.ResourceOptions | None = None):
+        if args.common_labels or args.common_annotations:
+            common = common_metadata(args.common_labels, args.common_annotations)
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[common])
+            )
         super().__init__("langgraph:dataplane:DataPlane", name, None, opts)
         _check_namespaces(args)
         home = args.namespaces[0]
+        route = args.exposure.route()
 
         namespace_resources: list[pulumi.Resource] = []
         if args.create_namespaces:
@@ -111,8 +157,13 @@ class DataPlane(pulumi.ComponentResource):
         if args.reconciler == "pulumi":
             for served in args.deployments:
                 self.servers[served.revision.deployment_name] = self._server(
-                    name, args, served, inside
+                    name, args, served, route, inside
                 )
+        public_urls: dict[str, str] = {}
+        self.exposure: Exposure | None = None
+        if route is not None and route.hostname and args.reconciler == "pulumi" and self.servers:
+            self.exposure = self._exposure(name, args, route, inside)
+            public_urls = {d: route.url_for(dns_name(d)) for d in self.servers}
 
         self.namespace = pulumi.Output.from_input(home)
         self.listener_id = self.listener.listener_id
@@ -122,11 +173,13 @@ class DataPlane(pulumi.ComponentResource):
             if self.servers
             else pulumi.Output.from_input({})
         )
+        self.server_public_urls = pulumi.Output.from_input(public_urls)
         self.register_outputs(
             {
                 "namespace": self.namespace,
                 "listener_id": self.listener_id,
                 "server_urls": self.server_urls,
+                "server_public_urls": self.server_public_urls,
             }
         )
 
@@ -144,7 +197,9 @@ class DataPlane(pulumi.ComponentResource):
                     instance=f"{name}-{LISTENER_NAME}",
                     client_selector=listener_selector,
                     external_uri=args.listener_redis_uri,
-                    image=args.redis.image,
+                    image=rewrite_image(args.redis.image, args.images.registry),
+                    pod=_extras(args, "redis"),
+                    cluster_domain=args.cluster_domain,
                 ),
                 opts=opts,
             ).uri
@@ -160,9 +215,11 @@ class DataPlane(pulumi.ComponentResource):
                 workspace_id=args.workspace_id,
                 smith_url=args.smith_url,
                 enabled=enabled,
-                image=args.listener.image,
+                image=rewrite_image(args.listener.image, args.images.registry),
                 replicas=args.listener.replicas,
                 resources=args.listener.resources.resources(),
+                service_account_annotations=dict(args.listener.service_account_annotations),
+                pod=_extras(args, "listener"),
             ),
             opts=opts,
         )
@@ -172,9 +229,19 @@ class DataPlane(pulumi.ComponentResource):
         name: str,
         args: DataPlaneArgs,
         served: ServedDeployment,
+        route: RouteConfig | None,
         opts: pulumi.ResourceOptions,
     ) -> LangGraphServer:
         rev = served.revision
+        registry = args.images.registry
+        if registry:
+            # Revision images come from the control plane: they move to the mirror too.
+            rev = replace(
+                rev,
+                image=pulumi.Output.from_input(rev.image).apply(
+                    lambda image: rewrite_image(image, registry)
+                ),
+            )
         base = dns_name(rev.deployment_name)
         prefix = f"{name}-{base}"
         clients = {LABEL_DEPLOYMENT_ID: rev.deployment_id}
@@ -189,10 +256,12 @@ class DataPlane(pulumi.ComponentResource):
                 instance=base,
                 client_selector=clients,
                 external_uri=served.postgres_uri,
-                image=args.postgres.image,
+                image=rewrite_image(args.postgres.image, registry),
                 resource_spec=spec,
                 storage_class=args.postgres.storage_class,
                 deletion_protection=args.postgres.deletion_protection,
+                pod=_extras(args, "postgres"),
+                cluster_domain=args.cluster_domain,
             ),
             opts=opts,
         )
@@ -203,12 +272,17 @@ class DataPlane(pulumi.ComponentResource):
                 instance=base,
                 client_selector=clients,
                 external_uri=served.redis_uri,
-                image=args.redis.image,
+                image=rewrite_image(args.redis.image, registry),
                 memory_mb=spec.apply(lambda s: s.redis_memory_mb),
+                pod=_extras(args, "redis"),
+                cluster_domain=args.cluster_domain,
             ),
             opts=opts,
         )
         servers = args.servers
+        account = served.service_account or servers.service_account
+        pull_secrets = [*args.images.pull_secrets]
+        pull_secrets += [s for s in servers.image_pull_secrets if s not in pull_secrets]
         return LangGraphServer(
             prefix,
             LangGraphServerArgs(
@@ -221,13 +295,81 @@ class DataPlane(pulumi.ComponentResource):
                 langsmith_endpoint=args.langsmith_endpoint,
                 queue_enabled=servers.queue_enabled,
                 jobs_per_worker=servers.jobs_per_worker,
-                image_pull_secrets=list(servers.image_pull_secrets),
+                image_pull_secrets=pull_secrets,
                 read_only_root_filesystem=servers.read_only_root_filesystem,
                 cpu_target_percent=servers.cpu_target_percent,
                 pdb_max_unavailable=servers.pdb_max_unavailable,
+                mount_prefix=route.path_for(base) if route else None,
+                service_account_name=account.name,
+                service_account_annotations=dict(account.annotations) or None,
+                automount_service_account_token=account.automount_token,
+                # The servers' pull Secrets are set above, with `servers.imagePullSecrets`.
+                api_pod=replace(_extras(args, "api"), image_pull_secrets=[]),
+                queue_pod=replace(_extras(args, "queue"), image_pull_secrets=[]),
+                cluster_domain=args.cluster_domain,
             ),
             opts=opts,
         )
+
+    def _exposure(
+        self, name: str, args: DataPlaneArgs, route: RouteConfig, opts: pulumi.ResourceOptions
+    ) -> Exposure:
+        assert route.hostname is not None  # checked with the config
+        servers = [
+            ExposedServer(
+                deployment=dns_name(served.revision.deployment_name),
+                namespace=served.namespace,
+                service=dns_name(served.revision.deployment_name),
+                port=SERVER_PORT,
+                path=route.path_for(dns_name(served.revision.deployment_name)),
+            )
+            for served in args.deployments
+        ]
+        exposure = ExposureArgs(
+            kind="ingress",
+            hostname=route.hostname,
+            servers=servers,
+            cluster_domain=args.cluster_domain,
+        )
+        if isinstance(route, IngressRouteConfig):
+            exposure.ingress_class_name = route.class_name
+            exposure.tls_secret_name = route.tls_secret
+            exposure.cluster_issuer = route.cluster_issuer
+            exposure.annotations = dict(route.annotations)
+        else:
+            exposure.kind = "gateway" if isinstance(route, GatewayRouteConfig) else "istio"
+            exposure.gateway_name = route.gateway_name
+            exposure.gateway_namespace = route.gateway_namespace
+            if isinstance(route, GatewayRouteConfig):
+                exposure.section_name = route.section_name
+        return Exposure(f"{name}-exposure", exposure, opts=opts)
+
+
+def _extras(args: DataPlaneArgs, kind: WorkloadKind) -> PodExtras:
+    """The config of one workload kind as Kubernetes-shaped pod additions."""
+    pod = args.workloads.get(kind, PodConfig())
+    images = args.images
+    spread = pod.topology_spread_constraints
+    return PodExtras(
+        node_selector=dict(pod.node_selector),
+        tolerations=[t.manifest() for t in pod.tolerations],
+        affinity=pod.affinity,
+        topology_spread=None if spread is None else [c.manifest() for c in spread],
+        priority_class_name=pod.priority_class_name,
+        termination_grace_period_seconds=pod.termination_grace_period_seconds,
+        dns_policy=pod.dns_policy,
+        dns_config=pod.dns_config.manifest() if pod.dns_config else None,
+        labels=dict(pod.pod_labels),
+        annotations=dict(pod.pod_annotations),
+        env=[e.manifest() for e in pod.extra_env],
+        volumes=[dict(v) for v in pod.extra_volumes],
+        volume_mounts=[m.manifest() for m in pod.extra_volume_mounts],
+        sidecars=[
+            {**c, "image": rewrite_image(str(c["image"]), images.registry)} for c in pod.sidecars
+        ],
+        image_pull_secrets=list(images.pull_secrets),
+        image_pull_policy=images.pull_policy,
+    )
 
 
 def _check_namespaces(args: DataPlaneArgs) -> None:

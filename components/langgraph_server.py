@@ -13,16 +13,21 @@ from .kube import (
     ANNOTATION_SECRETS_DIGEST,
     LABEL_DEPLOYMENT_ID,
     LABEL_REVISION_ID,
+    PodExtras,
     child_options,
     container_security_context,
     dns_name,
     labels,
+    pod_metadata,
     pod_security_context,
     scratch_volume,
     selector,
     service_url,
+    spread_over_zones_and_nodes,
+    with_extras,
 )
 from .revision import (
+    ReservedEnvNameError,
     ResourceSpec,
     RevisionSpec,
     WorkloadSize,
@@ -64,13 +69,28 @@ class LangGraphServerArgs:
     """HPA target CPU utilisation."""
     pdb_max_unavailable: int = 1
     """PodDisruptionBudget `maxUnavailable` of the API pods."""
+    mount_prefix: str | None = None
+    """`MOUNT_PREFIX`: the URL path the server answers under, when a route exposes it."""
+    service_account_name: str | None = None
+    """ServiceAccount the pods run as; None keeps the namespace default (or the created one's)."""
+    service_account_annotations: dict[str, str] | None = None
+    """When set, create a ServiceAccount with these annotations (workload identity), named
+    `service_account_name` or the deployment's name."""
+    automount_service_account_token: bool = False
+    """Mount the ServiceAccount token in the pods."""
+    api_pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the API pods."""
+    queue_pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the queue-worker pods."""
+    cluster_domain: str = "cluster.local"
+    """DNS domain of the cluster, in the in-cluster URL."""
 
 
 class LangGraphServer(pulumi.ComponentResource):
     """API Deployment, queue-worker Deployment, Service, HPAs, PDB and the env Secrets."""
 
     url: pulumi.Output[str]
-    """The in-cluster URL of the API."""
+    """The in-cluster URL of the API (with its mount prefix, when exposed)."""
     image: pulumi.Output[str]
     """The image being served."""
     revision_id: pulumi.Output[str]
@@ -87,8 +107,9 @@ class LangGraphServer(pulumi.ComponentResource):
         revision_id = pulumi.Output.from_input(rev.revision_id)
         image = pulumi.Output.from_input(rev.image)
 
+        extra_env = {e["name"] for e in [*args.api_pod.env, *args.queue_pod.env]}
         secret_values = pulumi.Output.secret(rev.secret_values).apply(
-            lambda values: _checked_secrets(rev.deployment_name, values)
+            lambda values: _checked_secrets(rev.deployment_name, values, extra_env)
         )
         revision_secret = k8s.core.v1.Secret(
             f"{name}-revision-secrets",
@@ -130,6 +151,22 @@ class LangGraphServer(pulumi.ComponentResource):
                 pulumi.Output.all(**env_values).apply(secrets_digest)
             ),
         }
+        account_name = args.service_account_name
+        if args.service_account_annotations is not None:
+            self.service_account: k8s.core.v1.ServiceAccount | None = k8s.core.v1.ServiceAccount(
+                f"{name}-serviceaccount",
+                metadata={
+                    "name": account_name or instance,
+                    "namespace": args.namespace,
+                    "labels": labels(instance, "serviceaccount", **_id_labels(rev)),
+                    "annotations": dict(args.service_account_annotations),
+                },
+                automount_service_account_token=args.automount_service_account_token,
+                opts=child,
+            )
+            account_name = account_name or instance
+        else:
+            self.service_account = None
         pod = _PodFactory(
             args=args,
             instance=instance,
@@ -138,6 +175,7 @@ class LangGraphServer(pulumi.ComponentResource):
             digests=digests,
             platform_secret=platform_secret.metadata.name,
             revision_secret=revision_secret.metadata.name,
+            service_account=account_name,
         )
 
         api_labels = labels(instance, "api", **_id_labels(rev))
@@ -147,6 +185,15 @@ class LangGraphServer(pulumi.ComponentResource):
             workload_labels=api_labels,
             size=spec.apply(lambda s: s.api()),
             jobs=0 if args.queue_enabled else args.jobs_per_worker,
+            extras=args.api_pod,
+            # HA: replicas of the API spread over zones and nodes once there can be several.
+            default_spread=spec.apply(
+                lambda s: (
+                    spread_over_zones_and_nodes(selector(api_labels))
+                    if s.api().max_replicas > 1
+                    else None
+                )
+            ),
             opts=child,
         )
         workloads = [("api", self.api, spec.apply(lambda s: s.api()))]
@@ -157,6 +204,7 @@ class LangGraphServer(pulumi.ComponentResource):
                 workload_labels=labels(instance, "queue", **_id_labels(rev)),
                 size=spec.apply(lambda s: s.queue()),
                 jobs=args.jobs_per_worker,
+                extras=args.queue_pod,
                 opts=child,
             )
             workloads.append(("queue", self.queue, spec.apply(lambda s: s.queue())))
@@ -188,7 +236,10 @@ class LangGraphServer(pulumi.ComponentResource):
             },
             opts=child,
         )
-        self.url = pulumi.Output.from_input(service_url(instance, args.namespace, PORT))
+        self.url = pulumi.Output.from_input(
+            service_url(instance, args.namespace, PORT, cluster_domain=args.cluster_domain)
+            + (args.mount_prefix or "")
+        )
         self.image = image
         self.revision_id = revision_id
         self.register_outputs(
@@ -207,6 +258,7 @@ class _PodFactory:
     digests: dict[str, pulumi.Output[str]]
     platform_secret: pulumi.Output[str]
     revision_secret: pulumi.Output[str]
+    service_account: str | None
 
     def deployment(
         self,
@@ -216,7 +268,9 @@ class _PodFactory:
         workload_labels: dict[str, str],
         size: pulumi.Output[WorkloadSize],
         jobs: int,
+        extras: PodExtras,
         opts: pulumi.ResourceOptions,
+        default_spread: pulumi.Output[list[dict[str, Any]] | None] | None = None,
     ) -> k8s.apps.v1.Deployment:
         args = self.args
         tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
@@ -227,6 +281,29 @@ class _PodFactory:
             "failureThreshold": 6,
         }
         pod_labels = {**workload_labels, LABEL_REVISION_ID: self.revision_id}
+        pod: dict[str, Any] = {
+            "automountServiceAccountToken": args.automount_service_account_token,
+            "enableServiceLinks": False,
+            "securityContext": pod_security_context(_UID),
+            "imagePullSecrets": [{"name": s} for s in args.image_pull_secrets],
+            "containers": [
+                {
+                    "name": "api-server" if component == "api" else "queue-worker",
+                    "image": self.image,
+                    "ports": [{"name": "api-server", "containerPort": PORT}],
+                    "env": self._env(jobs),
+                    "envFrom": [{"secretRef": {"name": self.revision_secret}}],
+                    "livenessProbe": probe,
+                    "readinessProbe": probe,
+                    "resources": size.apply(lambda s: s.resources()),
+                    "securityContext": container_security_context(args.read_only_root_filesystem),
+                    "volumeMounts": [tmp_mount],
+                }
+            ],
+            "volumes": [tmp_dir],
+        }
+        if self.service_account:
+            pod["serviceAccountName"] = self.service_account
         # No `replicas`: the HPA owns the count, and applying one would fight it.
         return k8s.apps.v1.Deployment(
             resource_name,
@@ -243,30 +320,8 @@ class _PodFactory:
                     "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
                 },
                 "template": {
-                    "metadata": {"labels": pod_labels, "annotations": self.digests},
-                    "spec": {
-                        "automountServiceAccountToken": False,
-                        "enableServiceLinks": False,
-                        "securityContext": pod_security_context(_UID),
-                        "imagePullSecrets": [{"name": s} for s in args.image_pull_secrets],
-                        "containers": [
-                            {
-                                "name": "api-server" if component == "api" else "queue-worker",
-                                "image": self.image,
-                                "ports": [{"name": "api-server", "containerPort": PORT}],
-                                "env": self._env(jobs),
-                                "envFrom": [{"secretRef": {"name": self.revision_secret}}],
-                                "livenessProbe": probe,
-                                "readinessProbe": probe,
-                                "resources": size.apply(lambda s: s.resources()),
-                                "securityContext": container_security_context(
-                                    args.read_only_root_filesystem
-                                ),
-                                "volumeMounts": [tmp_mount],
-                            }
-                        ],
-                        "volumes": [tmp_dir],
-                    },
+                    "metadata": pod_metadata(pod_labels, self.digests, extras),
+                    "spec": with_extras(pod, extras, selector(workload_labels), default_spread),
                 },
             },
             opts=opts,
@@ -291,6 +346,9 @@ class _PodFactory:
         ]
         if self.args.langsmith_endpoint:
             plain.append({"name": "LANGSMITH_ENDPOINT", "value": self.args.langsmith_endpoint})
+        if self.args.mount_prefix:
+            # The route keeps the path; the server answers under it, and still at /ok.
+            plain.append({"name": "MOUNT_PREFIX", "value": self.args.mount_prefix})
         return from_secret + plain
 
 
@@ -337,7 +395,14 @@ def _id_labels(rev: RevisionSpec) -> dict[str, str]:
     return {LABEL_DEPLOYMENT_ID: rev.deployment_id}
 
 
-def _checked_secrets(deployment: str, values: Any) -> dict[str, str]:
+def _checked_secrets(deployment: str, values: Any, extra_env: set[str]) -> dict[str, str]:
     values = dict(values or {})
     check_secret_names(deployment, list(values))
+    # A pod's `env` beats its `envFrom`: extra env would silently hide a revision secret.
+    shadowed = sorted(set(values) & extra_env)
+    if shadowed:
+        raise ReservedEnvNameError(
+            f"deployment {deployment!r}: revision secrets {', '.join(shadowed)} are also set by "
+            "dataplane:workloads extraEnv, which would hide them. Rename one of them."
+        )
     return values

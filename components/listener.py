@@ -14,14 +14,19 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .kube import (
+    ANNOTATION_SECRETS_DIGEST,
+    PodExtras,
     child_options,
     container_security_context,
     dns_name,
     labels,
+    pod_metadata,
     pod_security_context,
     scratch_volume,
     selector,
+    with_extras,
 )
+from .revision import secrets_digest
 
 PORT = 8080
 _UID = 1000
@@ -86,6 +91,10 @@ class ListenerArgs:
         }
     )
     """Container requests and limits."""
+    service_account_annotations: dict[str, str] = field(default_factory=dict)
+    """Annotations of the listener's ServiceAccount (workload identity)."""
+    pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the listener pods."""
 
 
 class Listener(pulumi.ComponentResource):
@@ -111,9 +120,12 @@ class Listener(pulumi.ComponentResource):
         workload_labels = labels(object_name, "listener")
         meta = {"name": object_name, "namespace": args.namespace, "labels": workload_labels}
 
+        account_meta = {**meta}
+        if args.service_account_annotations:
+            account_meta["annotations"] = dict(args.service_account_annotations)
         account = k8s.core.v1.ServiceAccount(
             f"{name}-serviceaccount",
-            metadata=meta,
+            metadata=account_meta,
             automount_service_account_token=False,
             opts=child,
         )
@@ -141,15 +153,16 @@ class Listener(pulumi.ComponentResource):
                 },
                 opts=child,
             )
+        secret_values = {"langsmith_api_key": args.api_key, "redis_uri": args.redis_uri}
         secret = k8s.core.v1.Secret(
             f"{name}-secret",
             metadata=meta,
             type="Opaque",
-            string_data=pulumi.Output.secret(
-                {"langsmith_api_key": args.api_key, "redis_uri": args.redis_uri}
-            ),
+            string_data=pulumi.Output.secret(secret_values),
             opts=child,
         )
+        # A new key or queue URL restarts the listener (env from a Secret is read at start).
+        digest = pulumi.Output.unsecret(pulumi.Output.all(**secret_values).apply(secrets_digest))
         tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
         health = {
             "httpGet": {"path": "/health", "port": PORT},
@@ -177,30 +190,36 @@ class Listener(pulumi.ComponentResource):
                 "replicas": args.replicas,
                 "selector": {"matchLabels": selector(workload_labels)},
                 "template": {
-                    "metadata": {"labels": workload_labels},
-                    "spec": {
-                        "serviceAccountName": account.metadata.name,
-                        # The listener talks to the Kubernetes API: it needs its token.
-                        "automountServiceAccountToken": True,
-                        "enableServiceLinks": False,
-                        "securityContext": pod_security_context(_UID),
-                        "containers": [
-                            {
-                                "name": "listener",
-                                "image": args.image,
-                                "command": ["./listener_entrypoint.sh"],
-                                "ports": [{"name": "listener", "containerPort": PORT}],
-                                "env": env,
-                                "startupProbe": health,
-                                "readinessProbe": health,
-                                "livenessProbe": {**health, "periodSeconds": 60},
-                                "resources": args.resources,
-                                "securityContext": container_security_context(),
-                                "volumeMounts": [tmp_mount],
-                            }
-                        ],
-                        "volumes": [tmp_dir],
-                    },
+                    "metadata": pod_metadata(
+                        workload_labels, {ANNOTATION_SECRETS_DIGEST: digest}, args.pod
+                    ),
+                    "spec": with_extras(
+                        {
+                            "serviceAccountName": account.metadata.name,
+                            # The listener talks to the Kubernetes API: it needs its token.
+                            "automountServiceAccountToken": True,
+                            "enableServiceLinks": False,
+                            "securityContext": pod_security_context(_UID),
+                            "containers": [
+                                {
+                                    "name": "listener",
+                                    "image": args.image,
+                                    "command": ["./listener_entrypoint.sh"],
+                                    "ports": [{"name": "listener", "containerPort": PORT}],
+                                    "env": env,
+                                    "startupProbe": health,
+                                    "readinessProbe": health,
+                                    "livenessProbe": {**health, "periodSeconds": 60},
+                                    "resources": args.resources,
+                                    "securityContext": container_security_context(),
+                                    "volumeMounts": [tmp_mount],
+                                }
+                            ],
+                            "volumes": [tmp_dir],
+                        },
+                        args.pod,
+                        selector(workload_labels),
+                    ),
                 },
             },
             opts=child,

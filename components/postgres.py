@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from .kube import (
+    ANNOTATION_SECRETS_DIGEST,
+    PodExtras,
     child_options,
     container_security_context,
     dns_name,
     labels,
+    pod_metadata,
     pod_security_context,
     scratch_volume,
     selector,
+    service_host,
     store_network_policy,
+    with_extras,
 )
-from .revision import ResourceSpec
+from .revision import ResourceSpec, secrets_digest
 
 PORT = 5432
 _UID = 999  # the postgres user of the official images
@@ -45,6 +50,10 @@ class PostgresArgs:
     """StorageClass of the data volume; the cluster default when None."""
     deletion_protection: bool = True
     """Protect and retain the volume, the password and its Secret."""
+    pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the database pod."""
+    cluster_domain: str = "cluster.local"
+    """DNS domain of the cluster, in the connection string."""
 
 
 class Postgres(pulumi.ComponentResource):
@@ -120,51 +129,59 @@ class Postgres(pulumi.ComponentResource):
                 "replicas": 1,
                 "selector": {"matchLabels": selector(store_labels)},
                 "template": {
-                    "metadata": {"labels": store_labels},
-                    "spec": {
-                        "automountServiceAccountToken": False,
-                        "enableServiceLinks": False,
-                        "securityContext": pod_security_context(_UID),
-                        "containers": [
-                            {
-                                "name": "postgres",
-                                "image": args.image,
-                                "args": spec.apply(
-                                    lambda s: ["-c", f"max_connections={s.db_max_connections}"]
-                                ),
-                                "ports": [{"name": "postgres", "containerPort": PORT}],
-                                "env": [
-                                    {
-                                        "name": "POSTGRES_PASSWORD",
-                                        "valueFrom": {
-                                            "secretKeyRef": {
-                                                "name": secret.metadata.name,
-                                                "key": "POSTGRES_PASSWORD",
-                                            }
+                    "metadata": pod_metadata(
+                        store_labels,
+                        {ANNOTATION_SECRETS_DIGEST: _digest("POSTGRES_PASSWORD", password)},
+                        args.pod,
+                    ),
+                    "spec": with_extras(
+                        {
+                            "automountServiceAccountToken": False,
+                            "enableServiceLinks": False,
+                            "securityContext": pod_security_context(_UID),
+                            "containers": [
+                                {
+                                    "name": "postgres",
+                                    "image": args.image,
+                                    "args": spec.apply(
+                                        lambda s: ["-c", f"max_connections={s.db_max_connections}"]
+                                    ),
+                                    "ports": [{"name": "postgres", "containerPort": PORT}],
+                                    "env": [
+                                        {
+                                            "name": "POSTGRES_PASSWORD",
+                                            "valueFrom": {
+                                                "secretKeyRef": {
+                                                    "name": secret.metadata.name,
+                                                    "key": "POSTGRES_PASSWORD",
+                                                }
+                                            },
                                         },
-                                    },
-                                    {"name": "PGDATA", "value": f"{_DATA_MOUNT}/pgdata"},
-                                ],
-                                "readinessProbe": _pg_isready(period=10),
-                                "livenessProbe": _pg_isready(period=30),
-                                "resources": spec.apply(lambda s: s.database().resources()),
-                                "securityContext": container_security_context(),
-                                "volumeMounts": [
-                                    {"name": "data", "mountPath": _DATA_MOUNT},
-                                    run_mount,
-                                    tmp_mount,
-                                ],
-                            }
-                        ],
-                        "volumes": [
-                            {
-                                "name": "data",
-                                "persistentVolumeClaim": {"claimName": volume.metadata.name},
-                            },
-                            run_dir,
-                            tmp_dir,
-                        ],
-                    },
+                                        {"name": "PGDATA", "value": f"{_DATA_MOUNT}/pgdata"},
+                                    ],
+                                    "readinessProbe": _pg_isready(period=10),
+                                    "livenessProbe": _pg_isready(period=30),
+                                    "resources": spec.apply(lambda s: s.database().resources()),
+                                    "securityContext": container_security_context(),
+                                    "volumeMounts": [
+                                        {"name": "data", "mountPath": _DATA_MOUNT},
+                                        run_mount,
+                                        tmp_mount,
+                                    ],
+                                }
+                            ],
+                            "volumes": [
+                                {
+                                    "name": "data",
+                                    "persistentVolumeClaim": {"claimName": volume.metadata.name},
+                                },
+                                run_dir,
+                                tmp_dir,
+                            ],
+                        },
+                        args.pod,
+                        selector(store_labels),
+                    ),
                 },
             },
             opts=child,
@@ -182,14 +199,21 @@ class Postgres(pulumi.ComponentResource):
                 "postgres://postgres:",
                 password.result,
                 "@",
-                service.metadata.name,
-                f".{args.namespace}.svc.cluster.local:{PORT}/postgres?sslmode=disable",
+                service.metadata.name.apply(
+                    lambda svc: service_host(svc, args.namespace, args.cluster_domain)
+                ),
+                f":{PORT}/postgres?sslmode=disable",
             )
         )
         self.password = password
         self.secret = secret
         self.volume = volume
         self.register_outputs({"uri": self.uri})
+
+
+def _digest(key: str, password: random.RandomPassword) -> pulumi.Output[str]:
+    # Restart on a new password; the 16-hex digest reveals nothing usable (see secrets_digest).
+    return pulumi.Output.unsecret(password.result.apply(lambda v: secrets_digest({key: v})))
 
 
 def _pg_isready(period: int) -> dict:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from .kube import (
+    ANNOTATION_SECRETS_DIGEST,
+    PodExtras,
     child_options,
     container_security_context,
     dns_name,
     labels,
+    pod_metadata,
     pod_security_context,
     scratch_volume,
     selector,
+    service_host,
     store_network_policy,
+    with_extras,
 )
+from .revision import secrets_digest
 
 PORT = 6379
 _UID = 999  # the redis user of the official image
@@ -39,6 +45,10 @@ class RedisArgs:
     """Redis image, pinned."""
     memory_mb: pulumi.Input[int] = 1024
     """Memory request and limit, in MiB; `maxmemory` is set a little below it."""
+    pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the Redis pod."""
+    cluster_domain: str = "cluster.local"
+    """DNS domain of the cluster, in the connection URL."""
 
 
 class Redis(pulumi.ComponentResource):
@@ -72,6 +82,10 @@ class Redis(pulumi.ComponentResource):
             opts=child,
         )
         data_dir, data_mount = scratch_volume("data", "/data")
+        # `--requirepass` is read at start: a new password must restart the pod.
+        digest = pulumi.Output.unsecret(
+            password.result.apply(lambda v: secrets_digest({"REDIS_PASSWORD": v}))
+        )
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=meta,
@@ -80,62 +94,68 @@ class Redis(pulumi.ComponentResource):
                 "strategy": {"type": "Recreate"},
                 "selector": {"matchLabels": selector(store_labels)},
                 "template": {
-                    "metadata": {"labels": store_labels},
-                    "spec": {
-                        "automountServiceAccountToken": False,
-                        "enableServiceLinks": False,
-                        "securityContext": pod_security_context(_UID),
-                        "containers": [
-                            {
-                                "name": "redis",
-                                "image": args.image,
-                                # Kubernetes expands $(VAR) in args, so the password stays
-                                # in the Secret.
-                                "args": memory.apply(
-                                    lambda mb: [
-                                        "--requirepass",
-                                        "$(REDIS_PASSWORD)",
-                                        "--maxmemory",
-                                        f"{int(mb * 0.9)}mb",
-                                        "--save",
-                                        "",
-                                        "--appendonly",
-                                        "no",
-                                    ]
-                                ),
-                                "env": [
-                                    {
-                                        "name": "REDIS_PASSWORD",
-                                        "valueFrom": {
-                                            "secretKeyRef": {
-                                                "name": secret.metadata.name,
-                                                "key": "REDIS_PASSWORD",
-                                            }
-                                        },
-                                    }
-                                ],
-                                "ports": [{"name": "redis", "containerPort": PORT}],
-                                "readinessProbe": {
-                                    "tcpSocket": {"port": PORT},
-                                    "periodSeconds": 5,
-                                },
-                                "livenessProbe": {
-                                    "tcpSocket": {"port": PORT},
-                                    "periodSeconds": 10,
-                                    "failureThreshold": 6,
-                                },
-                                "resources": memory.apply(
-                                    lambda mb: {
-                                        "requests": {"cpu": "250m", "memory": f"{mb}Mi"},
-                                        "limits": {"cpu": "1000m", "memory": f"{mb}Mi"},
-                                    }
-                                ),
-                                "securityContext": container_security_context(),
-                                "volumeMounts": [data_mount],
-                            }
-                        ],
-                        "volumes": [data_dir],
-                    },
+                    "metadata": pod_metadata(
+                        store_labels, {ANNOTATION_SECRETS_DIGEST: digest}, args.pod
+                    ),
+                    "spec": with_extras(
+                        {
+                            "automountServiceAccountToken": False,
+                            "enableServiceLinks": False,
+                            "securityContext": pod_security_context(_UID),
+                            "containers": [
+                                {
+                                    "name": "redis",
+                                    "image": args.image,
+                                    # Kubernetes expands $(VAR) in args, so the password stays
+                                    # in the Secret.
+                                    "args": memory.apply(
+                                        lambda mb: [
+                                            "--requirepass",
+                                            "$(REDIS_PASSWORD)",
+                                            "--maxmemory",
+                                            f"{int(mb * 0.9)}mb",
+                                            "--save",
+                                            "",
+                                            "--appendonly",
+                                            "no",
+                                        ]
+                                    ),
+                                    "env": [
+                                        {
+                                            "name": "REDIS_PASSWORD",
+                                            "valueFrom": {
+                                                "secretKeyRef": {
+                                                    "name": secret.metadata.name,
+                                                    "key": "REDIS_PASSWORD",
+                                                }
+                                            },
+                                        }
+                                    ],
+                                    "ports": [{"name": "redis", "containerPort": PORT}],
+                                    "readinessProbe": {
+                                        "tcpSocket": {"port": PORT},
+                                        "periodSeconds": 5,
+                                    },
+                                    "livenessProbe": {
+                                        "tcpSocket": {"port": PORT},
+                                        "periodSeconds": 10,
+                                        "failureThreshold": 6,
+                                    },
+                                    "resources": memory.apply(
+                                        lambda mb: {
+                                            "requests": {"cpu": "250m", "memory": f"{mb}Mi"},
+                                            "limits": {"cpu": "1000m", "memory": f"{mb}Mi"},
+                                        }
+                                    ),
+                                    "securityContext": container_security_context(),
+                                    "volumeMounts": [data_mount],
+                                }
+                            ],
+                            "volumes": [data_dir],
+                        },
+                        args.pod,
+                        selector(store_labels),
+                    ),
                 },
             },
             opts=child,
@@ -162,8 +182,10 @@ class Redis(pulumi.ComponentResource):
                 "redis://:",
                 password.result,
                 "@",
-                service.metadata.name,
-                f".{args.namespace}.svc.cluster.local:{PORT}/0",
+                service.metadata.name.apply(
+                    lambda svc: service_host(svc, args.namespace, args.cluster_domain)
+                ),
+                f":{PORT}/0",
             )
         )
         self.register_outputs({"uri": self.uri})

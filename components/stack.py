@@ -28,6 +28,11 @@ class Stack:
     registration: ListenerRegistration
     syncs: dict[str, RevisionSync]
 
+    @property
+    def server_public_urls(self) -> pulumi.Output[dict[str, str]]:
+        """Deployment name to its server's public URL, to report as its `custom_url`."""
+        return self.dataplane.server_public_urls
+
 
 def kubernetes_provider(config: StackConfig) -> k8s.Provider:
     """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one."""
@@ -103,6 +108,12 @@ def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
             servers=config.servers,
             postgres=config.postgres,
             redis=config.redis,
+            images=config.images,
+            workloads=dict(config.workloads),
+            exposure=config.exposure,
+            common_labels=dict(config.common_labels),
+            common_annotations=dict(config.common_annotations),
+            cluster_domain=config.cluster_domain,
         ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
@@ -160,6 +171,7 @@ def _served(config: StackConfig, name: str, namespace: str, rev: RevisionSpec) -
         revision=rev,
         postgres_uri=_secret(postgres) if config.postgres_mode(name) == "external" else None,
         redis_uri=_secret(redis) if config.redis_mode(name) == "external" else None,
+        service_account=config.service_account(name),
     )
 
 

@@ -1,0 +1,107 @@
+"""Image references: the pinning rule, and the registry rewrite for private or air-gapped clusters.
+
+The rewrite rule (`images.registry`): drop the image's own registry host, keep its repository
+path, tag and digest, and put the configured prefix in front. Docker Hub's implicit parts are
+made explicit first, so `redis:7.4.2`, `docker.io/redis:7.4.2` and
+`docker.io/library/redis:7.4.2` all become `<prefix>/library/redis:7.4.2`; and
+`ghcr.io/acme/agent@sha256:...` becomes `<prefix>/acme/agent@sha256:...`. An image already
+under the prefix is left as it is, so rewriting twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+_DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_PATH_PART = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
+_HOST = re.compile(
+    r"^(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9-]+(?:\.[a-z0-9-]+)*:[0-9]+)$"
+)
+_HOST_PORT = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]+)?$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """One image reference, split into its parts."""
+
+    registry: str | None
+    """Registry host (and port); None when Docker Hub is implied."""
+    repository: str
+    """Repository path within the registry, e.g. `library/redis`."""
+    tag: str | None
+    """Tag, if any."""
+    digest: str | None
+    """Digest (`sha256:...`), if any."""
+
+    @classmethod
+    def parse(cls, ref: str) -> ImageRef:
+        """Split a reference the way container runtimes read it."""
+        name, _, digest = ref.partition("@")
+        tag = None
+        if name.rfind(":") > name.rfind("/"):
+            name, _, tag = name.rpartition(":")
+        first, _, rest = name.partition("/")
+        # Docker's rule: the first part is a host when it has a dot or a port, or is localhost.
+        if rest and ("." in first or ":" in first or first == "localhost"):
+            return cls(first, rest, tag or None, digest or None)
+        return cls(None, name, tag or None, digest or None)
+
+    @property
+    def pinned(self) -> bool:
+        """Pinned by digest, or by a tag other than `latest`."""
+        return self.digest is not None or (self.tag is not None and self.tag != "latest")
+
+    def __str__(self) -> str:
+        host = f"{self.registry}/" if self.registry else ""
+        tag = f":{self.tag}" if self.tag else ""
+        digest = f"@{self.digest}" if self.digest else ""
+        return f"{host}{self.repository}{tag}{digest}"
+
+
+def image_problem(ref: str) -> str | None:
+    """Why `ref` is not a valid, pinned image reference; None when it is."""
+    if not ref or ref != ref.strip() or " " in ref:
+        return "is not an image reference"
+    image = ImageRef.parse(ref)
+    if image.registry is not None and not _HOST.match(image.registry):
+        return f"has an invalid registry host {image.registry!r}"
+    if not all(_PATH_PART.match(part) for part in image.repository.split("/")):
+        return "has an invalid repository (lowercase letters, digits, '.', '_', '-', '/')"
+    if image.tag is not None and not _TAG.match(image.tag):
+        return f"has an invalid tag {image.tag!r}"
+    if image.digest is not None and not _DIGEST.match(image.digest):
+        return "has an invalid digest (expected sha256: and 64 lowercase hex digits)"
+    if not image.pinned:
+        base = str(ImageRef(image.registry, image.repository, None, None))
+        return (
+            "is not pinned: give a version tag other than `latest` "
+            f"(e.g. '{base}:1.2.3') or a digest ('{base}@sha256:<64 hex>')"
+        )
+    return None
+
+
+def registry_problem(registry: str) -> str | None:
+    """Why `registry` cannot be an image registry prefix; None when it can."""
+    host, _, path = registry.partition("/")
+    if "://" in registry or registry.endswith("/") or "@" in registry:
+        return "must be a host and optional path, without scheme or trailing '/'"
+    if not _HOST_PORT.match(host) or not ("." in host or ":" in host or host == "localhost"):
+        # Without a dot or port, runtimes would read the host as a Docker Hub account.
+        return "must start with a registry host (with a '.' or a port, or localhost)"
+    if path and not all(_PATH_PART.match(part) for part in path.split("/")):
+        return "has an invalid path (lowercase letters, digits, '.', '_', '-', '/')"
+    return None
+
+
+def rewrite_image(ref: str, registry: str | None) -> str:
+    """`ref` moved under the registry prefix `registry` (see the module docstring)."""
+    if not registry or ref.startswith(f"{registry}/"):
+        return ref
+    image = ImageRef.parse(ref)
+    repository = image.repository
+    if (image.registry is None or image.registry in _DOCKER_HUB) and "/" not in repository:
+        repository = f"library/{repository}"
+    return str(ImageRef(registry, repository, image.tag, image.digest))
