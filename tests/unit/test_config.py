@@ -169,3 +169,260 @@ def test_overrides_resolve_per_deployment() -> None:
     assert config.pinned_revision("a") == "r9"
     assert config.pinned_revision("b") is None
     config.check_served(["a", "b"])
+
+
+# --- Exposure, images, placement, identity and metadata (issue 8) ---
+
+
+def test_new_sections_default_to_nothing() -> None:
+    config = parse_stack_config(base(), SECRETS)
+    assert config.exposure.route() is None
+    assert config.images.registry is None and config.images.pull_secrets == []
+    assert config.workloads == {}
+    assert config.pod("api").topology_spread_constraints is None
+    assert config.common_labels == {} and config.common_annotations == {}
+    assert config.cluster_domain == "cluster.local"
+    account = config.service_account("any")
+    assert (account.name, account.annotations, account.automount_token) == (None, {}, False)
+
+
+def test_two_routes_at_once_is_one_error() -> None:
+    exposure = {
+        "ingress": {"enabled": True, "hostname": "agents.example.com"},
+        "gateway": {"enabled": True, "hostname": "agents.example.com", "gatewayName": "gw"},
+    }
+    found = problems(base(exposure=exposure))
+    assert found == [
+        "dataplane:exposure: `ingress` and `gateway` are enabled together, but each server is "
+        "reached through exactly one kind of route. Fix: keep one of them and set "
+        "`enabled: false` on the others."
+    ]
+    exposure["istio"] = {"enabled": True, "hostname": "a.b", "gatewayName": "gw"}
+    assert (
+        "`ingress` and `gateway` and `istio` are enabled together"
+        in problems(base(exposure=exposure))[0]
+    )
+    # Disabled sections may keep their settings.
+    exposure["gateway"]["enabled"] = False
+    exposure["istio"]["enabled"] = False
+    config = parse_stack_config(base(exposure=exposure), SECRETS)
+    assert config.exposure.enabled() == ["ingress"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (base(images={"mirror": "x"}), "dataplane:images.mirror: unknown key"),
+        (
+            base(workloads={"worker": {}}),
+            "dataplane:workloads.worker: unknown key. Fix: use one of",
+        ),
+        (base(workloads={"api": {"nodeSelecter": {}}}), "dataplane:workloads.api.nodeSelecter"),
+        (
+            base(workloads={"api": {"tolerations": [{"key": "a", "efect": "NoSchedule"}]}}),
+            "dataplane:workloads.api.tolerations.0.efect: unknown key",
+        ),
+        (
+            base(workloads={"redis": {"dnsConfig": {"nameserver": ["1.1.1.1"]}}}),
+            "dataplane:workloads.redis.dnsConfig.nameserver: unknown key",
+        ),
+        (
+            base(workloads={"queue": {"extraVolumeMounts": [{"name": "a", "path": "/x"}]}}),
+            "dataplane:workloads.queue.extraVolumeMounts.0.path: unknown key",
+        ),
+        (base(exposure={"nginx": {}}), "dataplane:exposure.nginx: unknown key"),
+        (base(exposure={"ingress": {"host": "a.b"}}), "dataplane:exposure.ingress.host: unknown"),
+        (base(exposure={"gateway": {"gateway": "gw"}}), "dataplane:exposure.gateway.gateway: unk"),
+        (base(exposure={"istio": {"tls": True}}), "dataplane:exposure.istio.tls: unknown key"),
+        (
+            base(servers={"serviceAccount": {"annotation": {}}}),
+            "dataplane:servers.serviceAccount.annotation: unknown key",
+        ),
+        (
+            base(deployments={"a": {"serviceAccount": {"create": True}}}),
+            "dataplane:deployments.a.serviceAccount.create: unknown key",
+        ),
+        (base(commonLabel={"a": "b"}), "dataplane:commonLabel: unknown key"),
+    ],
+)
+def test_unknown_keys_in_new_sections(raw: dict[str, Any], expected: str) -> None:
+    assert any(expected in p for p in problems(raw)), problems(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (base(redis={"image": "redis"}), "dataplane:redis.image: image is not pinned"),
+        (
+            base(postgres={"image": "pgvector/pgvector:latest"}),
+            "dataplane:postgres.image: image is not pinned",
+        ),
+        (base(listener={"image": "x@sha256:12"}), "dataplane:listener.image: image has an invalid"),
+        (
+            base(workloads={"api": {"sidecars": [{"name": "proxy", "image": "envoy"}]}}),
+            "sidecar 'proxy': image is not pinned",
+        ),
+        (base(images={"registry": "mirror"}), "dataplane:images.registry: must start with a"),
+        (base(images={"pullPolicy": "Sometimes"}), "dataplane:images.pullPolicy"),
+        (
+            base(exposure={"ingress": {"enabled": True}}),
+            "dataplane:exposure.ingress.hostname: required when the ingress is enabled",
+        ),
+        (
+            base(exposure={"istio": {"enabled": True, "hostname": "a.example.com"}}),
+            "dataplane:exposure.istio.gatewayName: required when the istio is enabled",
+        ),
+        (
+            base(exposure={"gateway": {"hostname": "https://a.example.com"}}),
+            "dataplane:exposure.gateway.hostname: not a valid host name",
+        ),
+        (
+            base(exposure={"ingress": {"basePath": "a/../b"}}),
+            "dataplane:exposure.ingress.basePath: not valid path segments",
+        ),
+        (
+            base(
+                exposure={
+                    "ingress": {
+                        "enabled": True,
+                        "hostname": "a.example.com",
+                        "scheme": "http",
+                        "clusterIssuer": "letsencrypt",
+                    }
+                }
+            ),
+            "`http`, yet the Ingress terminates TLS",
+        ),
+        (
+            base(reconciler="listener", exposure={"ingress": {"enabled": True, "hostname": "a.b"}}),
+            "with `reconciler: listener` Pulumi runs none",
+        ),
+        (
+            base(servers={"serviceAccount": {"name": "shared", "annotations": {"a/b": "c"}}}),
+            "would create one ServiceAccount of that name for every deployment",
+        ),
+        (
+            base(workloads={"api": {"extraEnv": [{"name": "MOUNT_PREFIX", "value": "/x"}]}}),
+            "dataplane:workloads.api.extraEnv: ['MOUNT_PREFIX'] are set by the data plane",
+        ),
+        (
+            base(workloads={"listener": {"extraEnv": [{"name": "HOST_QUEUE", "value": "x"}]}}),
+            "dataplane:workloads.listener.extraEnv: ['HOST_QUEUE'] are set by the data plane",
+        ),
+        (
+            base(workloads={"postgres": {"extraEnv": [{"name": "PGDATA", "value": "/x"}]}}),
+            "['PGDATA'] are set by the data plane",
+        ),
+        (
+            base(workloads={"api": {"extraEnv": [{"name": "A", "value": "1"}] * 2}}),
+            "['A'] are set twice",
+        ),
+        (
+            base(workloads={"api": {"extraEnv": [{"name": "A"}]}}),
+            "A: set exactly one of `value` and `valueFrom`",
+        ),
+        (
+            base(workloads={"api": {"extraEnv": [{"name": "A", "valueFrom": {"x": {}}}]}}),
+            "valueFrom takes exactly one of",
+        ),
+        (
+            base(workloads={"redis": {"extraVolumes": [{"name": "data", "emptyDir": {}}]}}),
+            "dataplane:workloads.redis.extraVolumes: names ['data'] are taken",
+        ),
+        (
+            base(workloads={"api": {"extraVolumes": [{"name": "h", "hostPath": {"path": "/"}}]}}),
+            "restricted Pod Security Standard",
+        ),
+        (
+            base(workloads={"api": {"extraVolumeMounts": [{"name": "v", "mountPath": "/v"}]}}),
+            "['v'] are not in `extraVolumes`",
+        ),
+        (
+            base(
+                workloads={
+                    "api": {
+                        "extraVolumes": [{"name": "v", "emptyDir": {}}],
+                        "extraVolumeMounts": [{"name": "v", "mountPath": "/tmp"}],
+                    }
+                }
+            ),
+            "['/tmp'] are mounted by the workload itself",
+        ),
+        (
+            base(workloads={"queue": {"sidecars": [{"name": "queue-worker", "image": "a:1"}]}}),
+            "names ['queue-worker'] are taken",
+        ),
+        (base(workloads={"api": {"dnsPolicy": "None"}}), "add `dnsConfig`"),
+        (base(workloads={"api": {"affinity": {"nodeAfinity": {}}}}), "unknown affinity keys"),
+        (
+            base(workloads={"api": {"podLabels": {"app.kubernetes.io/instance": "x"}}}),
+            "are set by the data plane itself",
+        ),
+        (
+            base(workloads={"api": {"podAnnotations": {"langgraph.ai/secrets-digest": "x"}}}),
+            "are set by the data plane itself",
+        ),
+        (base(commonLabels={"team": "a b"}), "dataplane:commonLabels: not valid Kubernetes labels"),
+        (base(commonLabels={"team": True}), "dataplane:commonLabels.team"),
+        (base(clusterDomain="Cluster_Local"), "dataplane:clusterDomain: not a valid DNS domain"),
+    ],
+)
+def test_new_knob_errors(raw: dict[str, Any], expected: str) -> None:
+    assert any(expected in p for p in problems(raw)), problems(raw)
+
+
+def test_literal_credentials_in_extra_env_are_refused_without_echo() -> None:
+    env = [{"name": "OPENAI_API_KEY", "value": "sk-literal-value"}]
+    found = problems(base(workloads={"api": {"extraEnv": env}}))
+    assert any("OPENAI_API_KEY looks like a credential" in p for p in found)
+    assert any("valueFrom.secretKeyRef" in p for p in found)
+    assert all("sk-literal-value" not in p for p in found)
+    sidecar = {"name": "proxy", "image": "envoy:1", "env": env}
+    found = problems(base(workloads={"api": {"sidecars": [sidecar]}}))
+    assert any("sidecar 'proxy': env: OPENAI_API_KEY looks like a credential" in p for p in found)
+    assert all("sk-literal-value" not in p for p in found)
+    ref = {"secretKeyRef": {"name": "openai", "key": "key"}}
+    parse_stack_config(
+        base(workloads={"api": {"extraEnv": [{"name": "OPENAI_API_KEY", "valueFrom": ref}]}}),
+        SECRETS,
+    )
+
+
+def test_route_paths_and_urls() -> None:
+    exposure = {"gateway": {"enabled": True, "hostname": "agents.example.com", "basePath": "/lg/"}}
+    exposure["gateway"]["gatewayName"] = "public"
+    route = parse_stack_config(base(exposure=exposure), SECRETS).exposure.route()
+    assert route is not None
+    assert route.base_path == "lg"
+    assert route.path_for("support-agent") == "/lg/support-agent"
+    assert route.url_for("support-agent") == "https://agents.example.com/lg/support-agent"
+    exposure = {"ingress": {"enabled": True, "hostname": "a.example.com", "clusterIssuer": "le"}}
+    ingress = parse_stack_config(base(exposure=exposure), SECRETS).exposure.ingress
+    assert ingress.path_for("x") == "/x"
+    assert ingress.tls_secret == "a-example-com-tls"
+
+
+def test_service_account_per_deployment_replaces_the_shared_one() -> None:
+    config = parse_stack_config(
+        base(
+            servers={"serviceAccount": {"annotations": {"iam.gke.io/gcp-service-account": "s@p"}}},
+            deployments={"a": {"serviceAccount": {"name": "existing-sa"}}},
+        ),
+        SECRETS,
+    )
+    assert config.service_account("a").name == "existing-sa"
+    assert config.service_account("a").annotations == {}
+    assert config.service_account("b").annotations == {"iam.gke.io/gcp-service-account": "s@p"}
+
+
+def test_every_new_problem_is_reported_at_once() -> None:
+    raw = base(
+        redis={"image": "redis"},
+        workloads={"apii": {}, "api": {"extraEnv": [{"name": "PORT", "value": "1"}]}},
+        exposure={"ingress": {"enabled": True}, "istio": {"enabled": True}},
+    )
+    text = "\n".join(problems(raw))
+    assert "dataplane:redis.image" in text
+    assert "dataplane:workloads.apii: unknown key" in text
+    assert "['PORT'] are set by the data plane" in text
+    assert "are enabled together" in text

@@ -78,7 +78,7 @@ def run_stack(path: Path) -> tuple[StackConfig, Run, list[str]]:
 
     def program() -> Any:
         stack = build_stack(config, discovery)
-        return {"urls": stack.dataplane.server_urls}
+        return {"urls": stack.dataplane.server_urls, "public": stack.server_public_urls}
 
     return config, run_program(program, config=raw, secret_keys=secret_keys), fakes
 
@@ -137,3 +137,55 @@ def test_production_example_is_highly_available() -> None:
     assert run.count("kubernetes:core/v1:Namespace") == 0
     secrets = run.named("dataplane-support-agent-api").get("spec.template.spec.imagePullSecrets")
     assert secrets == [{"name": "acme-registry"}]
+
+
+def test_production_example_is_exposed_spread_prioritised_and_identified() -> None:
+    path = next(p for p in STACKS if p.name == "Pulumi.acme-prod.yaml")
+    config, run, _ = run_stack(path)
+    served = [d.name for d in discovery_for(config).deployments]
+
+    # Exposure: one Ingress per namespace with servers, TLS from cert-manager.
+    (ingress,) = run.of_type("kubernetes:networking.k8s.io/v1:Ingress")
+    assert ingress.get("metadata.namespace") == "acme-agents"
+    assert ingress.get("spec.ingressClassName") == "nginx"
+    assert ingress.get("spec.tls") == [
+        {"hosts": ["agents.acme.com"], "secretName": "agents-acme-com-tls"}
+    ]
+    assert ingress.get("metadata.annotations")["cert-manager.io/cluster-issuer"] == (
+        "letsencrypt-prod"
+    )
+    paths = [p["path"] for p in ingress.get("spec.rules.0.http.paths")]
+    assert sorted(paths) == sorted(f"/langgraph/{n}" for n in served)
+    assert run.value["public"] == {n: f"https://agents.acme.com/langgraph/{n}" for n in served}
+
+    for name in served:
+        api = run.named(f"dataplane-{name}-api").get("spec.template.spec")
+        # Spreading: at least two replicas, over zones (best effort) and nodes.
+        keys = {c["topologyKey"]: c["whenUnsatisfiable"] for c in api["topologySpreadConstraints"]}
+        assert keys == {
+            "topology.kubernetes.io/zone": "ScheduleAnyway",
+            "kubernetes.io/hostname": "DoNotSchedule",
+        }
+        assert api["priorityClassName"] == "acme-agents-critical"
+        # Workload identity: a ServiceAccount per deployment with its IAM role.
+        assert api["serviceAccountName"] == name
+        account = run.named(f"dataplane-{name}-serviceaccount")
+        role = account.get("metadata.annotations")["eks.amazonaws.com/role-arn"]
+        expected = "acme-research-agent" if name == "research-agent" else "acme-langgraph-servers"
+        assert role == f"arn:aws:iam::123456789012:role/{expected}"
+        queue = run.named(f"dataplane-{name}-queue").get("spec.template.spec")
+        assert queue["priorityClassName"] == "acme-agents-critical"
+        assert [c["topologyKey"] for c in queue["topologySpreadConstraints"]] == [
+            "topology.kubernetes.io/zone"
+        ]
+    for kind in ("apps/v1:StatefulSet", "apps/v1:Deployment"):
+        for w in run.of_type(f"kubernetes:{kind}"):
+            assert w.get("spec.template.spec.priorityClassName") == "acme-agents-critical"
+            assert w.get("metadata.labels")["acme.com/cost-center"] == "ml-platform"
+
+
+def test_dev_example_stays_in_cluster() -> None:
+    path = next(p for p in STACKS if p.name == "Pulumi.dev.yaml")
+    _, run, _ = run_stack(path)
+    assert run.value["public"] == {}
+    assert run.count("kubernetes:core/v1:ServiceAccount") == 0
