@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# Build the Pulumi toolchain this project runs on, from Go modules through the Go module
+# proxy, into a cache outside the clone keyed by the pins in toolchain/versions.env:
+#
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/langgraph-dataplane/toolchain/
+#     pieces/<piece>-<version>-r<recipe>/   one folder per built piece, moved in when complete
+#     <key>/bin/                            pulumi, pulumi-language-python and the two Python
+#                                           scripts side by side (hard links into pieces/)
+#     <key>/pulumi-home/                    PULUMI_HOME, with the resource plugins installed
+#     <key>/manifest                        written last: the toolchain is complete
+#
+# Idempotent: a second run finds the manifest and does nothing. Every piece is built in a
+# scratch folder and renamed into place, so an interrupted run never leaves a piece that
+# looks complete. Pieces that the proxy cannot serve are reported, the rest is still built,
+# and the script then exits 1. `source scripts/toolchain-env.sh` puts the result on PATH.
+set -euo pipefail
+
+# shellcheck source=../toolchain/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../toolchain/lib.sh"
+tc_load_versions
+
+GO=$(command -v go || true)
+[ -n "$GO" ] || GO=/usr/local/go/bin/go
+[ -x "$GO" ] || { echo "bootstrap: no Go toolchain (go on PATH or /usr/local/go/bin/go)" >&2; exit 1; }
+export GOTOOLCHAIN=local # never download another Go toolchain
+export GOFLAGS="-buildvcs=false ${GOFLAGS:-}"
+export CGO_ENABLED=0
+
+PIECES=$TC_CACHE_ROOT/pieces
+SCRATCH=$TC_CACHE_ROOT/tmp
+DIR=$TC_DIR
+R=r$TC_TOOLCHAIN_RECIPE
+
+PULUMI_PKG=github.com/pulumi/pulumi/pkg/v3
+PULUMI_SDK=github.com/pulumi/pulumi/sdk/v3
+PULUMI_VERSION_PKG=github.com/pulumi/pulumi/sdk/v3/go/common/version
+LANGHOST=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+K8S_PROVIDER=github.com/pulumi/pulumi-kubernetes/provider/v4
+RANDOM_PROVIDER=github.com/pulumi/pulumi-random/provider/v4
+RANDOM_SHIM=github.com/terraform-providers/terraform-provider-random/shim
+RANDOM_UPSTREAM=github.com/terraform-providers/terraform-provider-random
+
+log() { printf '[bootstrap %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+mkdir -p "$PIECES" "$SCRATCH"
+exec 9>"$TC_CACHE_ROOT/.lock"
+if ! flock -n 9; then
+  log "another bootstrap holds $TC_CACHE_ROOT/.lock: waiting for it"
+  flock 9
+fi
+
+log "toolchain key $TC_KEY"
+log "cache $DIR"
+if [ -f "$DIR/manifest" ] && [ -x "$DIR/bin/pulumi" ]; then
+  log "already installed: nothing to do"
+  exit 0
+fi
+
+WORK=$(mktemp -d "$SCRATCH/run.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+trap 'log "interrupted: nothing half-built was installed"; exit 130' INT TERM
+
+MISSING=() # "piece: reason" for every piece that could not be built
+
+# unavailable REASON: the current piece cannot be built from what the proxy serves.
+unavailable() { printf '%s' "$*" | tr -s '\n\t' '  ' >"$WORK/unavailable"; }
+
+# --- helpers ---------------------------------------------------------------------------
+
+# go_json MOD@VERSION FIELD: `go mod download -json` of one module version (outside any
+# module), then one field of it (Dir, GoMod); the error on stderr when it fails.
+go_json() {
+  local out
+  out=$(cd "$WORK" && GO111MODULE=on GOFLAGS=-mod=mod "$GO" mod download -json "$1" 2>&1) || true
+  python3 - "$1" "$2" "$out" <<'EOF'
+import json, sys
+target, field, out = sys.argv[1:]
+try:
+    info = json.loads(out[out.index("{"):])
+except ValueError:
+    print(f"cannot download {target}: {out.strip()[-300:]}", file=sys.stderr)
+    sys.exit(3)
+if info.get("Error"):
+    print(f"cannot download {target}: {info['Error']}", file=sys.stderr)
+    sys.exit(3)
+print(info[field])
+EOF
+}
+
+# fetch MOD@VERSION FIELD: like go_json, but a failure marks the piece unavailable.
+fetch() {
+  local err
+  if err=$(go_json "$1" "$2" 2>&1 >"$WORK/fetch.out"); then
+    cat "$WORK/fetch.out"
+    return 0
+  fi
+  unavailable "$err"
+  return 3
+}
+
+# new_module NAME: a fresh wrapper module in the scratch folder; prints its path.
+new_module() {
+  local dir
+  dir=$(mktemp -d "$WORK/$1.XXXXXX")
+  (cd "$dir" && "$GO" mod init "langgraph-dataplane.invalid/toolchain/$1" >/dev/null 2>&1)
+  printf '%s\n' "$dir"
+}
+
+# copy_replaces GO.MOD: copy the upstream module's replace directives that point at other
+# module versions into the wrapper (cwd). Replaces by local path (../sdk, ./shim) are
+# printed on stdout as "OLD PATH" lines for the caller to handle.
+copy_replaces() {
+  "$GO" mod edit -json "$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Replace") or []:
+    old = r["Old"]["Path"] + ("@" + r["Old"]["Version"] if r["Old"].get("Version") else "")
+    new = r["New"]
+    if new.get("Version"):
+        print("module", old, new["Path"] + "@" + new["Version"])
+    else:
+        print("local", old, new["Path"])
+' | while read -r kind old new; do
+    if [ "$kind" = module ]; then
+      log "  replace $old => $new (copied from upstream go.mod)"
+      "$GO" mod edit -replace="$old=$new"
+    else
+      printf '%s %s\n' "$old" "$new"
+    fi
+  done
+}
+
+# run_logged LOGNAME CMD...: run a step with its output in a log; show the tail on failure.
+run_logged() {
+  local name=$1
+  shift
+  if ! "$@" >"$WORK/$name.log" 2>&1; then
+    log "  FAILED: $*"
+    tail -n 30 "$WORK/$name.log" | sed 's/^/    /'
+    if grep -qE '403 Forbidden|404 Not Found|not available' "$WORK/$name.log"; then
+      unavailable "the Go proxy refused a module: $(grep -m1 -E '403 Forbidden|404 Not Found' "$WORK/$name.log")"
+      return 3
+    fi
+    return 1
+  fi
+}
+
+# has_files DIR FILE...: every FILE is an executable file in DIR.
+has_files() {
+  local dir=$1 f
+  shift
+  for f in "$@"; do [ -f "$dir/$f" ] && [ -x "$dir/$f" ] || return 1; done
+}
+
+# piece NAME KEY FUNCTION FILE...: build a piece (the executables FILE...) into pieces/KEY
+# unless it is there already.
+piece() {
+  local name=$1 key=$2 fn=$3 start=$SECONDS rc=0
+  shift 3
+  if has_files "$PIECES/$key" "$@"; then
+    log "[$name] cached: $PIECES/$key"
+    return 0
+  fi
+  rm -rf "${PIECES:?}/$key" # never complete when it lacks a file (pieces are moved in whole)
+  log "[$name] building $key ..."
+  local out
+  out=$(mktemp -d "$WORK/out.XXXXXX")
+  rm -f "$WORK/unavailable"
+  # A subshell (cwd and variables stay there) with errexit in force: not in an || list,
+  # where bash would silently ignore errexit inside the function.
+  set +e
+  (
+    set -e
+    "$fn" "$out"
+  )
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ] && ! has_files "$out" "$@"; then
+    log "[$name] the build did not produce $*"
+    rc=1
+  fi
+  if [ "$rc" -eq 0 ]; then
+    chmod 0755 "$out"
+    mv -T "$out" "$PIECES/$key"
+    log "[$name] built in $(elapsed $((SECONDS - start))): $PIECES/$key"
+    return 0
+  fi
+  if [ -s "$WORK/unavailable" ]; then
+    local reason
+    reason=$(cat "$WORK/unavailable")
+    log "[$name] CANNOT BE BUILT after $(elapsed $((SECONDS - start))): $reason"
+    MISSING+=("$name: $reason")
+  else
+    log "[$name] BUILD FAILED after $(elapsed $((SECONDS - start))) (exit $rc)"
+    MISSING+=("$name: build failed (exit $rc), see the output above")
+  fi
+  return 0
+}
+
+# --- pieces ----------------------------------------------------------------------------
+
+build_cli() { # Pulumi CLI from pkg/v3, or a `pulumi` on PATH of exactly the pinned version
+  local out=$1 existing mod gomod
+  existing=$(command -v pulumi || true)
+  if [ -n "$existing" ] && [ "$("$existing" version 2>/dev/null || true)" = "v$TC_PULUMI_VERSION" ]; then
+    log "  using $existing: its version is the pinned v$TC_PULUMI_VERSION"
+    cp -L "$existing" "$out/pulumi"
+    return 0
+  fi
+  [ -z "$existing" ] || log "  ignoring $existing: $("$existing" version 2>/dev/null || echo '?') is not v$TC_PULUMI_VERSION"
+  gomod=$(fetch "$PULUMI_PKG@v$TC_PULUMI_VERSION" GoMod) || return 3
+  fetch "$PULUMI_PKG@v$TC_PULUMI_VERSION" Dir >/dev/null || return 3 # the zip, not only go.mod
+  mod=$(new_module pulumi-cli)
+  cd "$mod"
+  "$GO" mod edit -require="$PULUMI_PKG@v$TC_PULUMI_VERSION" -require="$PULUMI_SDK@v$TC_PULUMI_VERSION" \
+    -tool="$PULUMI_PKG/cmd/pulumi"
+  copy_replaces "$gomod" >/dev/null # its only local replace is sdk/v3 => ../sdk: required above
+  log "  go mod tidy"
+  run_logged cli-tidy "$GO" mod tidy || return $?
+  log "  go build $PULUMI_PKG/cmd/pulumi"
+  run_logged cli-build "$GO" build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X $PULUMI_VERSION_PKG.Version=v$TC_PULUMI_VERSION" \
+    -o "$out/pulumi" "$PULUMI_PKG/cmd/pulumi" || return $?
+  local got
+  got=$("$out/pulumi" version)
+  [ "$got" = "v$TC_PULUMI_VERSION" ] || { log "  built pulumi says $got, not v$TC_PULUMI_VERSION"; return 1; }
+}
+
+build_python_scripts() { # the executor and the dynamic-provider shim, from the sdk/v3 zip
+  local out=$1 dir
+  dir=$(fetch "$PULUMI_SDK@v$TC_PULUMI_VERSION" Dir) || return 3
+  install -m 0755 "$dir/python/cmd/pulumi-language-python-exec" "$out/pulumi-language-python-exec"
+  install -m 0755 "$dir/python/dist/pulumi-resource-pulumi-python" "$out/pulumi-resource-pulumi-python"
+}
+
+build_language_python() { # pulumi-language-python: untagged module, pinned by pseudo-version
+  local out=$1 mod gomod v=$TC_PULUMI_LANGUAGE_PYTHON_MODULE_VERSION
+  if [ -z "$v" ]; then
+    unavailable "PULUMI_LANGUAGE_PYTHON_MODULE_VERSION is empty in versions.env"
+    return 3
+  fi
+  gomod=$(fetch "$LANGHOST@$v" GoMod) || return 3
+  fetch "$LANGHOST@$v" Dir >/dev/null || return 3
+  mod=$(new_module pulumi-language-python)
+  cd "$mod"
+  # Its go.mod replaces pkg/v3 and sdk/v3 by local paths: use the CLI's release instead.
+  "$GO" mod edit -require="$LANGHOST@$v" -require="$PULUMI_PKG@v$TC_PULUMI_VERSION" \
+    -require="$PULUMI_SDK@v$TC_PULUMI_VERSION" -tool="$LANGHOST"
+  copy_replaces "$gomod" >/dev/null
+  log "  go mod tidy"
+  run_logged langhost-tidy "$GO" mod tidy || return $?
+  log "  go build $LANGHOST"
+  run_logged langhost-build "$GO" build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X $PULUMI_VERSION_PKG.Version=v$TC_PULUMI_VERSION" \
+    -o "$out/pulumi-language-python" "$LANGHOST" || return $?
+}
+
+# provider_main MODULE@VERSION CMD: wrapper module whose main package is a copy of the
+# provider's cmd folder (its embedded files are generated, so it cannot be built in place).
+# Local replaces of the upstream go.mod are printed for the caller. Leaves cwd in it.
+provider_main() {
+  local target=$1 cmd=$2 gomod dir mod
+  gomod=$(fetch "$target" GoMod) || return 3
+  dir=$(fetch "$target" Dir) || return 3
+  mod=$(new_module "$(basename "$cmd")")
+  cd "$mod"
+  "$GO" mod edit -require="$target"
+  copy_replaces "$gomod" >"$WORK/local-replaces"
+  find "$dir/cmd/$cmd" -maxdepth 1 -type f ! -name '*_test.go' -exec cp {} . \;
+  chmod u+w ./*
+  PROVIDER_DIR=$dir
+  PROVIDER_GOMOD=$gomod
+}
+
+build_kubernetes() {
+  local out=$1 v=$TC_KUBERNETES_PROVIDER_MODULE_VERSION
+  if [ -z "$v" ]; then
+    unavailable "KUBERNETES_PROVIDER_MODULE_VERSION is empty in versions.env: the proxy serves no $K8S_PROVIDER version at the v$TC_KUBERNETES_VERSION release commit (docs/toolchain.md)"
+    return 3
+  fi
+  provider_main "$K8S_PROVIDER@$v" pulumi-resource-kubernetes || return $?
+  # The only local replace is sdk/v4 => ../sdk, which the provider code does not import.
+  while read -r old new; do log "  ignoring local replace $old => $new"; done <"$WORK/local-replaces"
+  log "  go mod tidy"
+  run_logged k8s-tidy "$GO" mod tidy || return $?
+  log "  generating schema-embed.json and terraform-mapping-embed.json (upstream generate.go)"
+  run_logged k8s-generate env VERSION="$TC_KUBERNETES_VERSION" "$GO" run generate.go || return $?
+  log "  go build $K8S_PROVIDER/cmd/pulumi-resource-kubernetes"
+  run_logged k8s-build "$GO" build -trimpath \
+    -ldflags "-s -w -X $K8S_PROVIDER/pkg/version.Version=$TC_KUBERNETES_VERSION" \
+    -o "$out/pulumi-resource-kubernetes" . || return $?
+}
+
+build_random() {
+  local out=$1 v=$TC_RANDOM_PROVIDER_MODULE_VERSION upstream
+  if [ -z "$v" ]; then
+    unavailable "RANDOM_PROVIDER_MODULE_VERSION is empty in versions.env: the proxy serves no $RANDOM_PROVIDER version at the v$TC_RANDOM_VERSION release commit (docs/toolchain.md)"
+    return 3
+  fi
+  provider_main "$RANDOM_PROVIDER@$v" pulumi-resource-random || return $?
+  # `shim => ./shim` is a one-file module no proxy serves: recreate it from the template.
+  if grep -q "^$RANDOM_SHIM " "$WORK/local-replaces"; then
+    upstream=$("$GO" mod edit -json "$PROVIDER_GOMOD" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin).get("Require") or []:
+    if r["Path"] == sys.argv[1]:
+        print(r["Version"])
+' "$RANDOM_UPSTREAM")
+    [ -n "$upstream" ] || { log "  $PROVIDER_GOMOD does not require $RANDOM_UPSTREAM"; return 1; }
+    mkdir shim
+    cp "$TC_REPO/toolchain/random-shim/shim.go" shim/shim.go
+    (cd shim && "$GO" mod init "$RANDOM_SHIM" >/dev/null 2>&1 && "$GO" mod edit -require="$RANDOM_UPSTREAM@$upstream")
+    "$GO" mod edit -replace="$RANDOM_SHIM=./shim"
+    log "  recreated $RANDOM_SHIM (upstream $RANDOM_UPSTREAM@$upstream)"
+  fi
+  log "  go mod tidy"
+  run_logged random-tidy "$GO" mod tidy || return $?
+  if [ -f generate.go ]; then
+    log "  generating schema-embed.json (upstream generate.go)"
+    run_logged random-generate env VERSION="$TC_RANDOM_VERSION" "$GO" run generate.go || return $?
+  else
+    log "  generating schema-embed.json from schema.json (minified, version set)"
+    python3 - "$TC_RANDOM_VERSION" <<'EOF'
+import json, sys
+spec = json.load(open("schema.json"))
+spec["version"] = sys.argv[1]
+open("schema-embed.json", "w").write(json.dumps(spec, separators=(",", ":")))
+EOF
+  fi
+  log "  go build $RANDOM_PROVIDER/cmd/pulumi-resource-random"
+  run_logged random-build "$GO" build -trimpath \
+    -ldflags "-s -w -X $RANDOM_PROVIDER/pkg/version.Version=$TC_RANDOM_VERSION" \
+    -o "$out/pulumi-resource-random" . || return $?
+}
+
+# --- build -----------------------------------------------------------------------------
+
+K_CLI=cli-v$TC_PULUMI_VERSION-$R
+K_SCRIPTS=python-scripts-v$TC_PULUMI_VERSION-$R
+K_LANGHOST=language-python-${TC_PULUMI_LANGUAGE_PYTHON_MODULE_VERSION:-none}-sdk-v$TC_PULUMI_VERSION-$R
+K_K8S=kubernetes-v$TC_KUBERNETES_VERSION-${TC_KUBERNETES_PROVIDER_MODULE_VERSION:-none}-$R
+K_RANDOM=random-v$TC_RANDOM_VERSION-${TC_RANDOM_PROVIDER_MODULE_VERSION:-none}-$R
+
+TOTAL=$SECONDS
+# One `go build` at a time, in this order: the CLI first, everything else needs it.
+piece cli "$K_CLI" build_cli pulumi
+piece python-scripts "$K_SCRIPTS" build_python_scripts \
+  pulumi-language-python-exec pulumi-resource-pulumi-python
+piece language-python "$K_LANGHOST" build_language_python pulumi-language-python
+piece kubernetes "$K_K8S" build_kubernetes pulumi-resource-kubernetes
+piece random "$K_RANDOM" build_random pulumi-resource-random
+
+# --- install: bin/ (hard links, swapped in whole) and the plugin cache ------------------
+
+mkdir -p "$DIR"
+if [ -x "$PIECES/$K_CLI/pulumi" ]; then
+  new=$(mktemp -d "$DIR/.bin.XXXXXX")
+  for f in "$PIECES/$K_CLI/pulumi" "$PIECES/$K_SCRIPTS"/* "$PIECES/$K_LANGHOST"/*; do
+    [ -f "$f" ] || continue
+    ln "$f" "$new/" 2>/dev/null || cp -p "$f" "$new/"
+  done
+  chmod 0755 "$new"
+  if [ -d "$DIR/bin" ]; then
+    mv -T "$DIR/bin" "$DIR/.bin.old.$$"
+    mv -T "$new" "$DIR/bin"
+    rm -rf "$DIR/.bin.old.$$"
+  else
+    mv -T "$new" "$DIR/bin"
+  fi
+  log "[install] $DIR/bin: $(cd "$DIR/bin" && echo *)"
+fi
+
+export PULUMI_HOME=$DIR/pulumi-home PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+install_plugin() { # NAME VERSION BINARY: into $PULUMI_HOME/plugins/resource-NAME-vVERSION/
+  local name=$1 version=$2 bin=$3 dest=$PULUMI_HOME/plugins/resource-$1-v$2
+  if [ -x "$dest/pulumi-resource-$name" ] && [ ! -e "$dest.partial" ] &&
+    cmp -s "$bin" "$dest/pulumi-resource-$name"; then
+    log "[install] plugin resource $name v$version: already in $PULUMI_HOME"
+    return 0
+  fi
+  log "[install] pulumi plugin install resource $name $version --file ..."
+  "$DIR/bin/pulumi" plugin install resource "$name" "$version" --file "$bin" --reinstall
+}
+if [ -x "$DIR/bin/pulumi" ]; then
+  mkdir -p "$PULUMI_HOME"
+  if [ -x "$PIECES/$K_K8S/pulumi-resource-kubernetes" ]; then
+    install_plugin kubernetes "$TC_KUBERNETES_VERSION" "$PIECES/$K_K8S/pulumi-resource-kubernetes"
+  fi
+  if [ -x "$PIECES/$K_RANDOM/pulumi-resource-random" ]; then
+    install_plugin random "$TC_RANDOM_VERSION" "$PIECES/$K_RANDOM/pulumi-resource-random"
+  fi
+fi
+
+# The manifest is written only when every file the toolchain promises is in place.
+has_files "$DIR/bin" pulumi pulumi-language-python pulumi-language-python-exec \
+  pulumi-resource-pulumi-python || [ "${#MISSING[@]}" -gt 0 ] ||
+  MISSING+=("bin: $DIR/bin lacks a file")
+for plugin in kubernetes-v$TC_KUBERNETES_VERSION/pulumi-resource-kubernetes \
+  random-v$TC_RANDOM_VERSION/pulumi-resource-random; do
+  [ -x "$PULUMI_HOME/plugins/resource-$plugin" ] || [ "${#MISSING[@]}" -gt 0 ] ||
+    MISSING+=("plugins: $PULUMI_HOME/plugins/resource-$plugin is not installed")
+done
+
+if [ "${#MISSING[@]}" -gt 0 ]; then
+  log "INCOMPLETE after $(elapsed $((SECONDS - TOTAL))): these pieces could not be built:"
+  for m in "${MISSING[@]}"; do log "  - $m"; done
+  log "what was built is installed in $DIR; the toolchain is not marked complete"
+  exit 1
+fi
+
+{
+  echo "key=$TC_KEY"
+  echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for k in "$K_CLI" "$K_SCRIPTS" "$K_LANGHOST" "$K_K8S" "$K_RANDOM"; do echo "piece=$k"; done
+} >"$DIR/.manifest.tmp"
+mv -f "$DIR/.manifest.tmp" "$DIR/manifest"
+log "complete in $(elapsed $((SECONDS - TOTAL))): source scripts/toolchain-env.sh to use it"
