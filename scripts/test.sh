@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup-venv.sh
-./scripts/bootstrap-toolchain.sh
-# shellcheck source=/dev/null
-source scripts/toolchain-env.sh
+# Pieces the Go proxy refuses are reported, not fatal: the integration tests fail when the
+# CLI is missing, and skip (saying why) only what needs a plugin that could not be built.
+./scripts/bootstrap-toolchain.sh || echo "==> the toolchain is incomplete (see above)"
 
 echo "==> ruff"
 .venv/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Development tooling: the locally built Pulumi engine, for the main job, tests and benchmarks."""
