@@ -131,7 +131,7 @@ class DataPlane(pulumi.ComponentResource):
         super().__init__("langgraph:dataplane:DataPlane", name, None, opts)
         _check_namespaces(args)
         home = args.namespaces[0]
-        route = args.exposure.route()
+        route = _checked_route(args.exposure)
 
         namespace_resources: list[pulumi.Resource] = []
         if args.create_namespaces:
@@ -161,7 +161,7 @@ class DataPlane(pulumi.ComponentResource):
                 )
         public_urls: dict[str, str] = {}
         self.exposure: Exposure | None = None
-        if route is not None and route.hostname and args.reconciler == "pulumi" and self.servers:
+        if route is not None and self.servers:
             self.exposure = self._exposure(name, args, route, inside)
             public_urls = {d: route.url_for(dns_name(d)) for d in self.servers}
 
@@ -314,7 +314,7 @@ class DataPlane(pulumi.ComponentResource):
     def _exposure(
         self, name: str, args: DataPlaneArgs, route: RouteConfig, opts: pulumi.ResourceOptions
     ) -> Exposure:
-        assert route.hostname is not None  # checked with the config
+        assert route.hostname is not None  # see _checked_route
         servers = [
             ExposedServer(
                 deployment=dns_name(served.revision.deployment_name),
@@ -370,6 +370,18 @@ def _extras(args: DataPlaneArgs, kind: WorkloadKind) -> PodExtras:
         image_pull_secrets=list(images.pull_secrets),
         image_pull_policy=images.pull_policy,
     )
+
+
+def _checked_route(exposure: ExposureConfig) -> RouteConfig | None:
+    """The enabled route, complete; the stack config reports these problems first."""
+    route = exposure.route()
+    if route is None:
+        return None
+    if not route.hostname:
+        raise ValueError("DataPlane: an enabled route needs a `hostname`")
+    if not isinstance(route, IngressRouteConfig) and not route.gateway_name:
+        raise ValueError("DataPlane: a Gateway API or Istio route needs a `gateway_name`")
+    return route
 
 
 def _check_namespaces(args: DataPlaneArgs) -> None:

@@ -152,11 +152,13 @@ class LangGraphServer(pulumi.ComponentResource):
             ),
         }
         account_name = args.service_account_name
+        self.service_account: k8s.core.v1.ServiceAccount | None = None
         if args.service_account_annotations is not None:
-            self.service_account: k8s.core.v1.ServiceAccount | None = k8s.core.v1.ServiceAccount(
+            account_name = account_name or instance
+            self.service_account = k8s.core.v1.ServiceAccount(
                 f"{name}-serviceaccount",
                 metadata={
-                    "name": account_name or instance,
+                    "name": account_name,
                     "namespace": args.namespace,
                     "labels": labels(instance, "serviceaccount", **_id_labels(rev)),
                     "annotations": dict(args.service_account_annotations),
@@ -164,9 +166,6 @@ class LangGraphServer(pulumi.ComponentResource):
                 automount_service_account_token=args.automount_service_account_token,
                 opts=child,
             )
-            account_name = account_name or instance
-        else:
-            self.service_account = None
         pod = _PodFactory(
             args=args,
             instance=instance,

@@ -9,6 +9,7 @@ same objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -183,6 +184,29 @@ class Listener(pulumi.ComponentResource):
             _from_secret("HOST_WORKER_LANGSMITH_API_KEY", secret, "langsmith_api_key"),
             _from_secret("REDIS_DATABASE_URI", secret, "redis_uri"),
         ]
+        pod: dict[str, Any] = {
+            "serviceAccountName": account.metadata.name,
+            # The listener talks to the Kubernetes API: it needs its token.
+            "automountServiceAccountToken": True,
+            "enableServiceLinks": False,
+            "securityContext": pod_security_context(_UID),
+            "containers": [
+                {
+                    "name": "listener",
+                    "image": args.image,
+                    "command": ["./listener_entrypoint.sh"],
+                    "ports": [{"name": "listener", "containerPort": PORT}],
+                    "env": env,
+                    "startupProbe": health,
+                    "readinessProbe": health,
+                    "livenessProbe": {**health, "periodSeconds": 60},
+                    "resources": args.resources,
+                    "securityContext": container_security_context(),
+                    "volumeMounts": [tmp_mount],
+                }
+            ],
+            "volumes": [tmp_dir],
+        }
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=meta,
@@ -193,33 +217,7 @@ class Listener(pulumi.ComponentResource):
                     "metadata": pod_metadata(
                         workload_labels, {ANNOTATION_SECRETS_DIGEST: digest}, args.pod
                     ),
-                    "spec": with_extras(
-                        {
-                            "serviceAccountName": account.metadata.name,
-                            # The listener talks to the Kubernetes API: it needs its token.
-                            "automountServiceAccountToken": True,
-                            "enableServiceLinks": False,
-                            "securityContext": pod_security_context(_UID),
-                            "containers": [
-                                {
-                                    "name": "listener",
-                                    "image": args.image,
-                                    "command": ["./listener_entrypoint.sh"],
-                                    "ports": [{"name": "listener", "containerPort": PORT}],
-                                    "env": env,
-                                    "startupProbe": health,
-                                    "readinessProbe": health,
-                                    "livenessProbe": {**health, "periodSeconds": 60},
-                                    "resources": args.resources,
-                                    "securityContext": container_security_context(),
-                                    "volumeMounts": [tmp_mount],
-                                }
-                            ],
-                            "volumes": [tmp_dir],
-                        },
-                        args.pod,
-                        selector(workload_labels),
-                    ),
+                    "spec": with_extras(pod, args.pod, selector(workload_labels)),
                 },
             },
             opts=child,

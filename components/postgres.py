@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -121,6 +122,48 @@ class Postgres(pulumi.ComponentResource):
             },
             opts=child,
         )
+        pod: dict[str, Any] = {
+            "automountServiceAccountToken": False,
+            "enableServiceLinks": False,
+            "securityContext": pod_security_context(_UID),
+            "containers": [
+                {
+                    "name": "postgres",
+                    "image": args.image,
+                    "args": spec.apply(lambda s: ["-c", f"max_connections={s.db_max_connections}"]),
+                    "ports": [{"name": "postgres", "containerPort": PORT}],
+                    "env": [
+                        {
+                            "name": "POSTGRES_PASSWORD",
+                            "valueFrom": {
+                                "secretKeyRef": {
+                                    "name": secret.metadata.name,
+                                    "key": "POSTGRES_PASSWORD",
+                                }
+                            },
+                        },
+                        {"name": "PGDATA", "value": f"{_DATA_MOUNT}/pgdata"},
+                    ],
+                    "readinessProbe": _pg_isready(period=10),
+                    "livenessProbe": _pg_isready(period=30),
+                    "resources": spec.apply(lambda s: s.database().resources()),
+                    "securityContext": container_security_context(),
+                    "volumeMounts": [
+                        {"name": "data", "mountPath": _DATA_MOUNT},
+                        run_mount,
+                        tmp_mount,
+                    ],
+                }
+            ],
+            "volumes": [
+                {
+                    "name": "data",
+                    "persistentVolumeClaim": {"claimName": volume.metadata.name},
+                },
+                run_dir,
+                tmp_dir,
+            ],
+        }
         self.stateful_set = k8s.apps.v1.StatefulSet(
             f"{name}-statefulset",
             metadata={**meta, "name": object_name},
@@ -134,54 +177,7 @@ class Postgres(pulumi.ComponentResource):
                         {ANNOTATION_SECRETS_DIGEST: _digest("POSTGRES_PASSWORD", password)},
                         args.pod,
                     ),
-                    "spec": with_extras(
-                        {
-                            "automountServiceAccountToken": False,
-                            "enableServiceLinks": False,
-                            "securityContext": pod_security_context(_UID),
-                            "containers": [
-                                {
-                                    "name": "postgres",
-                                    "image": args.image,
-                                    "args": spec.apply(
-                                        lambda s: ["-c", f"max_connections={s.db_max_connections}"]
-                                    ),
-                                    "ports": [{"name": "postgres", "containerPort": PORT}],
-                                    "env": [
-                                        {
-                                            "name": "POSTGRES_PASSWORD",
-                                            "valueFrom": {
-                                                "secretKeyRef": {
-                                                    "name": secret.metadata.name,
-                                                    "key": "POSTGRES_PASSWORD",
-                                                }
-                                            },
-                                        },
-                                        {"name": "PGDATA", "value": f"{_DATA_MOUNT}/pgdata"},
-                                    ],
-                                    "readinessProbe": _pg_isready(period=10),
-                                    "livenessProbe": _pg_isready(period=30),
-                                    "resources": spec.apply(lambda s: s.database().resources()),
-                                    "securityContext": container_security_context(),
-                                    "volumeMounts": [
-                                        {"name": "data", "mountPath": _DATA_MOUNT},
-                                        run_mount,
-                                        tmp_mount,
-                                    ],
-                                }
-                            ],
-                            "volumes": [
-                                {
-                                    "name": "data",
-                                    "persistentVolumeClaim": {"claimName": volume.metadata.name},
-                                },
-                                run_dir,
-                                tmp_dir,
-                            ],
-                        },
-                        args.pod,
-                        selector(store_labels),
-                    ),
+                    "spec": with_extras(pod, args.pod, selector(store_labels)),
                 },
             },
             opts=child,

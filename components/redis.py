@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -86,6 +87,61 @@ class Redis(pulumi.ComponentResource):
         digest = pulumi.Output.unsecret(
             password.result.apply(lambda v: secrets_digest({"REDIS_PASSWORD": v}))
         )
+        pod: dict[str, Any] = {
+            "automountServiceAccountToken": False,
+            "enableServiceLinks": False,
+            "securityContext": pod_security_context(_UID),
+            "containers": [
+                {
+                    "name": "redis",
+                    "image": args.image,
+                    # Kubernetes expands $(VAR) in args, so the password stays
+                    # in the Secret.
+                    "args": memory.apply(
+                        lambda mb: [
+                            "--requirepass",
+                            "$(REDIS_PASSWORD)",
+                            "--maxmemory",
+                            f"{int(mb * 0.9)}mb",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                        ]
+                    ),
+                    "env": [
+                        {
+                            "name": "REDIS_PASSWORD",
+                            "valueFrom": {
+                                "secretKeyRef": {
+                                    "name": secret.metadata.name,
+                                    "key": "REDIS_PASSWORD",
+                                }
+                            },
+                        }
+                    ],
+                    "ports": [{"name": "redis", "containerPort": PORT}],
+                    "readinessProbe": {
+                        "tcpSocket": {"port": PORT},
+                        "periodSeconds": 5,
+                    },
+                    "livenessProbe": {
+                        "tcpSocket": {"port": PORT},
+                        "periodSeconds": 10,
+                        "failureThreshold": 6,
+                    },
+                    "resources": memory.apply(
+                        lambda mb: {
+                            "requests": {"cpu": "250m", "memory": f"{mb}Mi"},
+                            "limits": {"cpu": "1000m", "memory": f"{mb}Mi"},
+                        }
+                    ),
+                    "securityContext": container_security_context(),
+                    "volumeMounts": [data_mount],
+                }
+            ],
+            "volumes": [data_dir],
+        }
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=meta,
@@ -97,65 +153,7 @@ class Redis(pulumi.ComponentResource):
                     "metadata": pod_metadata(
                         store_labels, {ANNOTATION_SECRETS_DIGEST: digest}, args.pod
                     ),
-                    "spec": with_extras(
-                        {
-                            "automountServiceAccountToken": False,
-                            "enableServiceLinks": False,
-                            "securityContext": pod_security_context(_UID),
-                            "containers": [
-                                {
-                                    "name": "redis",
-                                    "image": args.image,
-                                    # Kubernetes expands $(VAR) in args, so the password stays
-                                    # in the Secret.
-                                    "args": memory.apply(
-                                        lambda mb: [
-                                            "--requirepass",
-                                            "$(REDIS_PASSWORD)",
-                                            "--maxmemory",
-                                            f"{int(mb * 0.9)}mb",
-                                            "--save",
-                                            "",
-                                            "--appendonly",
-                                            "no",
-                                        ]
-                                    ),
-                                    "env": [
-                                        {
-                                            "name": "REDIS_PASSWORD",
-                                            "valueFrom": {
-                                                "secretKeyRef": {
-                                                    "name": secret.metadata.name,
-                                                    "key": "REDIS_PASSWORD",
-                                                }
-                                            },
-                                        }
-                                    ],
-                                    "ports": [{"name": "redis", "containerPort": PORT}],
-                                    "readinessProbe": {
-                                        "tcpSocket": {"port": PORT},
-                                        "periodSeconds": 5,
-                                    },
-                                    "livenessProbe": {
-                                        "tcpSocket": {"port": PORT},
-                                        "periodSeconds": 10,
-                                        "failureThreshold": 6,
-                                    },
-                                    "resources": memory.apply(
-                                        lambda mb: {
-                                            "requests": {"cpu": "250m", "memory": f"{mb}Mi"},
-                                            "limits": {"cpu": "1000m", "memory": f"{mb}Mi"},
-                                        }
-                                    ),
-                                    "securityContext": container_security_context(),
-                                    "volumeMounts": [data_mount],
-                                }
-                            ],
-                            "volumes": [data_dir],
-                        },
-                        args.pod,
-                        selector(store_labels),
-                    ),
+                    "spec": with_extras(pod, args.pod, selector(store_labels)),
                 },
             },
             opts=child,
