@@ -225,6 +225,13 @@ def _pinned_image(v: str) -> str:
     return v
 
 
+def _object_name(v: str | None) -> str | None:
+    """A Kubernetes object name (DNS subdomain), or None."""
+    if v is not None and (len(v) > 253 or not _DNS_NAME.match(v)):
+        raise ValueError(f"{v!r} is not a valid Kubernetes name (lowercase, digits, '-', '.')")
+    return v
+
+
 def _check_metadata(v: dict[str, str], *, labels: bool) -> dict[str, str]:
     """Kubernetes label (or annotation) keys and values; our own keys stay ours."""
     bad = []
@@ -382,10 +389,24 @@ class PodConfig(_Section):
     """Extra Kubernetes containers in the pods; images pinned and rewritten like the others,
     restricted security context unless they set one."""
 
-    @field_validator("node_selector", "pod_labels")
+    @field_validator("pod_labels")
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
         return _check_metadata(v, labels=True)
+
+    @field_validator("node_selector")
+    @classmethod
+    def _node_labels(cls, v: dict[str, str]) -> dict[str, str]:
+        # Node labels: the syntax of labels, none of them ours.
+        _check_metadata(
+            {k: val for k, val in v.items() if not k.startswith(OWN_PREFIX)}, labels=True
+        )
+        return v
+
+    @field_validator("priority_class_name")
+    @classmethod
+    def _priority_class(cls, v: str | None) -> str | None:
+        return _object_name(v)
 
     @field_validator("pod_annotations")
     @classmethod
@@ -452,6 +473,13 @@ class ImagesConfig(_Section):
     """Image pull Secrets (names, present in each namespace) for every workload."""
     pull_policy: Literal["IfNotPresent", "Always", "Never"] | None = None
     """`imagePullPolicy` of every container; the Kubernetes default when unset."""
+
+    @field_validator("pull_secrets")
+    @classmethod
+    def _secret_names(cls, v: list[str]) -> list[str]:
+        for name in v:
+            _object_name(name)
+        return v
 
     @field_validator("registry")
     @classmethod
@@ -540,6 +568,11 @@ class IngressRouteConfig(_RouteConfig):
     annotations: dict[str, str] = Field(default_factory=dict)
     """Extra annotations of the Ingress (controller settings)."""
 
+    @field_validator("class_name", "tls_secret_name", "cluster_issuer")
+    @classmethod
+    def _names(cls, v: str | None) -> str | None:
+        return _object_name(v)
+
     @field_validator("annotations")
     @classmethod
     def _annotations(cls, v: dict[str, str]) -> dict[str, str]:
@@ -563,6 +596,11 @@ class GatewayRouteConfig(_RouteConfig):
     section_name: str | None = None
     """Listener of the Gateway to attach to (`sectionName`); all listeners when unset."""
 
+    @field_validator("gateway_name", "gateway_namespace", "section_name")
+    @classmethod
+    def _names(cls, v: str | None) -> str | None:
+        return _object_name(v)
+
 
 class IstioRouteConfig(_RouteConfig):
     """An Istio VirtualService per server, bound to an existing Istio Gateway."""
@@ -571,6 +609,11 @@ class IstioRouteConfig(_RouteConfig):
     """Name of the Istio Gateway; required when enabled."""
     gateway_namespace: str | None = None
     """Namespace of the Istio Gateway; the server's namespace when unset."""
+
+    @field_validator("gateway_name", "gateway_namespace")
+    @classmethod
+    def _names(cls, v: str | None) -> str | None:
+        return _object_name(v)
 
 
 RouteConfig = IngressRouteConfig | GatewayRouteConfig | IstioRouteConfig

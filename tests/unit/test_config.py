@@ -365,6 +365,19 @@ def test_unknown_keys_in_new_sections(raw: dict[str, Any], expected: str) -> Non
         (base(commonLabels={"team": "a b"}), "dataplane:commonLabels: not valid Kubernetes labels"),
         (base(commonLabels={"team": True}), "dataplane:commonLabels.team"),
         (base(clusterDomain="Cluster_Local"), "dataplane:clusterDomain: not a valid DNS domain"),
+        (base(images={"pullSecrets": ["Mirror Creds"]}), "dataplane:images.pullSecrets"),
+        (
+            base(workloads={"api": {"priorityClassName": "High_Priority"}}),
+            "dataplane:workloads.api.priorityClassName: 'High_Priority' is not a valid",
+        ),
+        (
+            base(exposure={"gateway": {"gatewayNamespace": "Gateways"}}),
+            "dataplane:exposure.gateway.gatewayNamespace: 'Gateways' is not a valid",
+        ),
+        (
+            base(exposure={"ingress": {"clusterIssuer": "lets encrypt"}}),
+            "dataplane:exposure.ingress.clusterIssuer",
+        ),
     ],
 )
 def test_new_knob_errors(raw: dict[str, Any], expected: str) -> None:
