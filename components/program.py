@@ -41,6 +41,8 @@ def main() -> None:
     pulumi.export("namespace", dataplane.namespace)
     pulumi.export("listener_id", dataplane.listener_id)
     pulumi.export("server_urls", dataplane.server_urls)
+    # Ready to report to the control plane as each deployment's `custom_url`.
+    pulumi.export("server_public_urls", stack.server_public_urls)
     pulumi.export(
         "revisions",
         {name: {"revision": s.revision_id, "image": s.image} for name, s in stack.syncs.items()},
