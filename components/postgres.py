@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -11,7 +11,6 @@ import pulumi_random as random
 
 from .kube import (
     ANNOTATION_SECRETS_DIGEST,
-    PodExtras,
     child_options,
     container_security_context,
     dns_name,
@@ -25,6 +24,7 @@ from .kube import (
     with_extras,
 )
 from .revision import ResourceSpec, secrets_digest
+from .store import DataStore, StoreArgs
 
 PORT = 5432
 _UID = 999  # the postgres user of the official images
@@ -32,17 +32,9 @@ _DATA_MOUNT = "/var/lib/postgresql/data"
 
 
 @dataclass
-class PostgresArgs:
+class PostgresArgs(StoreArgs):
     """Inputs of `Postgres`."""
 
-    namespace: str
-    """Namespace of the in-cluster database."""
-    instance: str
-    """Name of the deployment it serves; object names and labels derive from it."""
-    client_selector: dict[str, str]
-    """Labels of the pods allowed to connect (the NetworkPolicy)."""
-    external_uri: pulumi.Input[str] | None = None
-    """DSN of an external database; when set, nothing is created in the cluster."""
     image: str = "docker.io/pgvector/pgvector:0.8.0-pg15"
     """pgvector image, pinned."""
     resource_spec: pulumi.Input[ResourceSpec] | None = None
@@ -51,26 +43,14 @@ class PostgresArgs:
     """StorageClass of the data volume; the cluster default when None."""
     deletion_protection: bool = True
     """Protect and retain the volume, the password and its Secret."""
-    pod: PodExtras = field(default_factory=PodExtras)
-    """Placement, metadata and additions of the database pod."""
-    cluster_domain: str = "cluster.local"
-    """DNS domain of the cluster, in the connection string."""
 
 
-class Postgres(pulumi.ComponentResource):
+class Postgres(DataStore):
     """A deployment's Postgres. `uri` is always a secret Output."""
-
-    uri: pulumi.Output[str]
-    """The connection string (secret)."""
-    in_cluster: bool
-    """Whether the database runs in the cluster."""
 
     def __init__(self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("langgraph:dataplane:Postgres", name, None, opts)
-        self.in_cluster = args.external_uri is None
-        if args.external_uri is not None:
-            self.uri = pulumi.Output.secret(args.external_uri)
-            self.register_outputs({"uri": self.uri})
+        if self.use_external(args):
             return
 
         child = child_options(self, opts)
@@ -190,21 +170,19 @@ class Postgres(pulumi.ComponentResource):
             port=PORT,
             opts=child,
         )
-        self.uri = pulumi.Output.secret(
-            pulumi.Output.concat(
-                "postgres://postgres:",
-                password.result,
-                "@",
-                service.metadata.name.apply(
-                    lambda svc: service_host(svc, args.namespace, args.cluster_domain)
-                ),
-                f":{PORT}/postgres?sslmode=disable",
-            )
+        uri: pulumi.Output[str] = pulumi.Output.concat(
+            "postgres://postgres:",
+            password.result,
+            "@",
+            service.metadata.name.apply(
+                lambda svc: service_host(svc, args.namespace, args.cluster_domain)
+            ),
+            f":{PORT}/postgres?sslmode=disable",
         )
         self.password = password
         self.secret = secret
         self.volume = volume
-        self.register_outputs({"uri": self.uri})
+        self.finish(uri)
 
 
 def _digest(key: str, password: random.RandomPassword) -> pulumi.Output[str]:

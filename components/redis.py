@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -11,7 +11,6 @@ import pulumi_random as random
 
 from .kube import (
     ANNOTATION_SECRETS_DIGEST,
-    PodExtras,
     child_options,
     container_security_context,
     dns_name,
@@ -25,47 +24,28 @@ from .kube import (
     with_extras,
 )
 from .revision import secrets_digest
+from .store import DataStore, StoreArgs
 
 PORT = 6379
 _UID = 999  # the redis user of the official image
 
 
 @dataclass
-class RedisArgs:
+class RedisArgs(StoreArgs):
     """Inputs of `Redis`."""
 
-    namespace: str
-    """Namespace of the in-cluster Redis."""
-    instance: str
-    """Name of what it serves; object names and labels derive from it."""
-    client_selector: dict[str, str]
-    """Labels of the pods allowed to connect (the NetworkPolicy)."""
-    external_uri: pulumi.Input[str] | None = None
-    """URL of an external Redis; when set, nothing is created in the cluster."""
     image: str = "docker.io/library/redis:7.4.2"
     """Redis image, pinned."""
     memory_mb: pulumi.Input[int] = 1024
     """Memory request and limit, in MiB; `maxmemory` is set a little below it."""
-    pod: PodExtras = field(default_factory=PodExtras)
-    """Placement, metadata and additions of the Redis pod."""
-    cluster_domain: str = "cluster.local"
-    """DNS domain of the cluster, in the connection URL."""
 
 
-class Redis(pulumi.ComponentResource):
+class Redis(DataStore):
     """A Redis used as a queue and pub/sub: no persistence. `uri` is a secret Output."""
-
-    uri: pulumi.Output[str]
-    """The connection URL (secret)."""
-    in_cluster: bool
-    """Whether Redis runs in the cluster."""
 
     def __init__(self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("langgraph:dataplane:Redis", name, None, opts)
-        self.in_cluster = args.external_uri is None
-        if args.external_uri is not None:
-            self.uri = pulumi.Output.secret(args.external_uri)
-            self.register_outputs({"uri": self.uri})
+        if self.use_external(args):
             return
 
         child = child_options(self, opts)
@@ -175,15 +155,13 @@ class Redis(pulumi.ComponentResource):
             port=PORT,
             opts=child,
         )
-        self.uri = pulumi.Output.secret(
-            pulumi.Output.concat(
-                "redis://:",
-                password.result,
-                "@",
-                service.metadata.name.apply(
-                    lambda svc: service_host(svc, args.namespace, args.cluster_domain)
-                ),
-                f":{PORT}/0",
-            )
+        uri: pulumi.Output[str] = pulumi.Output.concat(
+            "redis://:",
+            password.result,
+            "@",
+            service.metadata.name.apply(
+                lambda svc: service_host(svc, args.namespace, args.cluster_domain)
+            ),
+            f":{PORT}/0",
         )
-        self.register_outputs({"uri": self.uri})
+        self.finish(uri)

@@ -29,27 +29,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from components.controlplane.models import RESERVED_ENV_NAMES
+
 from . import seed
 
 STATE_FORMAT = 1
 
-RESERVED_ENV_NAMES = frozenset(
-    {
-        "POSTGRES_URI",
-        "DATABASE_URI",
-        "REDIS_URI",
-        "LANGSMITH_API_KEY",
-        "LANGSMITH_ENDPOINT",
-        "LANGGRAPH_CLOUD_LICENSE_KEY",
-        "POSTGRES_URI_CUSTOM",
-        "REDIS_URI_CUSTOM",
-        "PORT",
-        "MOUNT_PREFIX",
-        "LANGSMITH_HOST_PROJECT_ID",
-        "LANGSMITH_HOST_REVISION_ID",
-        "LANGSMITH_DEPLOYMENT_NAME",
-    }
-)
 # The steps an external_docker revision goes through before its outcome.
 REVISION_STEPS = ("CREATING", "AWAITING_DEPLOY", "DEPLOYING")
 IMMUTABLE_SOURCE_CONFIG = ("listener_id", "deployment_type", "integration_id", "repo_url")
