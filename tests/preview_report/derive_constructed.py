@@ -27,7 +27,8 @@ full program would declare them, to real captures:
    Secret inputs become `[secret]`, as the CLI prints them; in `*-show-secrets` documents
    they keep their plain value instead, as a CLI that honoured `--show-secrets` would print
    them (3.259.0 does not: see the fixtures README).
-   Approximations: an old state's `outputs` repeat its inputs (a live object would add
+   Keys are sorted (the mocks' protobuf maps have no stable order), also in the real steps
+   copied over. Approximations: an old state's `outputs` repeat its inputs (a live object would add
    `status` and defaults), the Kubernetes provider's id is a fixed made-up one, and
    timestamps and stack traces are left out.
 """
@@ -244,8 +245,19 @@ def _set(value: Any, parts: list[str], new: Any) -> None:
         value[last] = new
 
 
+def _ints(value: Any) -> Any:
+    """Protobuf numbers are doubles; the engine prints whole numbers as integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return value
+
+
 def inputs_of(r: Registered, show_secrets: bool) -> dict[str, Any]:
-    inputs = copy.deepcopy(r.inputs)
+    inputs = _ints(copy.deepcopy(r.inputs))
     if not show_secrets:
         for path in r.secret_paths:
             _set(inputs, path.split("."), "[secret]")
@@ -363,7 +375,8 @@ def derive(name: str, scenario: dict[str, Any]) -> dict[str, Any]:
     def count(op: str) -> None:
         summary[op] = summary.get(op, 0) + 1
 
-    for urn in [*new_regs, *[u for u in old_regs if u not in new_regs]]:
+    # Registration order varies from run to run (the program is async): URN order is stable.
+    for urn in sorted(set(new_regs) | set(old_regs)):
         old_r, new_r = old_regs.get(urn), new_regs.get(urn)
         r = (new_r or old_r)[0]  # type: ignore[index]
         if r.typ == DYNAMIC:
@@ -420,7 +433,7 @@ def _show_secrets(base: dict[str, Any], steps: list[dict[str, Any]]) -> None:
 
 
 def render(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=4) + "\n"
+    return json.dumps(doc, indent=4, sort_keys=True) + "\n"
 
 
 def main() -> int:
