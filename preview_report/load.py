@@ -45,6 +45,11 @@ def parse_preview(text: str) -> dict[str, Any]:
     data, _ = json.JSONDecoder().raw_decode(text[start:])
     if not isinstance(data, dict):
         raise ValueError("the JSON is not a preview document (not an object)")
+    if not data:
+        raise ValueError(
+            "the preview printed an empty document: it failed before running the program "
+            "(the CLI's log says why)"
+        )
     if not any(k in data for k in ("steps", "changeSummary", "diagnostics", "config")):
         raise ValueError("the JSON is not a `pulumi preview --json` document")
     return data
