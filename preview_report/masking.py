@@ -34,7 +34,7 @@ _MIN_SCRUB_LENGTH = 6
 
 _CREDENTIAL_PATTERNS = [
     # user:password@ in any URL (postgresql://, redis://, https://)
-    (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/:@]+:[^\s/@]+@"), r"\1" + SECRET + "@"),
+    (re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/:@]*:[^\s/@]+@"), r"\1" + SECRET + "@"),
     # API keys of the usual shapes: LangSmith, OpenAI, Anthropic, Tavily, GitHub, Slack
     (
         re.compile(

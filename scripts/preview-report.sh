@@ -20,6 +20,7 @@
 #   --keep-going   run the previews even when the toolchain looks incomplete (each failure
 #                  then shows in the report, with the end of the CLI's log)
 #   -h, --help     this text
+# PREVIEW_REPORT_WORK_DIR moves .work/preview-report elsewhere.
 #
 # Exit status: 0 when every preview ran, 1 when one failed (the report says which and why),
 # 2 on a usage error, 3 when the toolchain is incomplete (nothing was run).
@@ -103,7 +104,7 @@ EOF
   fi
 fi
 
-work=.work/preview-report
+work=${PREVIEW_REPORT_WORK_DIR:-.work/preview-report}
 mkdir -p "$work"
 echo "preview-report: backend ${PULUMI_BACKEND_URL:-(the one of \`pulumi login\`)}" >&2
 args=()
