@@ -146,7 +146,10 @@ def capture(out: Path) -> None:
                         "image_uri": "docker.io/langchain/langgraph-api:0.4.21-py3.12"
                     },
                     "secrets": [
-                        {"name": "OPENAI_API_KEY", "value": "sk-local-fake-openai-key-beta-not-real"}
+                        {
+                            "name": "OPENAI_API_KEY",
+                            "value": "sk-local-fake-openai-key-beta-not-real",
+                        }
                     ],
                 }
             )
