@@ -236,3 +236,20 @@ def test_local_command_without_a_cli(fake_toolchain: dict[str, str], tmp_path: P
     done = run_script(fake_toolchain)
     assert done.returncode == 3
     assert "no `pulumi` CLI on PATH" in done.stderr
+
+
+# --- docs/preview-report.md ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["new-revision", "constructed-database-replace"])
+def test_the_documented_examples_are_the_reports_of_the_fixtures(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = (REPO / "docs" / "preview-report.md").read_text()
+    begin, end = (
+        f"<!-- example:{name}:begin -->\n````markdown\n",
+        f"````\n<!-- example:{name}:end -->",
+    )
+    shown = doc[doc.index(begin) + len(begin) : doc.index(end)]
+    main([str(fixture_path(name))])
+    assert shown == capsys.readouterr().out
