@@ -1,15 +1,15 @@
-"""One engine scenario in a fresh process: previews, ups and no-op previews of one program.
+"""One engine scenario in a fresh process: previews, ups and no-op previews of programs.
 
-    python -m benchmarks.engine_worker --program synced --size 10 --url URL \
+    python -m benchmarks.engine_worker --programs synced,static --size 10 --url URL \
         --workdir DIR --repeats 3 --out result.json [--discovery discovery.json]
 
-Runs the real CLI through the Automation API (the program inline, in this process) on a
-`file://` backend in DIR. Per repeat: a preview of a stack with no state (everything to
-create), an `up` of a fresh stack, then a preview of that stack (nothing changed). Each
-operation is timed, the memory of this process tree (this process runs the program; the
-CLI and the dynamic-provider host are its descendants) is sampled, and the control
-plane's request counters are read before and after. `run` starts it; it is not a CLI for
-people.
+Runs the real CLI through the Automation API (the programs inline, in this process) on a
+`file://` backend in DIR. Per repeat and program, in turns: a preview of a stack with no
+state (everything to create); then an `up` of a fresh stack and a preview of that stack
+(nothing changed). Each operation is timed, the memory of this process tree (this
+process runs the program; the CLI and the dynamic-provider host are its descendants) is
+sampled, and the control plane's request counters are read before and after. `run`
+starts it; it is not a CLI for people.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class Runner:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--program", required=True)
+    parser.add_argument("--programs", required=True, help="comma-separated: empty,synced,static")
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--workdir", required=True)
@@ -97,25 +97,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--discovery")
     args = parser.parse_args(argv)
 
-    program = program_for(args.program, args.discovery)
+    names = args.programs.split(",")
+    programs = {name: program_for(name, args.discovery) for name in names}
     root = Path(args.workdir)
-    ups = [] if args.program == "empty" else [f"up-{i}" for i in range(args.repeats)]
-    write_project(root, args.url, ["preview", *ups])
+    ups = {
+        name: [f"{name}-up-{i}" for i in range(args.repeats)] for name in names if name != "empty"
+    }
+    write_project(
+        root, args.url, [f"{n}-preview" for n in names] + [s for v in ups.values() for s in v]
+    )
     engine = Engine.load()
+
+    def stack(program: str, name: str) -> auto.Stack:
+        return engine.stack(root, root / "state", programs[program], name=name)
+
     runs: list[dict[str, Any]] = []
     with AdminClient(args.url) as admin:
         runner = Runner(admin)
-        stack = engine.stack(root, root / "state", program, name="preview")
-        runs += [runner.run(stack, "preview") for _ in range(args.repeats)]
-        for name in ups:
-            stack = engine.stack(root, root / "state", program, name=name)
-            runs.append(runner.run(stack, "up"))
-            noop = runner.run(stack, "preview")
-            noop["op"] = "noop-preview"
-            runs.append(noop)
-    Path(args.out).write_text(
-        json.dumps({"program": args.program, "size": args.size, "runs": runs}, indent=1)
-    )
+        previews = {name: stack(name, f"{name}-preview") for name in names}
+        # Programs take turns, so a change of the machine's load hits them alike.
+        for _ in range(args.repeats):
+            for name in names:
+                runs.append({"program": name, **runner.run(previews[name], "preview")})
+        for i in range(args.repeats):
+            for name, stacks in ups.items():
+                fresh = stack(name, stacks[i])
+                runs.append({"program": name, **runner.run(fresh, "up")})
+                noop = runner.run(fresh, "preview")
+                runs.append({"program": name, **noop, "op": "noop-preview"})
+    Path(args.out).write_text(json.dumps({"size": args.size, "runs": runs}, indent=1))
 
 
 if __name__ == "__main__":
