@@ -95,13 +95,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", required=True)
     parser.add_argument("--discovery")
+    parser.add_argument("--previews-only", action="store_true", help="no up, no no-op preview")
     args = parser.parse_args(argv)
 
     names = args.programs.split(",")
     programs = {name: program_for(name, args.discovery) for name in names}
     root = Path(args.workdir)
     ups = {
-        name: [f"{name}-up-{i}" for i in range(args.repeats)] for name in names if name != "empty"
+        name: [f"{name}-up-{i}" for i in range(args.repeats)]
+        for name in names
+        if name != "empty" and not args.previews_only
     }
     write_project(
         root, args.url, [f"{n}-preview" for n in names] + [s for v in ups.values() for s in v]

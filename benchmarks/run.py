@@ -38,6 +38,7 @@ from .programs import discovery_to_json
 DEFAULT_OUT = REPO / "docs" / "benchmarks.md"
 DEFAULT_JSON = REPO / ".work" / "benchmarks" / "results.json"
 WORKER_TIMEOUT = 600  # seconds; a worker that takes longer is a failure, not a result
+LATENCY = 0.02  # seconds added to each control-plane request: a remote control plane
 
 
 def log(message: str) -> None:
@@ -111,7 +112,7 @@ class Bench:
         self.loads.append([label, *os.getloadavg()])
 
     def engine(
-        self, programs: list[str], size: int, discovery: Path | None
+        self, programs: list[str], size: int, discovery: Path | None, *extra: str
     ) -> dict[str, dict[str, Any]]:
         """Per program: {"size", "runs"} (the programs take turns in one worker)."""
         out = self.path(f"engine-{size}.json")
@@ -123,6 +124,7 @@ class Bench:
             *("--workdir", str(self.path("work")), "--repeats", str(self.repeats)),
             *("--out", str(out)),
             *(["--discovery", str(discovery)] if discovery else []),
+            *extra,
         )
         runs = json.loads(out.read_text())["runs"]
         return {p: {"size": size, "runs": [r for r in runs if r["program"] == p]} for p in programs}
@@ -161,6 +163,7 @@ class Bench:
             for variant, runs in self.mocks(size, discovery).items():
                 results["mocks"][variant][str(size)] = runs
             if size == biggest:
+                results["latency"] = self.latency(size, discovery)
                 results["checks"] = self.checks(discovery)
                 results["mocks_profile"] = self.mocks_profile(size, discovery)
         modules = results["mocks"]["synced"][str(biggest)][0]["k8s_modules"]
@@ -168,6 +171,17 @@ class Bench:
         log("imports")
         results["imports"] = imports.measure(modules, self.repeats)
         return results
+
+    def latency(self, size: int, discovery: Path) -> dict[str, Any]:
+        """Previews with every control-plane request delayed by LATENCY, by the server."""
+        log(f"engine with {LATENCY * 1000:.0f} ms per request")
+        with AdminClient(self.url) as admin:
+            admin.add_fault("latency", latency=LATENCY)
+            try:
+                runs = self.engine(["synced", "static"], size, discovery, "--previews-only")
+            finally:
+                admin.clear_faults()
+        return {"latency_s": LATENCY, **runs}
 
     def checks(self, discovery: Path) -> dict[str, Any]:
         self.note_load("checks")
