@@ -47,16 +47,22 @@ def increments(xs: Sequence[float], ys: Sequence[float]) -> list[float]:
 
 
 def linear_or_better(
-    xs: Sequence[float], ys: Sequence[float], noise: float = 0.0, tolerance: float = 1.25
+    xs: Sequence[float],
+    ys: Sequence[float],
+    spreads: Sequence[float] | None = None,
+    tolerance: float = 1.25,
 ) -> bool:
-    """True when no later per-unit increment exceeds the first one by more than `tolerance`,
-    once `noise` (the spread of the repeats, in units of y) is allowed over each step."""
-    pairs = sorted(zip(xs, ys, strict=True))
-    steps = increments(xs, ys)
-    if len(steps) < 2:
-        return True
-    first = max(steps[0], 0.0)
-    for (x0, _), (x1, _), step in zip(pairs[1:], pairs[2:], steps[1:], strict=False):
-        if step > first * tolerance + noise / (x1 - x0):
+    """False only when a per-unit increment exceeds the one before it by more than
+    `tolerance` times, beyond what the noise of the points explains.
+
+    `spreads` are the max-min spreads of the repeats at each x (same order as `xs`): an
+    increment between two points is uncertain by the sum of their spreads over the step.
+    """
+    pairs = sorted(zip(xs, ys, spreads or [0.0] * len(xs), strict=True))
+    for a, b, c in zip(pairs, pairs[1:], pairs[2:], strict=False):
+        first = (b[1] - a[1]) / (b[0] - a[0])
+        second = (c[1] - b[1]) / (c[0] - b[0])
+        uncertainty = (a[2] + b[2]) / (b[0] - a[0]) + (b[2] + c[2]) / (c[0] - b[0])
+        if second > tolerance * first + uncertainty:
             return False
     return True
