@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +59,7 @@ class Runner:
     def run(self, stack: auto.Stack, op: str) -> dict[str, Any]:
         self.admin.reset_stats()
         before = rss(os.getpid())
+        cpu_self, cpu_children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         with measure() as peak:
             started = time.perf_counter()
             if op == "up":
@@ -70,13 +72,21 @@ class Runner:
                 outputs = None
             wall = time.perf_counter() - started
         stats = self.admin.stats()
+        cpu_self = _cpu(resource.RUSAGE_SELF) - cpu_self
+        cpu_children = _cpu(resource.RUSAGE_CHILDREN) - cpu_children
         return {
             "op": op,
             "wall_s": wall,
             "tree_peak_bytes": peak.tree,
             "engine_peak_bytes": peak.children,
             "program_process_rss_before_bytes": before,
+            # CPU seconds: this process (the inline program, its gRPC server, the sampler)
+            # and the CLI with its plugins (children, counted once they have exited).
+            "cpu_program_s": cpu_self,
+            "cpu_engine_s": cpu_children,
             "samples": peak.samples,
+            "sampling_s": peak.sampling_s,
+            "cpu_by_command_s": peak.cpu_by_command(),
             "processes": len(peak.processes),
             "requests": stats["total"],
             "by_route": stats["by_route"],
@@ -84,6 +94,11 @@ class Runner:
             "changes": changes(summary),
             "served": None if outputs is None else len(outputs.get("revisions") or {}),
         }
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> None:

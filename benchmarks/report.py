@@ -66,6 +66,24 @@ def verdict(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
 
+def cpu_rows(loads: list[dict[str, Any]]) -> list[list[str]]:
+    """Per phase, from one /proc/stat snapshot to the next: busy and stolen shares."""
+    rows = []
+    for start, end in itertools.pairwise(loads):
+        delta = [b - a for a, b in zip(start["cpu"], end["cpu"], strict=False)]
+        total = sum(delta[:8]) or 1  # user nice system idle iowait irq softirq steal
+        idle, stolen = delta[3] + delta[4], delta[7]
+        rows.append(
+            [
+                start["phase"],
+                f"{start['load'][0]:.2f}",
+                f"{100 * (total - idle - stolen) / total:.0f}%",
+                f"{100 * stolen / total:.0f}%",
+            ]
+        )
+    return rows
+
+
 class Report:
     def __init__(self, results: dict[str, Any]):
         self.r = results
@@ -118,7 +136,7 @@ class Report:
     def header(self) -> None:
         m, mach = self.meta, self.meta["machine"]
         loads = self.meta["loads"]
-        ones = [row[1] for row in loads]
+        ones = [row["load"][0] for row in loads]
         self.add(
             "# Benchmarks: what a sync costs, and how it grows",
             "",
@@ -162,11 +180,13 @@ class Report:
                 ],
             ),
             "",
-            "The machine is shared (another engineer runs engine tests on it), so the load "
-            f"moved during the run; the min{DASH}max spreads below show how much that mattered. "
-            "Load average (1, 5, 15 min) at the start of each phase: "
-            + "; ".join(f"{row[0]}: {row[1]:.2f}/{row[2]:.2f}/{row[3]:.2f}" for row in loads)
-            + ".",
+            "The machine is shared (another engineer runs engine tests on it, and the "
+            'hypervisor\'s other guests take CPU time: "stolen"), so the conditions moved '
+            f"during the run; the min{DASH}max spreads below show how much that mattered. Per "
+            "phase: the 1-minute load average as it started, and the share of both cores "
+            "that was busy (this benchmark keeps about one busy) or stolen, from /proc/stat:",
+            "",
+            *table(["phase", "load (1 min)", "CPU busy", "CPU stolen"], cpu_rows(loads)),
             "",
         )
 
@@ -247,6 +267,15 @@ class Report:
             "",
         )
 
+    def sampling_share(self) -> float:
+        shares = [
+            100 * r.get("sampling_s", 0.0) / r["wall_s"]
+            for program in ("synced", "static")
+            for result in self.engine[program].values()
+            for r in result["runs"]
+        ]
+        return median(shares)
+
     def latency_target(self) -> list[list[str]]:
         lat = self.r.get("latency")
         if not lat:
@@ -284,9 +313,12 @@ class Report:
             "of that stack with nothing changed (no-op).",
             "- **Time** is the wall time of the Automation API call (it spawns the CLI, "
             "which starts the dynamic-provider host). **Memory** is the resident memory of "
-            "the whole process tree, sampled every 20 ms from /proc: the worker process "
+            "the whole process tree, sampled every 200 ms from /proc: the worker process "
             "(which runs the program inline, like a language host would) plus the CLI and "
             "the provider host; the engine column is the CLI and provider host alone.",
+            "- **Sampling cost**: the memory sampler runs in a thread of the program's process; "
+            f"its CPU time was {self.sampling_share():.1f}% of the operations' wall time "
+            "(median): its perturbation of the timings.",
             "- **Requests** are the server's own counters (`/_admin/stats`), reset before "
             "each operation.",
             "- **Full data plane** (`benchmarks/mocks_worker.py`): the real "
@@ -359,6 +391,39 @@ class Report:
             ),
             "",
         )
+        big = max(self.sizes)
+        cpu_rows_ = []
+        for program in ("empty", "synced", "static"):
+            res = self.engine["empty"] if program == "empty" else self.eng(program, big)
+            for op in OPS:
+                runs = op_runs(res, op)
+                if not runs or "cpu_program_s" not in runs[0]:
+                    continue
+                by = [r.get("cpu_by_command_s", {}) for r in runs]
+                cpu_rows_.append(
+                    [
+                        program,
+                        op,
+                        s(median([r["wall_s"] for r in runs])),
+                        s(median([r["cpu_program_s"] for r in runs])),
+                        s(median([b.get("pulumi", 0.0) for b in by])),
+                        s(median([b.get("python", 0.0) for b in by])),
+                    ]
+                )
+        if cpu_rows_:
+            self.add(
+                f"Where the CPU goes at N={big} (and in the empty program), medians: the "
+                "program's process (the inline program and its gRPC server), the CLI (the Go "
+                "engine: plans, checkpoints, state) and the dynamic-provider host (Python: "
+                "`check`, `create`). Two cores: CPU seconds above the wall time ran in "
+                "parallel.",
+                "",
+                *table(
+                    ["program", "operation", "wall", "program process", "CLI", "provider host"],
+                    cpu_rows_,
+                ),
+                "",
+            )
         growth_rows = []
         for program in ("synced", "static"):
             for op in OPS:

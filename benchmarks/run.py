@@ -109,14 +109,16 @@ class Bench:
         return self.scratch / f"{self.count:03d}-{name}"
 
     def note_load(self, label: str) -> None:
-        self.loads.append([label, *os.getloadavg()])
+        """The load average and the CPU counters (/proc/stat) as a phase starts."""
+        cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        self.loads.append({"phase": label, "load": os.getloadavg(), "cpu": [int(x) for x in cpu]})
 
     def engine(
         self, programs: list[str], size: int, discovery: Path | None, *extra: str
     ) -> dict[str, dict[str, Any]]:
         """Per program: {"size", "runs"} (the programs take turns in one worker)."""
         out = self.path(f"engine-{size}.json")
-        self.note_load(f"engine N={size}")
+        self.note_load(f"engine N={size}{' ' if extra else ''}{' '.join(extra)}")
         log(f"engine: {', '.join(programs)}; {size} deployments, {self.repeats} repeats")
         worker(
             "engine_worker",

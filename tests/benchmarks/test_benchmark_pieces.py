@@ -257,7 +257,14 @@ def _fake_results(sizes: list[int]) -> dict[str, Any]:
             "sizes": sizes,
             "repeats": 3,
             "git": {"commit": "abc1234", "dirty": []},
-            "loads": [["start", 1.0, 1.0, 1.0], ["end", 2.0, 1.5, 1.0]],
+            "loads": [
+                {"phase": "engine N=0", "load": [1.0, 1.0, 1.0], "cpu": [0] * 10},
+                {
+                    "phase": "end",
+                    "load": [2.0, 1.5, 1.0],
+                    "cpu": [50, 0, 10, 30, 0, 0, 0, 10, 0, 0],
+                },
+            ],
             "machine": {
                 "cores": 2,
                 "cpu": "cpu",
@@ -309,3 +316,4 @@ def test_the_page_renders_with_the_command_targets_and_verdicts() -> None:
     assert targets.count("**met**") >= 3 and "**not measurable here**" in targets
     assert "N=50: 52" in targets  # requests per preview against N+2
     assert "1.00 to 2.00" in page  # the load during the run
+    assert "| engine N=0 | 1.00 | 60% | 10% |" in page  # busy and stolen CPU per phase
