@@ -38,7 +38,8 @@ from .programs import discovery_to_json
 DEFAULT_OUT = REPO / "docs" / "benchmarks.md"
 DEFAULT_JSON = REPO / ".work" / "benchmarks" / "results.json"
 WORKER_TIMEOUT = 600  # seconds; a worker that takes longer is a failure, not a result
-LATENCY = 0.02  # seconds added to each control-plane request: a remote control plane
+# Seconds added to each control-plane request, to stand for a remote control plane.
+LATENCIES = (0.02, 0.05)
 
 
 def log(message: str) -> None:
@@ -114,11 +115,16 @@ class Bench:
         self.loads.append({"phase": label, "load": os.getloadavg(), "cpu": [int(x) for x in cpu]})
 
     def engine(
-        self, programs: list[str], size: int, discovery: Path | None, *extra: str
+        self,
+        programs: list[str],
+        size: int,
+        discovery: Path | None,
+        *extra: str,
+        label: str = "",
     ) -> dict[str, dict[str, Any]]:
         """Per program: {"size", "runs"} (the programs take turns in one worker)."""
         out = self.path(f"engine-{size}.json")
-        self.note_load(f"engine N={size}{' ' if extra else ''}{' '.join(extra)}")
+        self.note_load(f"engine N={size}{label}")
         log(f"engine: {', '.join(programs)}; {size} deployments, {self.repeats} repeats")
         worker(
             "engine_worker",
@@ -165,7 +171,7 @@ class Bench:
             for variant, runs in self.mocks(size, discovery).items():
                 results["mocks"][variant][str(size)] = runs
             if size == biggest:
-                results["latency"] = self.latency(size, discovery)
+                results["latency"] = [self.latency(size, discovery, d) for d in LATENCIES]
                 results["checks"] = self.checks(discovery)
                 results["mocks_profile"] = self.mocks_profile(size, discovery)
         modules = results["mocks"]["synced"][str(biggest)][0]["k8s_modules"]
@@ -174,16 +180,20 @@ class Bench:
         results["imports"] = imports.measure(modules, self.repeats)
         return results
 
-    def latency(self, size: int, discovery: Path) -> dict[str, Any]:
-        """Previews with every control-plane request delayed by LATENCY, by the server."""
-        log(f"engine with {LATENCY * 1000:.0f} ms per request")
+    def latency(self, size: int, discovery: Path, delay: float) -> dict[str, Any]:
+        """Previews with every control-plane request delayed by `delay`, by the server."""
+        log(f"engine with {delay * 1000:.0f} ms per request")
         with AdminClient(self.url) as admin:
-            admin.add_fault("latency", latency=LATENCY)
+            admin.add_fault("latency", latency=delay)
             try:
-                runs = self.engine(["synced", "static"], size, discovery, "--previews-only")
+                runs = self.engine(
+                    ["synced", "static"],
+                    *(size, discovery, "--previews-only"),
+                    label=f", previews, {delay * 1000:.0f} ms per request",
+                )
             finally:
                 admin.clear_faults()
-        return {"latency_s": LATENCY, **runs}
+        return {"latency_s": delay, **runs}
 
     def checks(self, discovery: Path) -> dict[str, Any]:
         self.note_load("checks")
@@ -247,7 +257,6 @@ def main(argv: list[str] | None = None) -> None:
     log(f"{command}: sizes {sizes}, {args.repeats} repeats")
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch, run_server() as url:
         bench = Bench(url, Path(scratch), sizes, args.repeats)
-        bench.note_load("start")
         results = bench.all()
         bench.note_load("end")
     meta["duration_s"] = time.time() - started

@@ -282,11 +282,14 @@ def _fake_results(sizes: list[int]) -> dict[str, Any]:
             "synced": {str(n): _engine_result("synced", n, 2.0, 0.03, n + 2) for n in sizes},
             "static": {str(n): _engine_result("static", n, 2.0, 0.02, 0) for n in sizes},
         },
-        "latency": {
-            "latency_s": 0.02,
-            "synced": _engine_result("synced", big, 2.0 + 0.02 * (big + 2), 0.03, big + 2),
-            "static": _engine_result("static", big, 2.0, 0.02, 0),
-        },
+        "latency": [
+            {
+                "latency_s": delay,
+                "synced": _engine_result("synced", big, 2.0 + delay * (big + 2), 0.03, big + 2),
+                "static": _engine_result("static", big, 2.0, 0.02, 0),
+            }
+            for delay in (0.02, 0.05)
+        ],
         "mocks": {
             "synced": {str(n): _mocks_result(n, 0.2) for n in sizes},
             "static": {str(n): _mocks_result(n, 0.17) for n in sizes},
@@ -315,5 +318,7 @@ def test_the_page_renders_with_the_command_targets_and_verdicts() -> None:
     targets = page.split("## Targets")[1].split("\n## ")[0]
     assert targets.count("**met**") >= 3 and "**not measurable here**" in targets
     assert "N=50: 52" in targets  # requests per preview against N+2
+    assert "with 50 ms added to every control-plane request" in targets
+    assert "they are made one at a time" in page
     assert "1.00 to 2.00" in page  # the load during the run
     assert "| engine N=0 | 1.00 | 60% | 10% |" in page  # busy and stolen CPU per phase
