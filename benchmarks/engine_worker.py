@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--workdir", required=True)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="ups (each with a no-op preview)")
+    parser.add_argument("--preview-repeats", type=int, help="previews (default: --repeats)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--discovery")
     parser.add_argument("--previews-only", action="store_true", help="no up, no no-op preview")
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         runner = Runner(admin)
         previews = {name: stack(name, f"{name}-preview") for name in names}
         # Programs take turns, so a change of the machine's load hits them alike.
-        for _ in range(args.repeats):
+        for _ in range(args.preview_repeats or args.repeats):
             for name in names:
                 runs.append({"program": name, **runner.run(previews[name], "preview")})
         for i in range(args.repeats):

@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--discovery", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--warm", action="store_true", help="add a second run")
     parser.add_argument("--traced", action="store_true", help="add a run under tracemalloc")
     parser.add_argument("--profile", help="write a cProfile of a second run here instead")
     args = parser.parse_args(argv)
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         for name, module in sys.modules.items()
         if name.startswith("pulumi_kubernetes") and type(module).__name__ != "_LazyModule"
     )
-    warm = run_once(config, secret_keys)
+    warm = run_once(config, secret_keys) if args.warm else None
     traced: dict[str, Any] = {}
     if args.traced:
         tracemalloc.start()

@@ -37,6 +37,25 @@ def requests(result: dict[str, Any], op: str) -> list[int]:
     return sorted({r["requests"] for r in op_runs(result, op)})
 
 
+def pair_ratios(ours: dict[str, Any], base: dict[str, Any], op: str) -> list[float]:
+    """Ours / baseline per pair of runs made one after the other (the programs take turns),
+    so a change of the machine's load between pairs cancels out."""
+    a = [r["wall_s"] for r in op_runs(ours, op)]
+    b = [r["wall_s"] for r in op_runs(base, op)]
+    return [x / y for x, y in zip(a, b, strict=False)]
+
+
+def ratio_text(ratios: list[float]) -> str:
+    lo, hi = spread(ratios)
+    return f"{median(ratios):.2f}{X} (pairs {lo:.2f}{DASH}{hi:.2f})"
+
+
+def ratio_verdict(ratios: list[float], target: float) -> str:
+    lo, hi = spread(ratios)
+    text = verdict(median(ratios) <= target)
+    return f"{text}, within the noise" if lo <= target <= hi else text
+
+
 def s(x: float) -> str:
     return f"{x:.2f} s"
 
@@ -107,12 +126,14 @@ class Report:
         runs = self.mocks[variant][str(size)]
         return [run["cold"][key] for run in runs if key in run["cold"]]
 
-    def ratio(self, size: int, op: str) -> float:
-        return wall(self.eng("synced", size), op) / wall(self.eng("static", size), op)
+    def ratios(self, size: int, op: str) -> list[float]:
+        return pair_ratios(self.eng("synced", size), self.eng("static", size), op)
 
-    def mock_ratio(self, size: int) -> float:
-        synced = median(self.mock_values("synced", size, "total_s"))
-        return synced / median(self.mock_values("static", size, "total_s"))
+    def mock_ratios(self, size: int) -> list[float]:
+        """Synced / static per pair of fresh processes run one after the other."""
+        synced = self.mock_values("synced", size, "total_s")
+        static = self.mock_values("static", size, "total_s")
+        return [a / b for a, b in zip(synced, static, strict=False)]
 
     def growth(self, program: str, op: str) -> tuple[list[float], bool, Any]:
         ys = [wall(self.eng(program, n), op) for n in self.sizes]
@@ -194,7 +215,7 @@ class Report:
 
     def targets(self) -> None:
         big = max(self.sizes)
-        preview_ratio = self.ratio(big, "preview")
+        preview_ratios = self.ratios(big, "preview")
         request_ok = all(
             max(requests(self.eng("synced", n), op)) <= n + 2
             for n in self.sizes
@@ -214,15 +235,15 @@ class Report:
                         "baseline (engine: the control-plane half)",
                         f"{s(wall(self.eng('synced', big), 'preview'))} vs "
                         f"{s(wall(self.eng('static', big), 'preview'))}: "
-                        f"{preview_ratio:.2f}{X}",
-                        verdict(preview_ratio <= TARGET_RATIO),
+                        f"{ratio_text(preview_ratios)}",
+                        ratio_verdict(preview_ratios, TARGET_RATIO),
                     ],
                     *self.latency_target(),
                     [
                         f"same, for the program side of the full data plane (mocks, "
                         f"{big} deployments)",
-                        f"{self.mock_ratio(big):.2f}{X}",
-                        verdict(self.mock_ratio(big) <= TARGET_RATIO),
+                        ratio_text(self.mock_ratios(big)),
+                        ratio_verdict(self.mock_ratios(big), TARGET_RATIO),
                     ],
                     [
                         "at most N+2 control-plane requests per `preview` (and no-op preview)",
@@ -281,14 +302,14 @@ class Report:
     def latency_target(self) -> list[list[str]]:
         rows = []
         for lat in self.r.get("latency", []):
-            ratio = wall(lat["synced"], "preview") / wall(lat["static"], "preview")
+            ratios = pair_ratios(lat["synced"], lat["static"], "preview")
             rows.append(
                 [
                     f"same, with {lat['latency_s'] * 1000:.0f} ms added to every control-plane "
                     "request (a remote control plane)",
                     f"{s(wall(lat['synced'], 'preview'))} vs "
-                    f"{s(wall(lat['static'], 'preview'))}: {ratio:.2f}{X}",
-                    verdict(ratio <= TARGET_RATIO),
+                    f"{s(wall(lat['static'], 'preview'))}: {ratio_text(ratios)}",
+                    ratio_verdict(ratios, TARGET_RATIO),
                 ]
             )
         return rows
@@ -358,7 +379,7 @@ class Report:
         ratio_rows = [
             [
                 n,
-                *(f"{self.ratio(n, op):.2f}{X}" for op in OPS),
+                *(ratio_text(self.ratios(n, op)) for op in OPS),
                 s(wall(self.eng("synced", n), "preview") - wall(self.eng("static", n), "preview")),
             ]
             for n in self.sizes
@@ -385,7 +406,8 @@ class Report:
             f"({mem([r['engine_peak_bytes'] for r in floor])} MiB engine). Everything above "
             "is on top of that.",
             "",
-            "Ours / static baseline (medians):",
+            "Ours / static baseline: the median of the ratios of runs made one after the "
+            "other, and their range:",
             "",
             *table(
                 ["N", "preview", "up", "no-op preview", f"preview: ours {MINUS} baseline"],
@@ -416,7 +438,7 @@ class Report:
             self.add(
                 f"Where the CPU goes at N={big} (and in the empty program), medians: the "
                 "program's process (the inline program and its gRPC server), the CLI (the Go "
-                "engine: plans, checkpoints, state) and the dynamic-provider host (Python: "
+                "engine: plan, steps, state) and the dynamic-provider host (Python: "
                 "`check`, `create`). Two cores: CPU seconds above the wall time ran in "
                 "parallel.",
                 "",
@@ -535,7 +557,7 @@ class Report:
                     f"{delay * 1000:.0f} ms",
                     timing([r["wall_s"] for r in op_runs(synced, "preview")]),
                     timing([r["wall_s"] for r in op_runs(static, "preview")]),
-                    f"{wall(synced, 'preview') / wall(static, 'preview'):.2f}{X}",
+                    ratio_text(pair_ratios(synced, static, "preview")),
                     s(gap),
                     f"{sent} {X} {delay * 1000:.0f} ms = {s(one_by_one)}",
                 ]
@@ -585,7 +607,7 @@ class Report:
                         timing([r["cold"]["total_s"] for r in runs]),
                         timing([r["cold"]["declare_s"] for r in runs]),
                         timing([r["cold"]["config_and_discovery_s"] for r in runs]),
-                        timing([r["warm"]["total_s"] for r in runs]),
+                        timing([r["warm"]["total_s"] for r in runs if r.get("warm")]),
                         mem(traced) if traced else DASH,
                         mem([r["max_rss_bytes"] for r in runs]),
                     ]
@@ -593,7 +615,7 @@ class Report:
         ratio_rows = [
             [
                 n,
-                f"{self.mock_ratio(n):.2f}{X}",
+                ratio_text(self.mock_ratios(n)),
                 s(
                     median(self.mock_values("synced", n, "total_s"))
                     - median(self.mock_values("static", n, "total_s"))
@@ -603,7 +625,7 @@ class Report:
         ]
         small = min(self.sizes)
         loading = median(self.mock_values("synced", small, "total_s")) - median(
-            [r["warm"]["total_s"] for r in self.mocks["synced"][str(small)]]
+            [r["warm"]["total_s"] for r in self.mocks["synced"][str(small)] if r.get("warm")]
         )
         growth_rows = []
         for variant in ("synced", "static"):
@@ -627,7 +649,7 @@ class Report:
                     "whole run",
                     "of which declaring",
                     "of which config + discovery",
-                    "second run, same process",
+                    "second run, same process (one process)",
                     "Python peak MiB",
                     "process max RSS MiB",
                 ],

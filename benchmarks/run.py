@@ -121,6 +121,7 @@ class Bench:
         discovery: Path | None,
         *extra: str,
         label: str = "",
+        previews: int | None = None,
     ) -> dict[str, dict[str, Any]]:
         """Per program: {"size", "runs"} (the programs take turns in one worker)."""
         out = self.path(f"engine-{size}.json")
@@ -130,6 +131,7 @@ class Bench:
             "engine_worker",
             *("--programs", ",".join(programs), "--size", str(size), "--url", self.url),
             *("--workdir", str(self.path("work")), "--repeats", str(self.repeats)),
+            *("--preview-repeats", str(previews or self.repeats)),
             *("--out", str(out)),
             *(["--discovery", str(discovery)] if discovery else []),
             *extra,
@@ -149,7 +151,7 @@ class Bench:
                     "mocks_worker",
                     *("--variant", variant, "--size", str(size), "--url", self.url),
                     *("--discovery", str(discovery), "--out", str(out)),
-                    *(["--traced"] if i == 0 else []),
+                    *(["--traced", "--warm"] if i == 0 else []),
                 )
                 results.append(json.loads(out.read_text()))
         return runs
@@ -166,7 +168,9 @@ class Bench:
         for size in self.sizes:
             discovery = self.path(f"discovery-{size}.json")
             discovery.write_text(discovery_to_json(seed(self.url, size)))
-            for program, result in self.engine(["synced", "static"], size, discovery).items():
+            # Twice the previews: the preview ratio is the headline figure.
+            pairs = self.engine(["synced", "static"], size, discovery, previews=2 * self.repeats)
+            for program, result in pairs.items():
                 results["engine"][program][str(size)] = result
             for variant, runs in self.mocks(size, discovery).items():
                 results["mocks"][variant][str(size)] = runs
