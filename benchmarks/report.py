@@ -65,6 +65,8 @@ def ms(x: float) -> str:
 
 
 def timing(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.2f} s"
     lo, hi = spread(values)
     return f"{median(values):.2f} s ({lo:.2f}{DASH}{hi:.2f})"
 
@@ -649,7 +651,7 @@ class Report:
                     "whole run",
                     "of which declaring",
                     "of which config + discovery",
-                    "second run, same process (one process)",
+                    "second run, same process (one)",
                     "Python peak MiB",
                     "process max RSS MiB",
                 ],
@@ -731,8 +733,43 @@ class Report:
         floor = wall(self.engine["empty"], "preview")
         base = wall(self.eng("static", big), "preview")
         ours = wall(self.eng("synced", big), "preview")
+        per_resource = len(self.mock_values("synced", big, "resources")) and (
+            median(self.mock_values("synced", big, "resources")) / big
+        )
+        summary = [
+            [
+                f"the sync, loopback control plane (engine, ours {MINUS} baseline)",
+                ms((ours - base) / big),
+            ],
+            *(
+                [
+                    f"the sync, {lat['latency_s'] * 1000:.0f} ms per request (engine)",
+                    ms((wall(lat["synced"], "preview") - wall(lat["static"], "preview")) / big),
+                ]
+                for lat in self.r.get("latency", [])
+            ),
+            [
+                f"the engine's own work for one dynamic resource (baseline {MINUS} floor)",
+                ms((base - floor) / big),
+            ],
+            [
+                f"the program side of the full data plane (mocks, about {per_resource:.0f} "
+                "resources per deployment; fit of the whole run)",
+                ms(self.mock_growth("synced")[2].slope),
+            ],
+        ]
         self.add(
             "## 6. What stands in the way",
+            "",
+            f"Per deployment, at N={big} (differences of medians, so as noisy as the runs):",
+            "",
+            *table(["what", "per deployment"], summary),
+            "",
+            "Per deployment, the program side of the Kubernetes resources costs "
+            f"{self.mock_growth('synced')[2].slope / max(ours - base, 1e-3) * big:.0f}{X} "
+            "what the sync adds on loopback, before the Kubernetes provider's own work "
+            "(not measurable here). With a distant control plane the sync adds about one "
+            "round trip per deployment, one after the other (section 2).",
             "",
             f"**In the engine, at N={big}** (`preview`, medians): the empty program's floor "
             f"is {s(floor)}, the static baseline {s(base)} ({ms((base - floor) / big)} per "
@@ -743,7 +780,8 @@ class Report:
             "",
             f"**In the program, at N={big}** (the full data plane under mocks; cProfile of the "
             "program's thread in a second run in the process, modules already loaded: "
-            f"{s(p['total_s'])} of own time). Our code's own time is "
+            f"{s(p['total_s'])} of own time; cProfile slows the run down, so the shares "
+            "matter, not the seconds). Our code's own time is "
             f"{100 * p['by_area'].get(AREA_OURS, 0.0) / p['total_s']:.0f}% of it; the rest "
             "is the Pulumi SDK turning each resource's inputs into a registration (Outputs, "
             "asyncio tasks, serialization), about the same for every resource, so the lever "
