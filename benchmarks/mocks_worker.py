@@ -35,36 +35,13 @@ import components.program as program  # noqa: E402 - pulls pulumi_kubernetes and
 
 COMPONENTS_IMPORTED = time.perf_counter()
 
+from devtools.mocks import DataplaneMocks  # noqa: E402
+
 from .fixtures import pulumi_config  # noqa: E402
 from .programs import discovery_from_json  # noqa: E402
 from .static_providers import STATIC_IMAGE  # noqa: E402
 
 DYNAMIC = "pulumi-python:dynamic:Resource"
-
-
-class Mocks(pulumi.runtime.Mocks):
-    """tests/unit/harness.py's mocks: resources echo their inputs, syncs resolve locally."""
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        state = dict(args.inputs)
-        if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = "mock-random-password-0123456789ab"
-        if args.typ == DYNAMIC and "compute_id" in state:
-            state["listener_id"] = "mock-listener-id"
-        if args.typ == DYNAMIC and "deployment_id" in state:
-            secrets = state.get("secrets") or {}
-            state.update(
-                revision_id=state.get("pinned_revision_id") or state["active_revision_id"],
-                status="DEPLOYED",
-                image=STATIC_IMAGE,
-                secret_names=sorted(secrets),
-                secrets_digest="0123456789abcdef",
-                notice="",
-            )
-        return f"{args.name}-id", state
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return {}, None
 
 
 class CountingMonitor(pulumi_mocks.MockMonitor):
@@ -93,7 +70,7 @@ def run_once(config: dict[str, str], secret_keys: list[str]) -> dict[str, Any]:
 
         return wrapper
 
-    mocks = Mocks()
+    mocks = DataplaneMocks(image=STATIC_IMAGE)
     monitor = CountingMonitor(mocks)
     pulumi.runtime.set_mocks(
         mocks, project="langgraph-dataplane", stack="bench", preview=False, monitor=monitor

@@ -12,12 +12,15 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
+# The tests read these through the harness.
+from devtools.mocks import DYNAMIC as DYNAMIC
+from devtools.mocks import MOCK_IMAGE as MOCK_IMAGE
+from devtools.mocks import MOCK_LISTENER_ID as MOCK_LISTENER_ID
+from devtools.mocks import MOCK_PASSWORD as MOCK_PASSWORD
+from devtools.mocks import DataplaneMocks
+
 SECRET_SIG = rpc._special_secret_sig
 SIG_KEY = rpc._special_sig_key
-MOCK_PASSWORD = "mock-random-password-0123456789ab"
-MOCK_IMAGE = "registry.example.com/agents/mock:1.0.0"
-MOCK_LISTENER_ID = "mock-listener-id"
-DYNAMIC = "pulumi-python:dynamic:Resource"
 
 
 @dataclass
@@ -39,30 +42,6 @@ class Registered:
         for part in path.split("."):
             value = value[int(part)] if isinstance(value, list) else value[part]
         return value
-
-
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        state = dict(args.inputs)
-        if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = MOCK_PASSWORD
-        if args.typ == DYNAMIC and "compute_id" in state:
-            state["listener_id"] = MOCK_LISTENER_ID
-        if args.typ == DYNAMIC and "deployment_id" in state:
-            # What RevisionSync's `check` resolves against a control plane.
-            secrets = state.get("secrets") or {}
-            state.update(
-                revision_id=state.get("pinned_revision_id") or state["active_revision_id"],
-                status="DEPLOYED",
-                image=MOCK_IMAGE,
-                secret_names=sorted(secrets),
-                secrets_digest="0123456789abcdef",
-                notice="",
-            )
-        return f"{args.name}-id", state
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return {}, None
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -139,7 +118,7 @@ def run_program(
 ) -> Run:
     """Run `program` under mocks; it may return an Output, which is awaited too."""
     sink: list[Registered] = []
-    mocks = _Mocks()
+    mocks = DataplaneMocks()
     pulumi.runtime.set_mocks(
         mocks,
         project="langgraph-dataplane",

@@ -1,0 +1,43 @@
+"""Pulumi mocks that answer as the engine and this project's providers would.
+
+Shared by the unit tests (tests/unit/harness.py) and the benchmarks, so both stand in for
+the engine the same way.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+MOCK_PASSWORD = "mock-random-password-0123456789ab"
+MOCK_IMAGE = "registry.example.com/agents/mock:1.0.0"
+MOCK_LISTENER_ID = "mock-listener-id"
+DYNAMIC = "pulumi-python:dynamic:Resource"
+
+
+class DataplaneMocks(pulumi.runtime.Mocks):
+    """Outputs are the inputs, plus what RandomPassword and the dynamic providers resolve."""
+
+    def __init__(self, image: str = MOCK_IMAGE):
+        self.image = image
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        state = dict(args.inputs)
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = MOCK_PASSWORD
+        if args.typ == DYNAMIC and "compute_id" in state:
+            state["listener_id"] = MOCK_LISTENER_ID
+        if args.typ == DYNAMIC and "deployment_id" in state:
+            # What RevisionSync's `check` resolves against a control plane.
+            secrets = state.get("secrets") or {}
+            state.update(
+                revision_id=state.get("pinned_revision_id") or state["active_revision_id"],
+                status="DEPLOYED",
+                image=self.image,
+                secret_names=sorted(secrets),
+                secrets_digest="0123456789abcdef",
+                notice="",
+            )
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return {}, None
