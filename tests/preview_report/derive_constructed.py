@@ -51,11 +51,12 @@ REPO = HERE.parents[1]
 FIXTURES = HERE / "fixtures"
 sys.path[:0] = [str(REPO), str(REPO / "tests" / "unit")]
 
-from harness import DYNAMIC, Registered, _Mocks, _RecordingMonitor  # noqa: E402
+from harness import DYNAMIC, Registered, _RecordingMonitor  # noqa: E402
 
 from components.config import NAMESPACE, parse_stack_config  # noqa: E402
 from components.discovery import DiscoveredDeployment, Discovery  # noqa: E402
 from components.stack import build_stack  # noqa: E402
+from devtools.mocks import DataplaneMocks  # noqa: E402
 from local_controlplane.seed import DEFAULT_API_KEY, DEPLOYMENTS  # noqa: E402
 from preview_report.steps import Urn, format_path  # noqa: E402
 
@@ -120,10 +121,11 @@ def apply(state: dict[str, dict[str, Any]], doc: dict[str, Any]) -> dict[str, di
     return state
 
 
-class _RealSyncMocks(_Mocks):
+class _RealSyncMocks(DataplaneMocks):
     """Answers each RevisionSync with the real values its `check` resolved."""
 
     def __init__(self, syncs: dict[str, dict[str, Any]], listener_id: str) -> None:
+        super().__init__()
         self.by_id = {props["deployment_id"]: props for props in syncs.values()}
         self.listener_id = listener_id
 
