@@ -9,29 +9,7 @@ import pytest
 
 from components.controlplane import ControlPlaneClient
 from local_controlplane.seed import DEFAULT_API_KEY
-from local_controlplane.testing import AdminClient, LocalServer
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
-    srv = LocalServer()
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def base_url(server: LocalServer) -> str:
-    return server.base_url
-
-
-@pytest.fixture
-def admin(server: LocalServer) -> Iterator[AdminClient]:
-    """Admin API of the shared server; state, faults and stats are reset for each test."""
-    with AdminClient(server.base_url) as adm:
-        adm.reset()
-        yield adm
-        adm.clear_faults()
+from local_controlplane.testing import AdminClient
 
 
 @pytest.fixture

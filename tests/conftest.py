@@ -1,0 +1,35 @@
+"""Shared fixtures: one real local control plane on loopback for the test session.
+
+`admin` resets its state, faults and stats for each test. tests/providers overrides
+`base_url` and `admin` with a fresh server per test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from local_controlplane.testing import AdminClient, LocalServer
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[LocalServer]:
+    srv = LocalServer()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def base_url(server: LocalServer) -> str:
+    return server.base_url
+
+
+@pytest.fixture
+def admin(server: LocalServer) -> Iterator[AdminClient]:
+    """Admin API of the shared server; state, faults and stats are reset for each test."""
+    with AdminClient(server.base_url) as adm:
+        adm.reset()
+        yield adm
+        adm.clear_faults()
