@@ -51,7 +51,7 @@ REPO = HERE.parents[1]
 FIXTURES = HERE / "fixtures"
 sys.path[:0] = [str(REPO), str(REPO / "tests" / "unit")]
 
-from harness import DYNAMIC, Registered, _RecordingMonitor  # noqa: E402
+from harness import DYNAMIC, RecordingMonitor, Registered  # noqa: E402
 
 from components.config import NAMESPACE, parse_stack_config  # noqa: E402
 from components.discovery import DiscoveredDeployment, Discovery  # noqa: E402
@@ -191,7 +191,7 @@ def registrations(
     sink: list[Registered] = []
     mocks = _RealSyncMocks(syncs, listener_id)
     pulumi.runtime.set_mocks(
-        mocks, project=PROJECT, stack=STACK, preview=False, monitor=_RecordingMonitor(mocks, sink)
+        mocks, project=PROJECT, stack=STACK, preview=False, monitor=RecordingMonitor(mocks, sink)
     )
     pulumi.runtime.set_all_config(
         {f"{NAMESPACE}:{k}": v for k, v in raw.items()},
