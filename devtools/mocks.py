@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pulumi
 
+from components.names import DYNAMIC_TYPE as DYNAMIC
+from components.names import ListenerRegistrationProps, RevisionSyncProps
+
 MOCK_PASSWORD = "mock-random-password-0123456789ab"
 MOCK_IMAGE = "registry.example.com/agents/mock:1.0.0"
 MOCK_LISTENER_ID = "mock-listener-id"
-DYNAMIC = "pulumi-python:dynamic:Resource"
 
 
 class DataplaneMocks(pulumi.runtime.Mocks):
@@ -24,9 +26,9 @@ class DataplaneMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = MOCK_PASSWORD
-        if args.typ == DYNAMIC and "compute_id" in state:
-            state["listener_id"] = MOCK_LISTENER_ID
-        if args.typ == DYNAMIC and "deployment_id" in state:
+        if args.typ == DYNAMIC and ListenerRegistrationProps.COMPUTE_ID in state:
+            state[ListenerRegistrationProps.LISTENER_ID] = MOCK_LISTENER_ID
+        if args.typ == DYNAMIC and RevisionSyncProps.DEPLOYMENT_ID in state:
             # What RevisionSync's `check` resolves against a control plane.
             secrets = state.get("secrets") or {}
             state.update(

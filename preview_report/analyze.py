@@ -11,9 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.names import DYNAMIC_TYPE, deployment_of_sync
+from components.names import RevisionSyncProps as P
+
 from .load import PreviewDocument
 from .masking import Scrubber, masked
-from .risks import DYNAMIC, Risk, data_risks
+from .risks import Risk, data_risks
 from .steps import Step, short_type, steps_of
 
 WORKLOAD_TYPES = {
@@ -164,7 +167,7 @@ def analyze(doc: PreviewDocument, log: str | None = None) -> StackReport:
 
 
 def _is_revision_sync(step: Step) -> bool:
-    return step.type == DYNAMIC and short_type(step) == "RevisionSync"
+    return step.type == DYNAMIC_TYPE and short_type(step) == "RevisionSync"
 
 
 def _is_autoscaler(step: Step) -> bool:
@@ -196,18 +199,18 @@ def _short(revision: Any) -> str | None:
 
 def _revision(step: Step, report: StackReport, scrub: Scrubber) -> None:
     old, new = step.old, step.new
-    deployment = str(new.get("deployment_name") or old.get("deployment_name") or step.name)
-    deployment = deployment.removeprefix("revision-")
-    old_image = _image(old.get("image"))
-    new_image = _image(new.get("image"))
-    old_rev, new_rev = _short(old.get("revision_id")), _short(new.get("revision_id"))
+    deployment = str(new.get(P.DEPLOYMENT_NAME) or old.get(P.DEPLOYMENT_NAME) or step.name)
+    deployment = deployment_of_sync(deployment)
+    old_image = _image(old.get(P.IMAGE))
+    new_image = _image(new.get(P.IMAGE))
+    old_rev, new_rev = _short(old.get(P.REVISION_ID)), _short(new.get(P.REVISION_ID))
     notes: list[str] = []
-    notice = new.get("notice")
-    if notice and notice != old.get("notice"):
-        notes.append(_message(_text(notice, ["notice"]), scrub))
+    notice = new.get(P.NOTICE)
+    if notice and notice != old.get(P.NOTICE):
+        notes.append(_message(_text(notice, [P.NOTICE]), scrub))
     if step.op == "create":
         change = "new deployment"
-        spec = new.get("resource_spec") or {}
+        spec = new.get(P.RESOURCE_SPEC) or {}
         if isinstance(spec, Mapping) and "min_scale" in spec:
             notes.append(
                 f"scale {_text(spec.get('min_scale'), ['min_scale'])} to "
@@ -219,11 +222,11 @@ def _revision(step: Step, report: StackReport, scrub: Scrubber) -> None:
         change = "recreated"
         notes.append(
             "new control-plane deployment id (deleted and created again)"
-            if "deployment_id" in step.reasons()
+            if P.DEPLOYMENT_ID in step.reasons()
             else "replaced: " + ", ".join(step.reasons())
         )
     else:
-        secrets_changed = old.get("secrets_digest") != new.get("secrets_digest")
+        secrets_changed = old.get(P.SECRETS_DIGEST) != new.get(P.SECRETS_DIGEST)
         if old_rev == new_rev and old_image == new_image:
             if secrets_changed:
                 notes.append("secrets changed")
@@ -235,9 +238,9 @@ def _revision(step: Step, report: StackReport, scrub: Scrubber) -> None:
             change = "new revision" if old_rev != new_rev else "new image"
             if secrets_changed:
                 notes.append("secrets changed")
-    status = new.get("status")
+    status = new.get(P.STATUS)
     if status and status not in ("DEPLOYED",) and step.op != "delete":
-        notes.append(f"status {_text(status, ['status'])}")
+        notes.append(f"status {_text(status, [P.STATUS])}")
     report.revisions.append(
         RevisionChange(deployment, change, old_image, new_image, old_rev, new_rev, notes)
     )
@@ -261,12 +264,12 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def _spec_settings(
     subject: str, old: Mapping[str, Any], new: Mapping[str, Any], report: StackReport
 ) -> None:
-    before = _flatten(old.get("resource_spec") or {})
-    after = _flatten(new.get("resource_spec") or {})
+    before = _flatten(old.get(P.RESOURCE_SPEC) or {})
+    after = _flatten(new.get(P.RESOURCE_SPEC) or {})
     rank = {k: i for i, k in enumerate(SPEC_ORDER)}
     for key in sorted(set(before) | set(after), key=lambda k: (rank.get(k, 99), k)):
         if before.get(key) != after.get(key):
-            path = ["resource_spec", *key.split(".")]
+            path = [P.RESOURCE_SPEC, *key.split(".")]
             report.settings.append(
                 SettingChange(
                     subject, key, _text(before.get(key), path), _text(after.get(key), path)

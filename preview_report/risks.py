@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from components.names import (
+    DYNAMIC_TYPE,
+    POSTGRES_TYPE,
+    REDIS_TYPE,
+    REVISION_SYNC_PREFIX,
+    deployment_of_sync,
+)
+from components.names import RevisionSyncProps as P
+
 from .steps import Step
 
-POSTGRES_COMPONENT = "langgraph:dataplane:Postgres"
-REDIS_COMPONENT = "langgraph:dataplane:Redis"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SECRET = "kubernetes:core/v1:Secret"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
-DYNAMIC = "pulumi-python:dynamic:Resource"
 
 _DESTRUCTIVE = ("replace", "delete")
 
@@ -40,11 +46,11 @@ def _in(step: Step, component: str) -> bool:
 
 
 def _postgres(step: Step) -> bool:
-    return _in(step, POSTGRES_COMPONENT) or "postgres" in step.name.lower()
+    return _in(step, POSTGRES_TYPE) or "postgres" in step.name.lower()
 
 
 def _redis(step: Step) -> bool:
-    return _in(step, REDIS_COMPONENT) or "redis" in step.name.lower()
+    return _in(step, REDIS_TYPE) or "redis" in step.name.lower()
 
 
 def _classify(step: Step) -> tuple[str, str] | None:
@@ -67,9 +73,9 @@ def _classify(step: Step) -> tuple[str, str] | None:
             if replace
             else "the database stops; its data is lost unless its volume is kept",
         )
-    if typ == POSTGRES_COMPONENT:
+    if typ == POSTGRES_TYPE:
         return ("Postgres database (component)", "the database and everything in it go away")
-    if typ == REDIS_COMPONENT:
+    if typ == REDIS_TYPE:
         return ("Redis (component)", "Redis goes away with the queued runs and data it holds")
     if typ in (DEPLOYMENT, STATEFUL_SET) and _redis(step):
         return (
@@ -86,7 +92,7 @@ def _classify(step: Step) -> tuple[str, str] | None:
             if replace
             else "deleting the password locks the data: nothing else knows it",
         )
-    if typ == SECRET and _in(step, POSTGRES_COMPONENT):
+    if typ == SECRET and _in(step, POSTGRES_TYPE):
         return (
             "Postgres password Secret",
             "the database's password Secret is recreated: the servers cannot log in "
@@ -105,7 +111,7 @@ def data_risks(steps: list[Step]) -> list[Risk]:
         if step.op not in _DESTRUCTIVE:
             continue
         found = _classify(step)
-        if step.type in (POSTGRES_COMPONENT, REDIS_COMPONENT) and step.urn not in parents:
+        if step.type in (POSTGRES_TYPE, REDIS_TYPE) and step.urn not in parents:
             found = None  # external mode (a DSN or URL): nothing of the data is in the stack
         if found:
             notes = []
@@ -126,8 +132,12 @@ def data_risks(steps: list[Step]) -> list[Risk]:
                     notes=notes,
                 )
             )
-        elif step.type == DYNAMIC and step.op == "delete" and step.name.startswith("revision-"):
-            deployment = str(step.old.get("deployment_name") or step.name[len("revision-") :])
+        elif (
+            step.type == DYNAMIC_TYPE
+            and step.op == "delete"
+            and step.name.startswith(REVISION_SYNC_PREFIX)
+        ):
+            deployment = str(step.old.get(P.DEPLOYMENT_NAME) or deployment_of_sync(step.name))
             risks.append(
                 Risk(
                     step.op,

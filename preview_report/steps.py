@@ -12,6 +12,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.names import (
+    DYNAMIC_TYPE,
+    LISTENER_REGISTRATION_NAME,
+    REVISION_SYNC_PREFIX,
+    ListenerRegistrationProps,
+    RevisionSyncProps,
+)
+
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
 
@@ -224,11 +232,11 @@ def short_type(step: Step) -> str:
     """`PersistentVolumeClaim` for `kubernetes:core/v1:PersistentVolumeClaim`; the project's
     dynamic resources by their class."""
     typ = step.type
-    if typ == "pulumi-python:dynamic:Resource":
+    if typ == DYNAMIC_TYPE:
         props = step.new or step.old
-        if "deployment_id" in props or step.name.startswith("revision-"):
+        if RevisionSyncProps.DEPLOYMENT_ID in props or step.name.startswith(REVISION_SYNC_PREFIX):
             return "RevisionSync"
-        if "compute_id" in props or step.name == "listener-registration":
+        if ListenerRegistrationProps.COMPUTE_ID in props or step.name == LISTENER_REGISTRATION_NAME:
             return "ListenerRegistration"
         return "dynamic resource"
     if typ.startswith(PROVIDER_PREFIX):

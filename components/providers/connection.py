@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..controlplane import ControlPlaneClient
+from ..names import EndpointProps as P
 
 API_KEY_CONFIG = "dataplane:apiKey"
 API_KEY_ENV = "LANGGRAPH_CONTROL_PLANE_API_KEY"
@@ -37,17 +38,17 @@ class Endpoint:
     @classmethod
     def from_props(cls, props: dict[str, Any]) -> Endpoint:
         return cls(
-            url=str(props["control_plane_url"]),
-            workspace_id=props.get("workspace_id") or None,
-            timeout_seconds=float(props.get("timeout_seconds") or 30.0),
+            url=str(props[P.URL]),
+            workspace_id=props.get(P.WORKSPACE_ID) or None,
+            timeout_seconds=float(props.get(P.TIMEOUT_SECONDS) or 30.0),
         )
 
     def props(self) -> dict[str, Any]:
         """The resource inputs that describe this endpoint."""
         return {
-            "control_plane_url": self.url,
-            "workspace_id": self.workspace_id,
-            "timeout_seconds": self.timeout_seconds,
+            P.URL: self.url,
+            P.WORKSPACE_ID: self.workspace_id,
+            P.TIMEOUT_SECONDS: self.timeout_seconds,
         }
 
 

@@ -22,6 +22,8 @@ from pulumi.dynamic import (
 )
 
 from ..controlplane import ConflictError, ControlPlaneClient, Listener, NotFoundError
+from ..names import EndpointProps
+from ..names import ListenerRegistrationProps as P
 from .connection import Endpoint, client_for, remember_api_key
 
 
@@ -33,30 +35,30 @@ class ListenerRegistrationProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = []
-        if not news.get("compute_id"):
-            failures.append(CheckFailure("compute_id", "compute_id must not be empty"))
-        namespaces = news.get("namespaces") or []
+        if not news.get(P.COMPUTE_ID):
+            failures.append(CheckFailure(P.COMPUTE_ID, "compute_id must not be empty"))
+        namespaces = news.get(P.NAMESPACES) or []
         if not namespaces:
-            failures.append(CheckFailure("namespaces", "at least one namespace is required"))
-        return CheckResult({**news, "namespaces": sorted(namespaces)}, failures)
+            failures.append(CheckFailure(P.NAMESPACES, "at least one namespace is required"))
+        return CheckResult({**news, P.NAMESPACES: sorted(namespaces)}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [k for k in ("compute_id", "control_plane_url") if olds.get(k) != news.get(k)]
-        changed = replaces or sorted(olds.get("namespaces") or []) != news.get("namespaces")
+        replaces = [k for k in (P.COMPUTE_ID, EndpointProps.URL) if olds.get(k) != news.get(k)]
+        changed = replaces or sorted(olds.get(P.NAMESPACES) or []) != news.get(P.NAMESPACES)
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = client_for(Endpoint.from_props(props))
-        namespaces = list(props["namespaces"])
+        namespaces = list(props[P.NAMESPACES])
         try:
-            listener = client.create_listener(props["compute_id"], namespaces)
+            listener = client.create_listener(props[P.COMPUTE_ID], namespaces)
         except ConflictError:
-            listener = _adopt(client, props["compute_id"], namespaces)
+            listener = _adopt(client, props[P.COMPUTE_ID], namespaces)
         return CreateResult(listener.id, _outputs(props, listener))
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         client = client_for(Endpoint.from_props(news))
-        listener = client.patch_listener(id_, k8s_namespaces=list(news["namespaces"]))
+        listener = client.patch_listener(id_, k8s_namespaces=list(news[P.NAMESPACES]))
         return UpdateResult(_outputs(news, listener))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -88,8 +90,8 @@ def _adopt(client: ControlPlaneClient, compute_id: str, namespaces: list[str]) -
 def _outputs(props: dict[str, Any], listener: Listener) -> dict[str, Any]:
     return {
         **props,
-        "listener_id": listener.id,
-        "namespaces": sorted(listener.k8s_namespaces),
+        P.LISTENER_ID: listener.id,
+        P.NAMESPACES: sorted(listener.k8s_namespaces),
     }
 
 
@@ -113,9 +115,9 @@ class ListenerRegistration(Resource):
             name,
             {
                 **endpoint.props(),
-                "compute_id": compute_id,
-                "namespaces": namespaces,
-                "listener_id": None,
+                P.COMPUTE_ID: compute_id,
+                P.NAMESPACES: namespaces,
+                P.LISTENER_ID: None,
             },
             opts,
         )

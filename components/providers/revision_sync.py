@@ -26,21 +26,22 @@ from pulumi.dynamic import (
 )
 
 from ..controlplane import ControlPlaneError, NotFoundError
+from ..names import RevisionSyncProps as P
 from ..revision import RESERVED_ENV_NAMES, secrets_digest
 from .connection import CredentialsError, Endpoint, client_for, remember_api_key
 
 # What a rollout depends on: a change to any of these is an update of the servers.
 TRACKED = (
-    "revision_id",
-    "image",
-    "resource_spec",
-    "secrets_digest",
-    "secret_names",
-    "namespace",
-    "notice",
+    P.REVISION_ID,
+    P.IMAGE,
+    P.RESOURCE_SPEC,
+    P.SECRETS_DIGEST,
+    P.SECRET_NAMES,
+    P.NAMESPACE,
+    P.NOTICE,
 )
 # Identity: a change replaces the resource.
-IDENTITY = ("deployment_id",)
+IDENTITY = (P.DEPLOYMENT_ID,)
 
 
 class RevisionSyncProvider(ResourceProvider):
@@ -50,13 +51,13 @@ class RevisionSyncProvider(ResourceProvider):
         remember_api_key(req.config)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        name = news.get("deployment_name", "?")
+        name = news.get(P.DEPLOYMENT_NAME, "?")
         try:
             resolved = resolve(news)
         except _Refused as refused:
             return CheckResult(news, [CheckFailure(refused.prop, f"{name}: {refused}")])
         except (ControlPlaneError, CredentialsError) as exc:
-            return CheckResult(news, [CheckFailure("revision_id", f"{name}: {exc}")])
+            return CheckResult(news, [CheckFailure(P.REVISION_ID, f"{name}: {exc}")])
         return CheckResult(resolved, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -65,7 +66,7 @@ class RevisionSyncProvider(ResourceProvider):
         return DiffResult(changes=bool(changes), replaces=replaces, stables=list(IDENTITY))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(str(props["deployment_id"]), dict(props))
+        return CreateResult(str(props[P.DEPLOYMENT_ID]), dict(props))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(dict(news))
@@ -98,19 +99,19 @@ def resolve(props: dict[str, Any]) -> dict[str, Any]:
     differs from an unpinned target, to say why it is not being rolled out.
     """
     client = client_for(Endpoint.from_props(props))
-    deployment_id = str(props["deployment_id"])
-    pinned = props.get("pinned_revision_id") or None
-    target = pinned or props.get("active_revision_id")
+    deployment_id = str(props[P.DEPLOYMENT_ID])
+    pinned = props.get(P.PINNED_REVISION_ID) or None
+    target = pinned or props.get(P.ACTIVE_REVISION_ID)
     if not target:
         raise _Refused(
-            "active_revision_id",
+            P.ACTIVE_REVISION_ID,
             "the deployment has no active revision yet: wait until its first revision is "
             "deployed, or pin one with dataplane:deployments.<name>.revision.",
         )
     revision = client.get_revision(deployment_id, str(target))
     if revision.is_failed:
         raise _Refused(
-            "pinned_revision_id" if pinned else "active_revision_id",
+            P.PINNED_REVISION_ID if pinned else P.ACTIVE_REVISION_ID,
             f"revision {revision.id} is {revision.status} and is never rolled out. "
             + (
                 "Pin a revision that succeeded, or remove the pin."
@@ -121,31 +122,31 @@ def resolve(props: dict[str, Any]) -> dict[str, Any]:
     image = revision.source_revision_config.image_uri if revision.source_revision_config else None
     if not image:
         raise _Refused(
-            "revision_id",
+            P.REVISION_ID,
             f"revision {revision.id} has no image_uri: only deployments with a built image "
             "(source external_docker) can be served by Pulumi.",
         )
-    secrets = {str(k): str(v) for k, v in (props.get("secrets") or {}).items()}
+    secrets = {str(k): str(v) for k, v in (props.get(P.SECRETS) or {}).items()}
     reserved = sorted(set(secrets) & RESERVED_ENV_NAMES)
     if reserved:
         raise _Refused(
-            "secrets",
+            P.SECRETS,
             f"secrets {', '.join(reserved)} use environment names reserved by the platform. "
             "Rename them in the control plane.",
         )
-    latest = props.get("latest_revision_id")
+    latest = props.get(P.LATEST_REVISION_ID)
     notice = ""
     if not pinned and latest and latest != revision.id:
         latest_rev = client.get_revision(deployment_id, str(latest))
         notice = f"latest revision {latest} is {latest_rev.status}; serving {revision.id}"
     return {
         **props,
-        "revision_id": revision.id,
-        "status": str(revision.status),
-        "image": image,
-        "secret_names": sorted(secrets),
-        "secrets_digest": secrets_digest(secrets),
-        "notice": notice,
+        P.REVISION_ID: revision.id,
+        P.STATUS: str(revision.status),
+        P.IMAGE: image,
+        P.SECRET_NAMES: sorted(secrets),
+        P.SECRETS_DIGEST: secrets_digest(secrets),
+        P.NOTICE: notice,
     }
 
 
@@ -184,23 +185,23 @@ class RevisionSync(Resource):
             name,
             {
                 **endpoint.props(),
-                "deployment_id": deployment_id,
-                "deployment_name": deployment_name,
-                "namespace": namespace,
-                "active_revision_id": active_revision_id,
-                "latest_revision_id": latest_revision_id,
-                "pinned_revision_id": pinned_revision_id,
-                "resource_spec": resource_spec,
-                "secrets": pulumi.Output.secret(secrets),
+                P.DEPLOYMENT_ID: deployment_id,
+                P.DEPLOYMENT_NAME: deployment_name,
+                P.NAMESPACE: namespace,
+                P.ACTIVE_REVISION_ID: active_revision_id,
+                P.LATEST_REVISION_ID: latest_revision_id,
+                P.PINNED_REVISION_ID: pinned_revision_id,
+                P.RESOURCE_SPEC: resource_spec,
+                P.SECRETS: pulumi.Output.secret(secrets),
                 # Filled in by `check`.
-                "revision_id": None,
-                "status": None,
-                "image": None,
-                "secret_names": None,
-                "secrets_digest": None,
-                "notice": None,
+                P.REVISION_ID: None,
+                P.STATUS: None,
+                P.IMAGE: None,
+                P.SECRET_NAMES: None,
+                P.SECRETS_DIGEST: None,
+                P.NOTICE: None,
             },
             pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=["secrets"])
+                opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
             ),
         )

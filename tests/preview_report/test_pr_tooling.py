@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,25 @@ def test_the_documented_examples_are_the_reports_of_the_fixtures(
     shown = doc[doc.index(begin) + len(begin) : doc.index(end)]
     main([str(fixture_path(name))])
     assert shown == capsys.readouterr().out
+
+
+def test_the_report_imports_no_pulumi() -> None:
+    # It shares the project's names (components/names.py) but runs on a bare Python in CI.
+    code = (
+        "import sys, preview_report, preview_report.touched;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pydantic', 'httpx'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    assert (
+        "components.names"
+        in subprocess.run(
+            [sys.executable, "-c", "import sys, preview_report; print(sorted(sys.modules))"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
