@@ -1,8 +1,9 @@
 """The Pulumi engine built by scripts/bootstrap-toolchain.sh, for Automation API runs.
 
-Programs run inline (the Automation API serves the language runtime from this process), so
-no `pulumi-language-python` host is needed: on this machine it cannot be built. The CLI,
-the dynamic-provider host and the resource plugins are the real ones.
+Two ways to run a program, both on the real CLI, plugins and dynamic-provider host:
+- a local program (`program=None`): the project folder's `Pulumi.yaml` and `__main__.py`,
+  run by the `pulumi-language-python` host, exactly as `pulumi up --stack dev` does;
+- an inline program: the Automation API serves the language runtime from this process.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from semver import VersionInfo
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_PASSPHRASE = "langgraph-dev-passphrase"
+PROJECT = "langgraph-dataplane"
 
 
 def pins() -> dict[str, str]:
@@ -26,7 +28,22 @@ def pins() -> dict[str, str]:
 
 
 class ToolchainMissing(RuntimeError):
-    """The CLI is not built: run scripts/bootstrap-toolchain.sh."""
+    """The toolchain is not (fully) built: run scripts/bootstrap-toolchain.sh."""
+
+
+def required_files() -> dict[str, str]:
+    """What a complete toolchain holds, relative to its folder, by what it is."""
+    pin = pins()
+    plugins = "pulumi-home/plugins"
+    return {
+        "the Pulumi CLI": "bin/pulumi",
+        "the pulumi-language-python host": "bin/pulumi-language-python",
+        "the Python program executor": "bin/pulumi-language-python-exec",
+        "the dynamic-provider host": "bin/pulumi-resource-pulumi-python",
+        "the kubernetes plugin": f"{plugins}/resource-kubernetes-v{pin['KUBERNETES_VERSION']}",
+        "the random plugin": f"{plugins}/resource-random-v{pin['RANDOM_VERSION']}",
+        "the completion manifest": "manifest",
+    }
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,7 @@ class Engine:
 
     @classmethod
     def load(cls) -> Engine:
+        """The complete toolchain, or ToolchainMissing naming every missing piece."""
         done = subprocess.run(
             ["bash", "-c", "source scripts/toolchain-env.sh >/dev/null 2>&1; env -0"],
             cwd=REPO,
@@ -46,60 +64,53 @@ class Engine:
         )
         env = dict(i.split("=", 1) for i in done.stdout.decode().split("\0") if "=" in i)
         folder = Path(env.get("LANGGRAPH_TOOLCHAIN_DIR", "/nonexistent"))
-        if not (folder / "bin" / "pulumi").exists():
+        missing = [what for what, path in required_files().items() if not (folder / path).exists()]
+        if missing:
             raise ToolchainMissing(
-                f"no Pulumi CLI in {folder}/bin: run scripts/bootstrap-toolchain.sh"
+                f"the Pulumi toolchain in {folder} lacks {', '.join(missing)}: "
+                "run scripts/bootstrap-toolchain.sh (docs/toolchain.md)"
             )
         return cls(folder, env)
 
-    def missing_plugins(self) -> list[str]:
-        """The resource plugins the data plane needs that are not installed."""
-        pin = pins()
-        plugins = self.folder / "pulumi-home" / "plugins"
-        wanted = {
-            "kubernetes": f"resource-kubernetes-v{pin['KUBERNETES_VERSION']}",
-            "random": f"resource-random-v{pin['RANDOM_VERSION']}",
-        }
-        return [name for name, path in wanted.items() if not (plugins / path).is_dir()]
-
-    def blocked_reason(self) -> str | None:
-        """Why the full data plane cannot run in this engine, or None."""
-        missing = self.missing_plugins()
-        if not missing:
-            return None
-        return (
-            f"blocked: the {' and '.join(missing)} resource plugin(s) cannot be built here: "
-            "the Go module proxy refuses their provider modules (403); see docs/toolchain.md"
+    def command(self) -> auto.PulumiCommand:
+        """The toolchain's CLI, checked to be exactly the pinned version."""
+        return auto.PulumiCommand(
+            root=str(self.folder), version=VersionInfo.parse(pins()["PULUMI_VERSION"])
         )
 
     def stack(
         self,
         work_dir: Path,
         state_dir: Path,
-        program: Callable[[], None],
+        program: Callable[[], None] | None = None,
         *,
         name: str = "dev",
         passphrase: str = DEV_PASSPHRASE,
     ) -> auto.Stack:
-        """A stack of the project in `work_dir` (Pulumi.yaml, stacks/), running `program`."""
+        """A stack of the project in `work_dir` (Pulumi.yaml, stacks/).
+
+        With `program=None` the language host runs `work_dir`'s own program; otherwise
+        `program` runs inline.
+        """
         state_dir.mkdir(parents=True, exist_ok=True)
         env = {
             **self.env,
             "PULUMI_BACKEND_URL": f"file://{state_dir}",
             "PULUMI_CONFIG_PASSPHRASE": passphrase,
-            # The dynamic-provider host runs the project's .venv and imports `components`.
+            # The dynamic-provider host unpickles providers by reference: it must import
+            # `components` from the project folder, and runs the project's .venv.
             "PULUMI_RUNTIME_VIRTUALENV": str(REPO / ".venv"),
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": str(work_dir if program is None else REPO),
         }
         opts = auto.LocalWorkspaceOptions(
             work_dir=str(work_dir),
             pulumi_home=env["PULUMI_HOME"],
             env_vars=env,
             secrets_provider="passphrase",
-            pulumi_command=auto.PulumiCommand(
-                root=str(self.folder), version=VersionInfo.parse(pins()["PULUMI_VERSION"])
-            ),
+            pulumi_command=self.command(),
         )
+        if program is None:
+            return auto.create_or_select_stack(stack_name=name, work_dir=str(work_dir), opts=opts)
         return auto.create_or_select_stack(
-            stack_name=name, project_name="langgraph-dataplane", program=program, opts=opts
+            stack_name=name, project_name=PROJECT, program=program, opts=opts
         )

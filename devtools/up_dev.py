@@ -1,9 +1,9 @@
 """The main job's `pulumi up` of the dev stack, on local defaults.
 
-Runs the project's program inline through the Automation API with the locally built CLI,
-a file:// backend in .work/state and the dev stack's documented passphrase; prints what
-was deployed and where. Exits 2, saying exactly why, when the engine lacks a plugin the
-data plane needs.
+Runs `pulumi up --stack dev` on the project folder (an Automation API `LocalWorkspace`:
+the real CLI, the `pulumi-language-python` host running `__main__.py`), with a file://
+backend in .work/state and the dev stack's documented passphrase; then prints the stack
+outputs and where the rendered manifests are.
 
     .venv/bin/python -m devtools.up_dev
 """
@@ -15,7 +15,6 @@ import sys
 
 from pulumi import automation as auto
 
-from components.program import main as program
 from devtools.engine import DEV_PASSPHRASE, REPO, Engine, ToolchainMissing
 
 STATE = REPO / ".work" / "state"
@@ -27,23 +26,16 @@ def main() -> int:
     except ToolchainMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    blocked = engine.blocked_reason()
-    if blocked:
-        print(
-            f"error: cannot `pulumi up` the dev stack on this machine: {blocked}.\n"
-            "What does run here: the control-plane sync in the real engine "
-            "(tests/integration/test_sync_engine.py) and every component under mocks.",
-            file=sys.stderr,
-        )
-        return 2
     passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEV_PASSPHRASE)
-    stack = engine.stack(REPO, STATE, program, passphrase=passphrase)
+    stack = engine.stack(REPO, STATE, passphrase=passphrase)
+    print(f"==> pulumi up --stack dev (state: file://{STATE})", flush=True)
     try:
         result = stack.up(on_output=print, diff=True, color="auto")
     except auto.CommandError as exc:
         print(f"error: pulumi up failed:\n{exc}", file=sys.stderr)
         return 1
-    print("\n==> deployed stack dev")
+    changed = {op: n for op, n in (result.summary.resource_changes or {}).items() if op != "same"}
+    print(f"\n==> deployed stack dev: {describe(changed)}")
     for name, output in sorted(result.outputs.items()):
         print(f"    {name}: {'[secret]' if output.secret else output.value}")
     manifests = result.outputs.get("manifests_dir")
@@ -52,6 +44,13 @@ def main() -> int:
         count = len(list(folder.rglob("*.yaml")))
         print(f"==> {count} manifests in {folder} (Secrets in plain text: keep it out of git)")
     return 0
+
+
+def describe(changed: dict[str, int]) -> str:
+    """'no changes', or the counts per operation."""
+    if not changed:
+        return "no changes"
+    return ", ".join(f"{n} {op}d" if op.endswith("e") else f"{n} {op}" for op, n in changed.items())
 
 
 if __name__ == "__main__":

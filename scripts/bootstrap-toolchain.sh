@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Build the Pulumi toolchain this project runs on, from Go modules through the Go module
-# proxy, into a cache outside the clone keyed by the pins in toolchain/versions.env:
+# Build the Pulumi toolchain this project runs on, into a cache outside the clone keyed by
+# the pins in toolchain/versions.env:
+#  - the CLI and the two Python scripts from Go modules through the Go module proxy (or a
+#    `pulumi` of exactly the pinned version already on PATH);
+#  - the Python language host and the kubernetes and random plugins, which the proxy
+#    refuses, from the upstream source archives in $LANGGRAPH_UPSTREAM_DIR (default
+#    ../shared/upstream beside the clone), checked against SHA256SUMS; each plugin is first
+#    tried once as a released download (`pulumi plugin install`), which builds nothing.
 #
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/langgraph-dataplane/toolchain/
-#     pieces/<piece>-<version>-r<recipe>/   one folder per built piece, moved in when complete
+#     pieces/<piece>-<version>-<pins>-r<recipe>/ one folder per built piece, moved in whole
 #     <key>/bin/                            pulumi, pulumi-language-python and the two Python
 #                                           scripts side by side (hard links into pieces/)
 #     <key>/pulumi-home/                    PULUMI_HOME, with the resource plugins installed
@@ -11,8 +17,8 @@
 #
 # Idempotent: a second run finds the manifest and does nothing. Every piece is built in a
 # scratch folder and renamed into place, so an interrupted run never leaves a piece that
-# looks complete. Pieces that the proxy cannot serve are reported, the rest is still built,
-# and the script then exits 1. `source scripts/toolchain-env.sh` puts the result on PATH.
+# looks complete. Pieces that cannot be built are reported, the rest is still built, and
+# the script then exits 1. `source scripts/toolchain-env.sh` puts the result on PATH.
 set -euo pipefail
 
 # shellcheck source=../toolchain/lib.sh
@@ -34,11 +40,17 @@ R=r$TC_TOOLCHAIN_RECIPE
 PULUMI_PKG=github.com/pulumi/pulumi/pkg/v3
 PULUMI_SDK=github.com/pulumi/pulumi/sdk/v3
 PULUMI_VERSION_PKG=github.com/pulumi/pulumi/sdk/v3/go/common/version
-LANGHOST=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
 K8S_PROVIDER=github.com/pulumi/pulumi-kubernetes/provider/v4
 RANDOM_PROVIDER=github.com/pulumi/pulumi-random/provider/v4
-RANDOM_SHIM=github.com/terraform-providers/terraform-provider-random/shim
-RANDOM_UPSTREAM=github.com/terraform-providers/terraform-provider-random
+UPSTREAM_DIR=${LANGGRAPH_UPSTREAM_DIR:-$TC_REPO/../shared/upstream}
+UPSTREAM_DIR=$(cd "$UPSTREAM_DIR" 2>/dev/null && pwd || printf '%s' "$UPSTREAM_DIR")
+
+# A `pulumi` on PATH of exactly the pinned version is used as it is (with the language host
+# beside it, as the released CLI ships it), instead of building.
+EXISTING_CLI=$(command -v pulumi || true)
+if [ -n "$EXISTING_CLI" ] && [ "$("$EXISTING_CLI" version 2>/dev/null || true)" != "v$TC_PULUMI_VERSION" ]; then
+  EXISTING_CLI=
+fi
 
 log() { printf '[bootstrap %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
@@ -63,7 +75,7 @@ trap 'log "interrupted: nothing half-built was installed"; exit 130' INT TERM
 
 MISSING=() # "piece: reason" for every piece that could not be built
 
-# unavailable REASON: the current piece cannot be built from what the proxy serves.
+# unavailable REASON: the current piece cannot be built from its inputs (proxy, archives).
 unavailable() { printf '%s' "$*" | tr -s '\n\t' '  ' >"$WORK/unavailable"; }
 
 # --- helpers ---------------------------------------------------------------------------
@@ -200,14 +212,12 @@ piece() {
 # --- pieces ----------------------------------------------------------------------------
 
 build_cli() { # Pulumi CLI from pkg/v3, or a `pulumi` on PATH of exactly the pinned version
-  local out=$1 existing mod gomod
-  existing=$(command -v pulumi || true)
-  if [ -n "$existing" ] && [ "$("$existing" version 2>/dev/null || true)" = "v$TC_PULUMI_VERSION" ]; then
-    log "  using $existing: its version is the pinned v$TC_PULUMI_VERSION"
-    cp -L "$existing" "$out/pulumi"
+  local out=$1 mod gomod
+  if [ -n "$EXISTING_CLI" ]; then
+    log "  using $EXISTING_CLI: its version is the pinned v$TC_PULUMI_VERSION"
+    cp -L "$EXISTING_CLI" "$out/pulumi"
     return 0
   fi
-  [ -z "$existing" ] || log "  ignoring $existing: $("$existing" version 2>/dev/null || echo '?') is not v$TC_PULUMI_VERSION"
   gomod=$(fetch "$PULUMI_PKG@v$TC_PULUMI_VERSION" GoMod) || return 3
   fetch "$PULUMI_PKG@v$TC_PULUMI_VERSION" Dir >/dev/null || return 3 # the zip, not only go.mod
   mod=$(new_module pulumi-cli)
@@ -233,102 +243,126 @@ build_python_scripts() { # the executor and the dynamic-provider shim, from the 
   install -m 0755 "$dir/python/dist/pulumi-resource-pulumi-python" "$out/pulumi-resource-pulumi-python"
 }
 
-build_language_python() { # pulumi-language-python: untagged module, pinned by pseudo-version
-  local out=$1 mod gomod v=$TC_PULUMI_LANGUAGE_PYTHON_MODULE_VERSION
-  if [ -z "$v" ]; then
-    unavailable "PULUMI_LANGUAGE_PYTHON_MODULE_VERSION is empty in versions.env"
-    return 3
-  fi
-  gomod=$(fetch "$LANGHOST@$v" GoMod) || return 3
-  fetch "$LANGHOST@$v" Dir >/dev/null || return 3
-  mod=$(new_module pulumi-language-python)
-  cd "$mod"
-  # Its go.mod replaces pkg/v3 and sdk/v3 by local paths: use the CLI's release instead.
-  "$GO" mod edit -require="$LANGHOST@$v" -require="$PULUMI_PKG@v$TC_PULUMI_VERSION" \
-    -require="$PULUMI_SDK@v$TC_PULUMI_VERSION" -tool="$LANGHOST"
-  copy_replaces "$gomod" >/dev/null
-  log "  go mod tidy"
-  run_logged langhost-tidy "$GO" mod tidy || return $?
-  log "  go build $LANGHOST"
-  run_logged langhost-build "$GO" build -trimpath -tags osusergo,grpcnotrace \
-    -ldflags "-s -w -X $PULUMI_VERSION_PKG.Version=v$TC_PULUMI_VERSION" \
-    -o "$out/pulumi-language-python" "$LANGHOST" || return $?
+# --- pieces from upstream source archives ----------------------------------------------
+
+# refuse REASON: log it and make it the piece's reason for the final summary.
+refuse() {
+  log "  $*"
+  unavailable "$*"
 }
 
-# provider_main MODULE@VERSION CMD: wrapper module whose main package is a copy of the
-# provider's cmd folder (its embedded files are generated, so it cannot be built in place).
-# Local replaces of the upstream go.mod are printed for the caller. Leaves cwd in it.
-provider_main() {
-  local target=$1 cmd=$2 gomod dir mod
-  gomod=$(fetch "$target" GoMod) || return 3
-  dir=$(fetch "$target" Dir) || return 3
-  mod=$(new_module "$(basename "$cmd")")
+# archive_checked PIECE: verify the piece's archive against SHA256SUMS and the pin in
+# versions.env; print its path. A missing or altered archive is an error that says what to fix.
+archive_checked() {
+  local piece=$1 name_var=TC_${1}_ARCHIVE sha_var=TC_${1}_ARCHIVE_SHA256 name pinned listed got
+  name=${!name_var}
+  pinned=${!sha_var}
+  if [ ! -f "$UPSTREAM_DIR/$name" ]; then
+    refuse "no $name in $UPSTREAM_DIR: put the upstream archives there, or set LANGGRAPH_UPSTREAM_DIR to the folder that holds them (README: Requirements)"
+    return 1
+  fi
+  if [ ! -f "$UPSTREAM_DIR/SHA256SUMS" ]; then
+    refuse "no SHA256SUMS in $UPSTREAM_DIR: refusing to build from unchecked archives"
+    return 1
+  fi
+  listed=$(awk -v f="$name" '$2 == f || $2 == "*" f { print $1 }' "$UPSTREAM_DIR/SHA256SUMS")
+  got=$(sha256sum "$UPSTREAM_DIR/$name" | cut -d' ' -f1)
+  if [ -z "$listed" ]; then
+    refuse "$UPSTREAM_DIR/SHA256SUMS has no line for $name: refusing to build from it"
+    return 1
+  fi
+  if [ "$got" != "$listed" ]; then
+    refuse "refusing $UPSTREAM_DIR/$name: its sha256 is $got, but SHA256SUMS says $listed (a damaged or altered archive: fetch it again)"
+    return 1
+  fi
+  if [ "$got" != "$pinned" ]; then
+    refuse "refusing $UPSTREAM_DIR/$name: its sha256 is $got, but toolchain/versions.env pins ${piece}_ARCHIVE_SHA256=$pinned (another upstream cut: update the pin deliberately)"
+    return 1
+  fi
+  printf '%s\n' "$UPSTREAM_DIR/$name"
+}
+
+# unpacked_module PIECE: unpack the checked archive into a fresh scratch folder and apply the
+# go.mod edits of versions.env; print the module folder.
+unpacked_module() {
+  local piece=$1 archive dir mod var item
+  archive=$(archive_checked "$piece") || return 1
+  dir=$(mktemp -d "$WORK/src-$piece.XXXXXX")
+  tar -xzf "$archive" -C "$dir" --no-same-owner
+  var=TC_${piece}_MODULE_DIR
+  mod=$dir/${!var}
+  [ -f "$mod/go.mod" ] || { refuse "$archive has no ${!var}/go.mod"; return 1; }
+  chmod -R u+w "$dir"
+  local edits=() kind list
+  for kind in DROP_REPLACE:-dropreplace DROP_REQUIRE:-droprequire REQUIRE:-require; do
+    var=TC_${piece}_${kind%%:*}
+    list=${!var:-}
+    for item in ${list//,/ }; do edits+=("${kind#*:}=$item"); done
+  done
+  if [ "${#edits[@]}" -gt 0 ]; then
+    log "  go.mod edits: ${edits[*]}"
+    (cd "$mod" && "$GO" mod edit "${edits[@]}")
+  fi
+  printf '%s\n' "$mod"
+}
+
+# released_plugin NAME VERSION OUT: `pulumi plugin install` of the released plugin into a
+# scratch PULUMI_HOME, once, with a short timeout; copy its binary to OUT on success. Where
+# get.pulumi.com is reachable, this builds nothing.
+released_plugin() {
+  local name=$1 version=$2 out=$3 home cli
+  cli=$PIECES/$K_CLI/pulumi
+  [ -x "$cli" ] || return 1
+  home=$(mktemp -d "$WORK/home-$name.XXXXXX")
+  log "  trying the released plugin: pulumi plugin install resource $name $version (timeout ${TC_PLUGIN_DOWNLOAD_TIMEOUT}s)"
+  if PULUMI_HOME=$home PULUMI_SKIP_UPDATE_CHECK=true timeout "$TC_PLUGIN_DOWNLOAD_TIMEOUT" \
+    "$cli" plugin install resource "$name" "$version" >"$WORK/download-$name.log" 2>&1 &&
+    [ -x "$home/plugins/resource-$name-v$version/pulumi-resource-$name" ]; then
+    cp "$home/plugins/resource-$name-v$version/pulumi-resource-$name" "$out/"
+    log "  downloaded the released $name $version plugin"
+    return 0
+  fi
+  log "  no download ($(tail -n1 "$WORK/download-$name.log" | cut -c1-160)): building from source"
+  return 1
+}
+
+build_language_python() { # pulumi-language-python from its archive, against the CLI's release
+  local out=$1 mod
+  if [ -n "$EXISTING_CLI" ] && [ -x "$(dirname "$EXISTING_CLI")/pulumi-language-python" ]; then
+    log "  using the language host installed beside $EXISTING_CLI"
+    cp -L "$(dirname "$EXISTING_CLI")/pulumi-language-python" "$out/"
+    return 0
+  fi
+  mod=$(unpacked_module LANGUAGE_PYTHON) || return 1
   cd "$mod"
-  "$GO" mod edit -require="$target"
-  copy_replaces "$gomod" >"$WORK/local-replaces"
-  find "$dir/cmd/$cmd" -maxdepth 1 -type f ! -name '*_test.go' -exec cp {} . \;
-  chmod u+w ./*
-  PROVIDER_DIR=$dir
-  PROVIDER_GOMOD=$gomod
+  log "  go build (module $(cd "$mod" && "$GO" list -m))"
+  run_logged langhost-build "$GO" build -mod=mod -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X $PULUMI_VERSION_PKG.Version=v$TC_PULUMI_VERSION" \
+    -o "$out/pulumi-language-python" . || return $?
 }
 
 build_kubernetes() {
-  local out=$1 v=$TC_KUBERNETES_PROVIDER_MODULE_VERSION
-  if [ -z "$v" ]; then
-    unavailable "KUBERNETES_PROVIDER_MODULE_VERSION is empty in versions.env: the proxy serves no $K8S_PROVIDER version at the v$TC_KUBERNETES_VERSION release commit (docs/toolchain.md)"
-    return 3
-  fi
-  provider_main "$K8S_PROVIDER@$v" pulumi-resource-kubernetes || return $?
-  # The only local replace is sdk/v4 => ../sdk, which the provider code does not import.
-  while read -r old new; do log "  ignoring local replace $old => $new"; done <"$WORK/local-replaces"
-  log "  go mod tidy"
-  run_logged k8s-tidy "$GO" mod tidy || return $?
+  local out=$1 mod
+  released_plugin kubernetes "$TC_KUBERNETES_VERSION" "$out" && return 0
+  mod=$(unpacked_module KUBERNETES) || return 1
+  cd "$mod/cmd/pulumi-resource-kubernetes"
   log "  generating schema-embed.json and terraform-mapping-embed.json (upstream generate.go)"
-  run_logged k8s-generate env VERSION="$TC_KUBERNETES_VERSION" "$GO" run generate.go || return $?
+  run_logged k8s-generate env VERSION="$TC_KUBERNETES_VERSION" "$GO" run -mod=mod generate.go || return $?
   log "  go build $K8S_PROVIDER/cmd/pulumi-resource-kubernetes"
-  run_logged k8s-build "$GO" build -trimpath \
+  run_logged k8s-build "$GO" build -mod=mod -trimpath \
     -ldflags "-s -w -X $K8S_PROVIDER/pkg/version.Version=$TC_KUBERNETES_VERSION" \
     -o "$out/pulumi-resource-kubernetes" . || return $?
 }
 
 build_random() {
-  local out=$1 v=$TC_RANDOM_PROVIDER_MODULE_VERSION upstream
-  if [ -z "$v" ]; then
-    unavailable "RANDOM_PROVIDER_MODULE_VERSION is empty in versions.env: the proxy serves no $RANDOM_PROVIDER version at the v$TC_RANDOM_VERSION release commit (docs/toolchain.md)"
-    return 3
-  fi
-  provider_main "$RANDOM_PROVIDER@$v" pulumi-resource-random || return $?
-  # `shim => ./shim` is a one-file module no proxy serves: recreate it from the template.
-  if grep -q "^$RANDOM_SHIM " "$WORK/local-replaces"; then
-    upstream=$("$GO" mod edit -json "$PROVIDER_GOMOD" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin).get("Require") or []:
-    if r["Path"] == sys.argv[1]:
-        print(r["Version"])
-' "$RANDOM_UPSTREAM")
-    [ -n "$upstream" ] || { log "  $PROVIDER_GOMOD does not require $RANDOM_UPSTREAM"; return 1; }
-    mkdir shim
-    cp "$TC_REPO/toolchain/random-shim/shim.go" shim/shim.go
-    (cd shim && "$GO" mod init "$RANDOM_SHIM" >/dev/null 2>&1 && "$GO" mod edit -require="$RANDOM_UPSTREAM@$upstream")
-    "$GO" mod edit -replace="$RANDOM_SHIM=./shim"
-    log "  recreated $RANDOM_SHIM (upstream $RANDOM_UPSTREAM@$upstream)"
-  fi
-  log "  go mod tidy"
-  run_logged random-tidy "$GO" mod tidy || return $?
-  if [ -f generate.go ]; then
-    log "  generating schema-embed.json (upstream generate.go)"
-    run_logged random-generate env VERSION="$TC_RANDOM_VERSION" "$GO" run generate.go || return $?
-  else
-    log "  generating schema-embed.json from schema.json (minified, version set)"
-    python3 - "$TC_RANDOM_VERSION" <<'EOF'
-import json, sys
-spec = json.load(open("schema.json"))
-spec["version"] = sys.argv[1]
-open("schema-embed.json", "w").write(json.dumps(spec, separators=(",", ":")))
-EOF
-  fi
+  local out=$1 mod
+  released_plugin random "$TC_RANDOM_VERSION" "$out" && return 0
+  mod=$(unpacked_module RANDOM) || return 1
+  cd "$mod/cmd/pulumi-resource-random"
+  log "  generating schema-embed.json (upstream generate.go)"
+  run_logged random-generate env VERSION="$TC_RANDOM_VERSION" "$GO" run -mod=mod generate.go || return $?
   log "  go build $RANDOM_PROVIDER/cmd/pulumi-resource-random"
-  run_logged random-build "$GO" build -trimpath \
+  run_logged random-build "$GO" build -mod=mod -trimpath \
     -ldflags "-s -w -X $RANDOM_PROVIDER/pkg/version.Version=$TC_RANDOM_VERSION" \
     -o "$out/pulumi-resource-random" . || return $?
 }
@@ -337,18 +371,23 @@ EOF
 
 K_CLI=cli-v$TC_PULUMI_VERSION-$R
 K_SCRIPTS=python-scripts-v$TC_PULUMI_VERSION-$R
-K_LANGHOST=language-python-${TC_PULUMI_LANGUAGE_PYTHON_MODULE_VERSION:-none}-sdk-v$TC_PULUMI_VERSION-$R
-K_K8S=kubernetes-v$TC_KUBERNETES_VERSION-${TC_KUBERNETES_PROVIDER_MODULE_VERSION:-none}-$R
-K_RANDOM=random-v$TC_RANDOM_VERSION-${TC_RANDOM_PROVIDER_MODULE_VERSION:-none}-$R
+# Archive pieces are keyed by their pins: the archive digest and the go.mod edits.
+archive_key() { # PIECE: 10 hex of the piece's pins
+  grep -E "^${1}_[A-Z0-9_]*=" "$TC_VERSIONS_FILE" | LC_ALL=C sort | sha256sum | cut -c1-10
+}
+K_LANGHOST=language-python-v$TC_PULUMI_VERSION-$(archive_key LANGUAGE_PYTHON)-$R
+K_K8S=kubernetes-v$TC_KUBERNETES_VERSION-$(archive_key KUBERNETES)-$R
+K_RANDOM=random-v$TC_RANDOM_VERSION-$(archive_key RANDOM)-$R
 
 TOTAL=$SECONDS
 # One `go build` at a time, in this order: the CLI first, everything else needs it.
 piece cli "$K_CLI" build_cli pulumi
 piece python-scripts "$K_SCRIPTS" build_python_scripts \
   pulumi-language-python-exec pulumi-resource-pulumi-python
+# The language host reuses most of the CLI's build cache (same pkg/v3 and sdk/v3).
 piece language-python "$K_LANGHOST" build_language_python pulumi-language-python
-piece kubernetes "$K_K8S" build_kubernetes pulumi-resource-kubernetes
 piece random "$K_RANDOM" build_random pulumi-resource-random
+piece kubernetes "$K_K8S" build_kubernetes pulumi-resource-kubernetes
 
 # --- install: bin/ (hard links, swapped in whole) and the plugin cache ------------------
 

@@ -6,9 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup-venv.sh
-# Pieces the Go proxy refuses are reported, not fatal: the integration tests fail when the
-# CLI is missing, and skip (saying why) only what needs a plugin that could not be built.
-./scripts/bootstrap-toolchain.sh || echo "==> the toolchain is incomplete (see above)"
+# The integration tests need the whole engine: an incomplete toolchain fails here, saying
+# which piece is missing and why.
+if ! ./scripts/bootstrap-toolchain.sh; then
+  echo "==> the Pulumi toolchain is incomplete (see above): the tests need all of it" >&2
+  exit 1
+fi
 
 echo "==> ruff"
 .venv/bin/ruff check .
@@ -17,7 +20,8 @@ echo "==> mypy (components/)"
 .venv/bin/mypy
 echo "==> pytest"
 set +e
-.venv/bin/pytest "$@"
+# -rs prints the reason of any skip; tests/conftest.py fails the run when a test skipped.
+.venv/bin/pytest -rs "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -33,3 +33,15 @@ def admin(server: LocalServer) -> Iterator[AdminClient]:
         adm.reset()
         yield adm
         adm.clear_faults()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test is a gap, not a pass: the run fails when any test skipped."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter:
+            reporter.write_line(
+                f"{skipped} test(s) skipped: failing the run (see the reasons above)", red=True
+            )

@@ -1,15 +1,18 @@
 """The project's dev stack in a private folder, driven by the real CLI through the Automation API.
 
-The program runs inline (the Automation API serves the language runtime from this process),
-so no `pulumi-language-python` host is needed; everything else is the real engine: the
-CLI built by scripts/bootstrap-toolchain.sh, the project's dynamic providers in the
-engine's provider host, real HTTP to a local control plane on loopback, and a `file://`
-backend in the test's folder. Tests never touch the checkout's stack files or state.
+The folder is a copy of the project (Pulumi.yaml, __main__.py, components/, the dev stack
+file), so a stack can run it as a local program through the `pulumi-language-python`
+host, the way users run `pulumi up --stack dev`, or run a program inline. Everything is
+the real engine: the toolchain built by scripts/bootstrap-toolchain.sh, the project's
+dynamic providers in the engine's provider host, real HTTP to a local control plane on
+loopback, and a `file://` backend in the test's folder. Tests never touch the checkout's
+stack files or state.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +25,8 @@ from pulumi import automation as auto
 from devtools.engine import REPO, Engine, ToolchainMissing
 
 
-def require_resource_plugins() -> None:
-    """Skip, saying exactly why, when the Kubernetes or random plugin is not built."""
-    reason = engine().blocked_reason()
-    if reason:
-        pytest.skip(reason)
-
-
 def engine() -> Engine:
-    """The built engine; a missing CLI is a failure (CI always bootstraps first)."""
+    """The built engine; a missing piece is a failure (CI always bootstraps first)."""
     try:
         return Engine.load()
     except ToolchainMissing as exc:
@@ -55,7 +51,14 @@ class DataplaneProject:
         cls, root: Path, controlplane_url: str, *, config: dict[str, Any] | None = None
     ) -> DataplaneProject:
         (root / "stacks").mkdir(parents=True)
-        (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
+        project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+        # The copy runs on the checkout's virtualenv.
+        project["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
+        (root / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+        shutil.copy(REPO / "__main__.py", root / "__main__.py")
+        shutil.copytree(
+            REPO / "components", root / "components", ignore=shutil.ignore_patterns("__pycache__")
+        )
         stack_file = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
         stack_file["config"]["dataplane:controlPlane"]["url"] = controlplane_url
         stack_file["config"]["dataplane:renderDir"] = str(root / "manifests")
@@ -63,8 +66,8 @@ class DataplaneProject:
         (root / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump(stack_file))
         return cls(root, controlplane_url, engine())
 
-    def stack(self, program: Callable[[], None], name: str = "dev") -> auto.Stack:
-        """The stack, running `program` inline with the toolchain's CLI."""
+    def stack(self, program: Callable[[], None] | None = None, name: str = "dev") -> auto.Stack:
+        """The stack, running `program` inline, or with None the copy's own program."""
         return self.engine.stack(self.root, self.root / "state", program, name=name)
 
     def record(self, line: str) -> None:

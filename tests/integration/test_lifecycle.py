@@ -2,9 +2,8 @@
 
 The real program (components/program.py) runs inline with the toolchain's CLI, the
 project's dynamic providers, the local control plane on loopback, a file:// backend, and
-manifests rendered by the Kubernetes provider. It needs the `kubernetes` and `random`
-resource plugins: where the toolchain could not build them, these tests are skipped with
-that reason (tests/integration/test_sync_engine.py covers the sync in the engine alone).
+manifests rendered by the Kubernetes provider. tests/integration/test_local_program.py
+runs the same project through the language host.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dataplane_project import DataplaneProject, require_resource_plugins
+from dataplane_project import DataplaneProject
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
@@ -37,7 +36,6 @@ def controlplane(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def project(tmp_path: Path, controlplane: str) -> DataplaneProject:
-    require_resource_plugins()
     # The production default: the database is guarded.
     return DataplaneProject.create(
         tmp_path / "project",

@@ -22,22 +22,18 @@ import pytest
 from pulumi import automation as auto
 from semver import VersionInfo
 
+from devtools.engine import pins, required_files
+
 REPO = Path(__file__).resolve().parents[2]
 PROGRAM = Path(__file__).parent / "programs" / "smoke"
 VENV = REPO / ".venv"
 PASSPHRASE = "toolchain-smoke-passphrase"
 BOOTSTRAP_HINT = (
-    "run scripts/bootstrap-toolchain.sh (scripts/test.sh does); docs/toolchain.md lists what "
-    "it cannot build from the Go proxy on this machine"
+    "run scripts/bootstrap-toolchain.sh (scripts/test.sh does); docs/toolchain.md says what "
+    "it builds and from where"
 )
 
 pytestmark = pytest.mark.integration
-
-
-def pins() -> dict[str, str]:
-    """toolchain/versions.env: plain KEY=value lines."""
-    lines = (REPO / "toolchain" / "versions.env").read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
 def toolchain(*needed: str) -> tuple[dict[str, str], Path]:
@@ -54,16 +50,7 @@ def toolchain(*needed: str) -> tuple[dict[str, str], Path]:
     )
     env = dict(item.split("=", 1) for item in done.stdout.decode().split("\0") if "=" in item)
     folder = Path(env.get("LANGGRAPH_TOOLCHAIN_DIR", "/nonexistent"))
-    pin = pins()
-    everything = (
-        "bin/pulumi",
-        "bin/pulumi-language-python",
-        "bin/pulumi-language-python-exec",
-        "bin/pulumi-resource-pulumi-python",
-        f"pulumi-home/plugins/resource-kubernetes-v{pin['KUBERNETES_VERSION']}",
-        f"pulumi-home/plugins/resource-random-v{pin['RANDOM_VERSION']}",
-        "manifest",
-    )
+    everything = required_files().values()
     missing = [path for path in needed or everything if not (folder / path).exists()]
     if missing or (not needed and done.returncode != 0):
         pytest.fail(
@@ -90,25 +77,7 @@ def test_sdk_packages_match_the_toolchain_pins() -> None:
     assert importlib.metadata.version("pulumi-random") == pin["RANDOM_VERSION"]
 
 
-def refused_pieces(folder: Path) -> list[str]:
-    """Pieces the Go proxy refuses here (docs/toolchain.md), by their absence."""
-    pin, plugins = pins(), "pulumi-home/plugins"
-    pieces = {
-        "the pulumi-language-python host": "bin/pulumi-language-python",
-        "the kubernetes plugin": f"{plugins}/resource-kubernetes-v{pin['KUBERNETES_VERSION']}",
-        "the random plugin": f"{plugins}/resource-random-v{pin['RANDOM_VERSION']}",
-    }
-    return [name for name, path in pieces.items() if not (folder / path).exists()]
-
-
 def test_local_program_with_random_dynamic_provider_and_kubernetes(tmp_path: Path) -> None:
-    _, folder = toolchain("bin/pulumi")
-    refused = refused_pieces(folder)
-    if refused:
-        pytest.skip(
-            f"blocked: {', '.join(refused)} cannot be built here: the Go module proxy refuses "
-            "their modules (403); see docs/toolchain.md"
-        )
     env, folder = toolchain()
     assert env["PULUMI_HOME"] == str(folder / "pulumi-home")
 
