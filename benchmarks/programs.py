@@ -19,12 +19,12 @@ import pulumi
 from components.config import load_stack_config
 from components.discovery import DiscoveredDeployment, Discovery
 from components.program import load_and_discover
-from components.stack import Sync, build_sync
+from components.stack import ControlPlaneResources, build_sync
 
 from .static_providers import swapped
 
 
-def export(sync: Sync) -> None:
+def export(sync: ControlPlaneResources) -> None:
     pulumi.export("listener_id", sync.registration.listener_id)
     pulumi.export(
         "revisions",

@@ -9,67 +9,24 @@ below its path, which is where the control plane's health checks of a `custom_ur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .args import ExposedServer, ExposureArgs
 from .kube import child_options, dns_name, labels, service_host
+from .names import EXPOSURE_TYPE
 
-RouteKind = Literal["ingress", "gateway", "istio"]
+__all__ = ["ExposedServer", "Exposure", "ExposureArgs"]
+
 CERT_MANAGER_ISSUER = "cert-manager.io/cluster-issuer"
-
-
-@dataclass
-class ExposedServer:
-    """One server behind the route."""
-
-    deployment: str
-    """Deployment name as a DNS label; names the per-server route objects."""
-    namespace: str
-    """Namespace of the server and its Service."""
-    service: str
-    """Name of the server's API Service."""
-    port: int
-    """Port of the Service."""
-    path: str
-    """URL path routed to the server, e.g. `/agents/support-agent` (no trailing '/')."""
-
-
-@dataclass
-class ExposureArgs:
-    """Inputs of `Exposure`."""
-
-    kind: RouteKind
-    """Which kind of route to create."""
-    hostname: str
-    """Public host name of every server."""
-    servers: Sequence[ExposedServer]
-    """The servers to route to."""
-    ingress_class_name: str | None = None
-    """Ingress: `ingressClassName`."""
-    tls_secret_name: str | None = None
-    """Ingress: TLS Secret of `hostname` (in each namespace); None terminates no TLS."""
-    cluster_issuer: str | None = None
-    """Ingress: cert-manager ClusterIssuer that fills `tls_secret_name`."""
-    annotations: dict[str, str] = field(default_factory=dict)
-    """Ingress: extra annotations."""
-    gateway_name: str | None = None
-    """Gateway API or Istio: the gateway routes attach to."""
-    gateway_namespace: str | None = None
-    """Gateway API or Istio: namespace of the gateway; the route's namespace when None."""
-    section_name: str | None = None
-    """Gateway API: the listener of the Gateway to attach to."""
-    cluster_domain: str = "cluster.local"
-    """DNS domain of the cluster, for Istio destinations."""
 
 
 class Exposure(pulumi.ComponentResource):
     """An Ingress per namespace, or an HTTPRoute or VirtualService per server."""
 
     def __init__(self, name: str, args: ExposureArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("langgraph:dataplane:Exposure", name, None, opts)
+        super().__init__(EXPOSURE_TYPE, name, None, opts)
         child = child_options(self, opts)
         self.routes: list[pulumi.CustomResource] = []
         if args.kind == "ingress":

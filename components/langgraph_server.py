@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .kube import (
+from .args import SERVER_PORT as PORT
+from .args import LangGraphServerArgs
+from .kube import child_options, dns_name, labels, selector, service_url
+from .names import (
     ANNOTATION_ENV_DIGEST,
     ANNOTATION_SECRETS_DIGEST,
     LABEL_DEPLOYMENT_ID,
     LABEL_REVISION_ID,
-    PodExtras,
-    child_options,
-    container_security_context,
-    dns_name,
-    labels,
-    pod_metadata,
-    pod_security_context,
-    scratch_volume,
-    selector,
-    service_url,
-    spread_over_zones_and_nodes,
-    with_extras,
+    SERVER_TYPE,
 )
 from .revision import (
     ReservedEnvNameError,
@@ -34,56 +26,11 @@ from .revision import (
     check_secret_names,
     secrets_digest,
 )
+from .workload import PodExtras, WorkloadKind, spread_over_zones_and_nodes, workload_spec
 
-PORT = 8000
+__all__ = ["PORT", "LangGraphServer", "LangGraphServerArgs"]
+
 _UID = 1000
-
-
-@dataclass
-class LangGraphServerArgs:
-    """Inputs of `LangGraphServer`."""
-
-    namespace: str
-    """Namespace of the server's objects."""
-    revision: RevisionSpec
-    """The deployment and revision to run."""
-    database_uri: pulumi.Input[str]
-    """`DATABASE_URI` (secret)."""
-    redis_uri: pulumi.Input[str]
-    """`REDIS_URI` (secret)."""
-    api_key: pulumi.Input[str]
-    """`LANGSMITH_API_KEY` (secret)."""
-    license_key: pulumi.Input[str]
-    """`LANGGRAPH_CLOUD_LICENSE_KEY` (secret)."""
-    langsmith_endpoint: str | None = None
-    """`LANGSMITH_ENDPOINT`, for a self-hosted LangSmith."""
-    queue_enabled: bool = True
-    """Run queue workers; the API pods then run no background jobs."""
-    jobs_per_worker: int = 10
-    """`N_JOBS_PER_WORKER` of each queue worker."""
-    image_pull_secrets: list[str] = field(default_factory=list)
-    """Names of image pull Secrets."""
-    read_only_root_filesystem: bool = True
-    """Mount the image read-only, with a writable /tmp."""
-    cpu_target_percent: int = 80
-    """HPA target CPU utilisation."""
-    pdb_max_unavailable: int = 1
-    """PodDisruptionBudget `maxUnavailable` of the API pods."""
-    mount_prefix: str | None = None
-    """`MOUNT_PREFIX`: the URL path the server answers under, when a route exposes it."""
-    service_account_name: str | None = None
-    """ServiceAccount the pods run as; None keeps the namespace default (or the created one's)."""
-    service_account_annotations: dict[str, str] | None = None
-    """When set, create a ServiceAccount with these annotations (workload identity), named
-    `service_account_name` or the deployment's name."""
-    automount_service_account_token: bool = False
-    """Mount the ServiceAccount token in the pods."""
-    api_pod: PodExtras = field(default_factory=PodExtras)
-    """Placement, metadata and additions of the API pods."""
-    queue_pod: PodExtras = field(default_factory=PodExtras)
-    """Placement, metadata and additions of the queue-worker pods."""
-    cluster_domain: str = "cluster.local"
-    """DNS domain of the cluster, in the in-cluster URL."""
 
 
 class LangGraphServer(pulumi.ComponentResource):
@@ -99,7 +46,9 @@ class LangGraphServer(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: LangGraphServerArgs, opts: pulumi.ResourceOptions | None = None
     ):
-        super().__init__("langgraph:dataplane:LangGraphServer", name, None, opts)
+        super().__init__(SERVER_TYPE, name, None, opts)
+        if args.database_uri is None or args.redis_uri is None:
+            raise ValueError("LangGraphServer: `database_uri` and `redis_uri` are required")
         child = child_options(self, opts)
         rev = args.revision
         instance = dns_name(rev.deployment_name)
@@ -122,7 +71,7 @@ class LangGraphServer(pulumi.ComponentResource):
             string_data=secret_values,
             opts=child,
         )
-        env_values = {
+        env_values: dict[str, pulumi.Input[str]] = {
             "DATABASE_URI": args.database_uri,
             "REDIS_URI": args.redis_uri,
             "LANGSMITH_API_KEY": args.api_key,
@@ -180,7 +129,7 @@ class LangGraphServer(pulumi.ComponentResource):
         api_labels = labels(instance, "api", **_id_labels(rev))
         self.api = pod.deployment(
             f"{name}-api",
-            component="api",
+            kind="api",
             workload_labels=api_labels,
             size=spec.apply(lambda s: s.api()),
             jobs=0 if args.queue_enabled else args.jobs_per_worker,
@@ -199,7 +148,7 @@ class LangGraphServer(pulumi.ComponentResource):
         if args.queue_enabled:
             self.queue = pod.deployment(
                 f"{name}-queue",
-                component="queue",
+                kind="queue",
                 workload_labels=labels(instance, "queue", **_id_labels(rev)),
                 size=spec.apply(lambda s: s.queue()),
                 jobs=args.jobs_per_worker,
@@ -263,7 +212,7 @@ class _PodFactory:
         self,
         resource_name: str,
         *,
-        component: str,
+        kind: WorkloadKind,
         workload_labels: dict[str, str],
         size: pulumi.Output[WorkloadSize],
         jobs: int,
@@ -272,7 +221,6 @@ class _PodFactory:
         default_spread: pulumi.Output[list[dict[str, Any]] | None] | None = None,
     ) -> k8s.apps.v1.Deployment:
         args = self.args
-        tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
         probe = {
             "httpGet": {"path": "/ok", "port": PORT},
             "periodSeconds": 15,
@@ -280,14 +228,23 @@ class _PodFactory:
             "failureThreshold": 6,
         }
         pod_labels = {**workload_labels, LABEL_REVISION_ID: self.revision_id}
-        pod: dict[str, Any] = {
-            "automountServiceAccountToken": args.automount_service_account_token,
-            "enableServiceLinks": False,
-            "securityContext": pod_security_context(_UID),
-            "imagePullSecrets": [{"name": s} for s in args.image_pull_secrets],
-            "containers": [
-                {
-                    "name": "api-server" if component == "api" else "queue-worker",
+        pod_fields: dict[str, Any] = {
+            "imagePullSecrets": [{"name": s} for s in args.image_pull_secrets]
+        }
+        if self.service_account:
+            pod_fields["serviceAccountName"] = self.service_account
+        # No `replicas`: the HPA owns the count, and applying one would fight it.
+        return k8s.apps.v1.Deployment(
+            resource_name,
+            metadata={
+                "name": dns_name(self.instance, kind),
+                "namespace": args.namespace,
+                "labels": pod_labels,
+            },
+            spec=workload_spec(
+                kind,
+                uid=_UID,
+                main={
                     "image": self.image,
                     "ports": [{"name": "api-server", "containerPort": PORT}],
                     "env": self._env(jobs),
@@ -295,34 +252,21 @@ class _PodFactory:
                     "livenessProbe": probe,
                     "readinessProbe": probe,
                     "resources": size.apply(lambda s: s.resources()),
-                    "securityContext": container_security_context(args.read_only_root_filesystem),
-                    "volumeMounts": [tmp_mount],
-                }
-            ],
-            "volumes": [tmp_dir],
-        }
-        if self.service_account:
-            pod["serviceAccountName"] = self.service_account
-        # No `replicas`: the HPA owns the count, and applying one would fight it.
-        return k8s.apps.v1.Deployment(
-            resource_name,
-            metadata={
-                "name": dns_name(self.instance, component),
-                "namespace": args.namespace,
-                "labels": pod_labels,
-            },
-            spec={
-                "revisionHistoryLimit": 5,
-                "selector": {"matchLabels": selector(workload_labels)},
-                "strategy": {
+                },
+                workload_labels=workload_labels,
+                pod_labels=pod_labels,
+                pod_annotations=self.digests,
+                extras=extras,
+                automount_token=args.automount_service_account_token,
+                read_only_root=args.read_only_root_filesystem,
+                pod_fields=pod_fields,
+                default_spread=default_spread,
+                revisionHistoryLimit=5,
+                strategy={
                     "type": "RollingUpdate",
                     "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
                 },
-                "template": {
-                    "metadata": pod_metadata(pod_labels, self.digests, extras),
-                    "spec": with_extras(pod, extras, selector(workload_labels), default_spread),
-                },
-            },
+            ),
             opts=opts,
         )
 

@@ -8,26 +8,16 @@ same objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .kube import (
-    ANNOTATION_SECRETS_DIGEST,
-    PodExtras,
-    child_options,
-    container_security_context,
-    dns_name,
-    labels,
-    pod_metadata,
-    pod_security_context,
-    scratch_volume,
-    selector,
-    with_extras,
-)
+from .args import ListenerArgs
+from .kube import child_options, dns_name, labels
+from .names import ANNOTATION_SECRETS_DIGEST, LISTENER_TYPE
 from .revision import secrets_digest
+from .workload import workload_spec
+
+__all__ = ["PORT", "Listener", "ListenerArgs"]
 
 PORT = 8080
 _UID = 1000
@@ -59,45 +49,6 @@ _RULES: list[dict[str, list[str]]] = [
 ]
 
 
-@dataclass
-class ListenerArgs:
-    """Inputs of `Listener`."""
-
-    namespace: str
-    """Namespace of the listener workload."""
-    listener_id: pulumi.Input[str]
-    """The listener id registered in the control plane (`HOST_WORKER_LISTENER_ID`)."""
-    control_plane_url: str
-    """Control-plane API base URL (`HOST_BACKEND_ENDPOINT`)."""
-    api_key: pulumi.Input[str]
-    """LangSmith API key (secret)."""
-    redis_uri: pulumi.Input[str] | None = None
-    """The listener's queue Redis (`REDIS_DATABASE_URI`, secret); required when enabled."""
-    watched_namespaces: list[str] = field(default_factory=list)
-    """Namespaces the listener reconciles; each gets a Role and RoleBinding."""
-    workspace_id: str | None = None
-    """LangSmith workspace id (`HOST_WORKER_TENANT_ID`)."""
-    smith_url: str = "https://api.smith.langchain.com"
-    """LangSmith API endpoint (`HOST_LANGCHAIN_API_ENDPOINT`)."""
-    enabled: bool = True
-    """Deploy the listener workload; False keeps only the registration id."""
-    image: str = "docker.io/langchain/langsmith-backend:0.13.9"
-    """Listener image, pinned."""
-    replicas: int = 1
-    """Listener replicas."""
-    resources: dict[str, dict[str, str]] = field(
-        default_factory=lambda: {
-            "requests": {"cpu": "1000m", "memory": "2Gi"},
-            "limits": {"cpu": "2000m", "memory": "4Gi"},
-        }
-    )
-    """Container requests and limits."""
-    service_account_annotations: dict[str, str] = field(default_factory=dict)
-    """Annotations of the listener's ServiceAccount (workload identity)."""
-    pod: PodExtras = field(default_factory=PodExtras)
-    """Placement, metadata and additions of the listener pods."""
-
-
 class Listener(pulumi.ComponentResource):
     """ServiceAccount, per-namespace Role and RoleBinding, API-key Secret and Deployment."""
 
@@ -107,7 +58,7 @@ class Listener(pulumi.ComponentResource):
     """Whether the listener workload is deployed."""
 
     def __init__(self, name: str, args: ListenerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("langgraph:dataplane:Listener", name, None, opts)
+        super().__init__(LISTENER_TYPE, name, None, opts)
         self.listener_id = pulumi.Output.from_input(args.listener_id)
         self.enabled = args.enabled
         if not args.enabled:
@@ -164,7 +115,6 @@ class Listener(pulumi.ComponentResource):
         )
         # A new key or queue URL restarts the listener (env from a Secret is read at start).
         digest = pulumi.Output.unsecret(pulumi.Output.all(**secret_values).apply(secrets_digest))
-        tmp_dir, tmp_mount = scratch_volume("tmp", "/tmp")
         health = {
             "httpGet": {"path": "/health", "port": PORT},
             "periodSeconds": 10,
@@ -184,15 +134,13 @@ class Listener(pulumi.ComponentResource):
             _from_secret("HOST_WORKER_LANGSMITH_API_KEY", secret, "langsmith_api_key"),
             _from_secret("REDIS_DATABASE_URI", secret, "redis_uri"),
         ]
-        pod: dict[str, Any] = {
-            "serviceAccountName": account.metadata.name,
-            # The listener talks to the Kubernetes API: it needs its token.
-            "automountServiceAccountToken": True,
-            "enableServiceLinks": False,
-            "securityContext": pod_security_context(_UID),
-            "containers": [
-                {
-                    "name": "listener",
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta,
+            spec=workload_spec(
+                "listener",
+                uid=_UID,
+                main={
                     "image": args.image,
                     "command": ["./listener_entrypoint.sh"],
                     "ports": [{"name": "listener", "containerPort": PORT}],
@@ -201,25 +149,16 @@ class Listener(pulumi.ComponentResource):
                     "readinessProbe": health,
                     "livenessProbe": {**health, "periodSeconds": 60},
                     "resources": args.resources,
-                    "securityContext": container_security_context(),
-                    "volumeMounts": [tmp_mount],
-                }
-            ],
-            "volumes": [tmp_dir],
-        }
-        self.deployment = k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=meta,
-            spec={
-                "replicas": args.replicas,
-                "selector": {"matchLabels": selector(workload_labels)},
-                "template": {
-                    "metadata": pod_metadata(
-                        workload_labels, {ANNOTATION_SECRETS_DIGEST: digest}, args.pod
-                    ),
-                    "spec": with_extras(pod, args.pod, selector(workload_labels)),
                 },
-            },
+                workload_labels=workload_labels,
+                pod_labels=workload_labels,
+                pod_annotations={ANNOTATION_SECRETS_DIGEST: digest},
+                extras=args.pod,
+                # The listener talks to the Kubernetes API: it needs its token.
+                automount_token=True,
+                pod_fields={"serviceAccountName": account.metadata.name},
+                replicas=args.replicas,
+            ),
             opts=child,
         )
         self.register_outputs({"listener_id": self.listener_id})

@@ -1,16 +1,50 @@
-"""The Pulumi program: parse the stack config, ask the control plane, build, export.
+"""The Pulumi program: read the config, ask the control plane, plan, declare, export.
 
 `__main__.py` runs `main()`; the Automation API runs it as an inline program too.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 import pulumi
+import pulumi_kubernetes as k8s
 
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
+from .dataplane import DataPlane
 from .discovery import Discovery, discover
-from .stack import build_stack
+from .names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
+from .plan import plan_dataplane, served_deployments
+from .providers.listener_registration import ListenerRegistration
+from .providers.revision_sync import RevisionSync
+from .stack import build_sync
+
+
+@dataclass
+class Stack:
+    """What one stack declared: the data plane and the control-plane resources it follows."""
+
+    dataplane: DataPlane
+    registration: ListenerRegistration
+    syncs: dict[str, RevisionSync]
+
+    @property
+    def server_public_urls(self) -> pulumi.Output[dict[str, str]]:
+        """Deployment name to its server's public URL, to report as its `custom_url`."""
+        return self.dataplane.server_public_urls
+
+    @property
+    def revisions(self) -> dict[str, dict[str, pulumi.Output[str]]]:
+        """Each synced deployment's revision, and the image its servers run (after the
+        registry rewrite)."""
+        servers = self.dataplane.servers
+        return {
+            name: {"revision": sync.revision_id, "image": servers[name].image}
+            for name, sync in self.syncs.items()
+            if name in servers
+        }
 
 
 def load_and_discover() -> tuple[StackConfig, Discovery]:
@@ -30,6 +64,31 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
         raise pulumi.RunError(str(exc)) from None
 
 
+def kubernetes_provider(config: StackConfig) -> k8s.Provider:
+    """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one."""
+    if config.kubeconfig:
+        return k8s.Provider(
+            KUBERNETES_PROVIDER_NAME, kubeconfig=os.path.expanduser(config.kubeconfig)
+        )
+    return k8s.Provider(KUBERNETES_PROVIDER_NAME, render_yaml_to_directory=config.render_dir)
+
+
+def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
+    """Declare the control-plane resources, plan the data plane from them, and declare it."""
+    sync = build_sync(config, discovery)
+    plan = plan_dataplane(
+        config,
+        served_deployments(config, discovery, sync.syncs),
+        listener_id=sync.registration.listener_id,
+    )
+    dataplane = DataPlane(
+        DATAPLANE_NAME,
+        plan,
+        opts=pulumi.ResourceOptions(providers=[kubernetes_provider(config)]),
+    )
+    return Stack(dataplane, sync.registration, sync.syncs)
+
+
 def main() -> None:
     """The whole data plane of the running stack, and its outputs."""
     config, discovery = load_and_discover()
@@ -43,8 +102,5 @@ def main() -> None:
     pulumi.export("server_urls", dataplane.server_urls)
     # Ready to report to the control plane as each deployment's `custom_url`.
     pulumi.export("server_public_urls", stack.server_public_urls)
-    pulumi.export(
-        "revisions",
-        {name: {"revision": s.revision_id, "image": s.image} for name, s in stack.syncs.items()},
-    )
+    pulumi.export("revisions", stack.revisions)
     pulumi.export("manifests_dir", None if config.kubeconfig else config.render_dir)

@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
-from .kube import (
-    ANNOTATION_SECRETS_DIGEST,
-    child_options,
-    container_security_context,
-    dns_name,
-    labels,
-    pod_metadata,
-    pod_security_context,
-    scratch_volume,
-    selector,
-    service_host,
-    store_network_policy,
-    with_extras,
-)
-from .revision import secrets_digest
-from .store import DataStore, StoreArgs
+from .args import RedisArgs
+from .kube import child_options, dns_name, labels
+from .names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
+from .store import DataStore, credentials, store_network_policy, store_service, store_uri
+from .workload import workload_spec
+
+__all__ = ["PORT", "Redis", "RedisArgs"]
 
 PORT = 6379
 _UID = 999  # the redis user of the official image
-
-
-@dataclass
-class RedisArgs(StoreArgs):
-    """Inputs of `Redis`."""
-
-    image: str = "docker.io/library/redis:7.4.2"
-    """Redis image, pinned."""
-    memory_mb: pulumi.Input[int] = 1024
-    """Memory request and limit, in MiB; `maxmemory` is set a little below it."""
 
 
 class Redis(DataStore):
     """A Redis used as a queue and pub/sub: no persistence. `uri` is a secret Output."""
 
     def __init__(self, name: str, args: RedisArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("langgraph:dataplane:Redis", name, None, opts)
+        super().__init__(REDIS_TYPE, name, None, opts)
         if self.use_external(args):
             return
 
@@ -54,29 +31,19 @@ class Redis(DataStore):
         meta = {"namespace": args.namespace, "labels": store_labels, "name": object_name}
         memory = pulumi.Output.from_input(args.memory_mb)
 
-        password = random.RandomPassword(f"{name}-password", length=32, special=False, opts=child)
-        secret = k8s.core.v1.Secret(
-            f"{name}-secret",
-            metadata=meta,
-            type="Opaque",
-            string_data={"REDIS_PASSWORD": password.result},
-            opts=child,
-        )
-        data_dir, data_mount = scratch_volume("data", "/data")
         # `--requirepass` is read at start: a new password must restart the pod.
-        digest = pulumi.Output.unsecret(
-            password.result.apply(lambda v: secrets_digest({"REDIS_PASSWORD": v}))
+        creds = credentials(
+            name, key="REDIS_PASSWORD", metadata=meta, password_opts=child, secret_opts=child
         )
-        pod: dict[str, Any] = {
-            "automountServiceAccountToken": False,
-            "enableServiceLinks": False,
-            "securityContext": pod_security_context(_UID),
-            "containers": [
-                {
-                    "name": "redis",
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta,
+            spec=workload_spec(
+                "redis",
+                uid=_UID,
+                main={
                     "image": args.image,
-                    # Kubernetes expands $(VAR) in args, so the password stays
-                    # in the Secret.
+                    # Kubernetes expands $(VAR) in args, so the password stays in the Secret.
                     "args": memory.apply(
                         lambda mb: [
                             "--requirepass",
@@ -94,17 +61,14 @@ class Redis(DataStore):
                             "name": "REDIS_PASSWORD",
                             "valueFrom": {
                                 "secretKeyRef": {
-                                    "name": secret.metadata.name,
+                                    "name": creds.secret.metadata.name,
                                     "key": "REDIS_PASSWORD",
                                 }
                             },
                         }
                     ],
                     "ports": [{"name": "redis", "containerPort": PORT}],
-                    "readinessProbe": {
-                        "tcpSocket": {"port": PORT},
-                        "periodSeconds": 5,
-                    },
+                    "readinessProbe": {"tcpSocket": {"port": PORT}, "periodSeconds": 5},
                     "livenessProbe": {
                         "tcpSocket": {"port": PORT},
                         "periodSeconds": 10,
@@ -116,35 +80,22 @@ class Redis(DataStore):
                             "limits": {"cpu": "1000m", "memory": f"{mb}Mi"},
                         }
                     ),
-                    "securityContext": container_security_context(),
-                    "volumeMounts": [data_mount],
-                }
-            ],
-            "volumes": [data_dir],
-        }
-        self.deployment = k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=meta,
-            spec={
-                "replicas": 1,
-                "strategy": {"type": "Recreate"},
-                "selector": {"matchLabels": selector(store_labels)},
-                "template": {
-                    "metadata": pod_metadata(
-                        store_labels, {ANNOTATION_SECRETS_DIGEST: digest}, args.pod
-                    ),
-                    "spec": with_extras(pod, args.pod, selector(store_labels)),
                 },
-            },
+                workload_labels=store_labels,
+                pod_labels=store_labels,
+                pod_annotations={ANNOTATION_SECRETS_DIGEST: creds.digest},
+                extras=args.pod,
+                replicas=1,
+                strategy={"type": "Recreate"},
+            ),
             opts=child,
         )
-        service = k8s.core.v1.Service(
-            f"{name}-service",
+        service = store_service(
+            name,
             metadata=meta,
-            spec={
-                "selector": selector(store_labels),
-                "ports": [{"name": "redis", "port": PORT, "targetPort": PORT}],
-            },
+            store_labels=store_labels,
+            port_name="redis",
+            port=PORT,
             opts=child,
         )
         self.network_policy = store_network_policy(
@@ -155,13 +106,4 @@ class Redis(DataStore):
             port=PORT,
             opts=child,
         )
-        uri: pulumi.Output[str] = pulumi.Output.concat(
-            "redis://:",
-            password.result,
-            "@",
-            service.metadata.name.apply(
-                lambda svc: service_host(svc, args.namespace, args.cluster_domain)
-            ),
-            f":{PORT}/0",
-        )
-        self.finish(uri)
+        self.finish(store_uri("redis://:", creds.password, service, args, f":{PORT}/0"))

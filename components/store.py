@@ -1,30 +1,20 @@
-"""What Postgres and Redis share: a store in the cluster, or an external one, behind a URI."""
+"""What Postgres and Redis share: a store in the cluster, or an external one, behind a URI.
+
+In the cluster, each is a password in a Secret, a Service, a NetworkPolicy that admits only
+its clients, and a connection URI built from the password and the Service's host.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
 
-from .kube import PodExtras
-
-
-@dataclass
-class StoreArgs:
-    """Inputs every data store takes."""
-
-    namespace: str
-    """Namespace of the in-cluster store."""
-    instance: str
-    """Name of what it serves; object names and labels derive from it."""
-    client_selector: dict[str, str]
-    """Labels of the pods allowed to connect (the NetworkPolicy)."""
-    external_uri: pulumi.Input[str] | None = None
-    """URI of an external store; when set, nothing is created in the cluster."""
-    pod: PodExtras = field(default_factory=PodExtras)
-    """Placement, metadata and additions of the store's pod."""
-    cluster_domain: str = "cluster.local"
-    """DNS domain of the cluster, in the connection URI."""
+from .args import StoreArgs
+from .kube import dns_name, selector, service_host
+from .revision import secrets_digest
 
 
 class DataStore(pulumi.ComponentResource):
@@ -47,3 +37,104 @@ class DataStore(pulumi.ComponentResource):
         """Publish the connection URI, as a secret, and end the component."""
         self.uri = pulumi.Output.secret(uri)
         self.register_outputs({"uri": self.uri})
+
+
+@dataclass
+class Credentials:
+    """A store's generated password, the Secret that holds it, and its digest."""
+
+    password: random.RandomPassword
+    secret: k8s.core.v1.Secret
+    digest: pulumi.Output[str]
+    """Changes with the password: on the pod template, a new password restarts the pod (the
+    16-hex digest reveals nothing usable, see `secrets_digest`)."""
+
+
+def credentials(
+    name: str,
+    *,
+    key: str,
+    metadata: dict[str, object],
+    password_opts: pulumi.ResourceOptions,
+    secret_opts: pulumi.ResourceOptions,
+) -> Credentials:
+    """A random password (`<name>-password`) in a Secret (`<name>-secret`) under `key`."""
+    password = random.RandomPassword(
+        f"{name}-password", length=32, special=False, opts=password_opts
+    )
+    secret = k8s.core.v1.Secret(
+        f"{name}-secret",
+        metadata=metadata,
+        type="Opaque",
+        string_data={key: password.result},
+        opts=secret_opts,
+    )
+    digest = pulumi.Output.unsecret(password.result.apply(lambda v: secrets_digest({key: v})))
+    return Credentials(password, secret, digest)
+
+
+def store_service(
+    name: str,
+    *,
+    metadata: dict[str, object],
+    store_labels: dict[str, str],
+    port_name: str,
+    port: int,
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.Service:
+    """The store's Service (`<name>-service`) on its one port."""
+    return k8s.core.v1.Service(
+        f"{name}-service",
+        metadata=metadata,
+        spec={
+            "selector": selector(store_labels),
+            "ports": [{"name": port_name, "port": port, "targetPort": port}],
+        },
+        opts=opts,
+    )
+
+
+def store_network_policy(
+    resource_name: str,
+    *,
+    namespace: str,
+    store_labels: dict[str, str],
+    client_selector: dict[str, str],
+    port: int,
+    opts: pulumi.ResourceOptions,
+) -> k8s.networking.v1.NetworkPolicy:
+    """Only pods matching `client_selector` may reach the store's pods, and only on `port`."""
+    return k8s.networking.v1.NetworkPolicy(
+        resource_name,
+        metadata={"name": dns_name(resource_name), "namespace": namespace, "labels": store_labels},
+        spec={
+            "podSelector": {"matchLabels": selector(store_labels)},
+            "policyTypes": ["Ingress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {"matchLabels": client_selector}}],
+                    "ports": [{"protocol": "TCP", "port": port}],
+                }
+            ],
+        },
+        opts=opts,
+    )
+
+
+def store_uri(
+    scheme_and_user: str,
+    password: random.RandomPassword,
+    service: k8s.core.v1.Service,
+    args: StoreArgs,
+    port_and_path: str,
+) -> pulumi.Output[str]:
+    """`<scheme_and_user><password>@<service host><port_and_path>`: the connection URI."""
+    return pulumi.Output.concat(
+        scheme_and_user,
+        password.result,
+        "@",
+        service.metadata.name.apply(
+            lambda svc: service_host(svc, args.namespace, args.cluster_domain)
+        ),
+        port_and_path,
+    )

@@ -231,12 +231,26 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for path in paths:
         diff = differences(args.directory, path)
-        print(f"{stack_name(path)}: {'identical' if not diff else f'{len(diff)} diff lines'}")
+        saved = args.directory / f"{stack_name(path)}.json"
+        parts = _compare_parts(json.loads(saved.read_text()), record(path)) if diff else {}
+        verdict = ", ".join(f"{part} {what}" for part, what in parts.items()) or "identical"
+        print(f"{stack_name(path)}: {verdict}")
         if diff:
             failed += 1
             print("\n".join(diff[:200]))
     print(f"{len(paths) - failed} identical, {failed} different")
     return 1 if failed else 0
+
+
+def _compare_parts(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
+    """Which parts of two snapshots differ: the registrations, the outputs, in which mode."""
+    parts = {}
+    for mode in ("preview", "update"):
+        # "the same as in update" stands for the update section.
+        a, b = (s[mode] if isinstance(s[mode], dict) else s["update"] for s in (before, after))
+        for part in ("registrations", "outputs"):
+            parts[f"{mode} {part}"] = "identical" if a[part] == b[part] else "DIFFERENT"
+    return parts
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ REGION_BASE_URLS: dict[str, str] = {
 _REGION_ALIASES = {"aws_us": "aws-us", "aws": "aws-us", "us-aws": "aws-us"}
 
 DEFAULT_REGION = "us"
+DEFAULT_TIMEOUT_SECONDS = 30.0
 MAX_PAGE_SIZE = 100
 USER_AGENT = "langgraph-dataplane-pulumi/0.1.0"
 
@@ -143,7 +144,7 @@ class ControlPlaneClient:
         region: str | None = None,
         base_url: str | None = None,
         tenant_id: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
         max_attempts: int = 4,
         backoff_base: float = 0.5,
         backoff_max: float = 8.0,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..controlplane import ControlPlaneClient
+from ..controlplane.client import DEFAULT_TIMEOUT_SECONDS
 from ..names import EndpointProps as P
 
 API_KEY_CONFIG = "dataplane:apiKey"
@@ -40,7 +41,7 @@ class Endpoint:
         return cls(
             url=str(props[P.URL]),
             workspace_id=props.get(P.WORKSPACE_ID) or None,
-            timeout_seconds=float(props.get(P.TIMEOUT_SECONDS) or 30.0),
+            timeout_seconds=float(props.get(P.TIMEOUT_SECONDS) or DEFAULT_TIMEOUT_SECONDS),
         )
 
     def props(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ full program would declare them, to real captures:
 1. Start from a real fixture (its config, its Stack step and its real `RevisionSync` steps,
    kept verbatim) and the real `RevisionSync` state before it (the real fixtures applied by
    `up` before it, in capture order).
-2. Run the project's real program (`components.stack.build_stack` with the dev stack's
+2. Run the project's real program (`components.program.build_stack` with the dev stack's
    config and a discovery made of those real `RevisionSync` states) under Pulumi's mocks
    (`tests/unit/harness.py`'s recording monitor) twice: with the state before, and with the
    state after (plus the scenario's config change). The mocks answer each `RevisionSync`
@@ -55,7 +55,7 @@ from harness import DYNAMIC, RecordingMonitor, Registered  # noqa: E402
 
 from components.config import NAMESPACE, parse_stack_config  # noqa: E402
 from components.discovery import DiscoveredDeployment, Discovery  # noqa: E402
-from components.stack import build_stack  # noqa: E402
+from components.program import build_stack  # noqa: E402
 from devtools.mocks import DataplaneMocks  # noqa: E402
 from local_controlplane.seed import DEFAULT_API_KEY, DEPLOYMENTS  # noqa: E402
 from preview_report.steps import Urn, format_path  # noqa: E402

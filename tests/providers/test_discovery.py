@@ -8,9 +8,9 @@ from provider_support import configure_request
 from components.config import ConfigError, parse_stack_config
 from components.controlplane import ControlPlaneClient
 from components.discovery import discover
+from components.plan import endpoint_of
 from components.providers import connection
 from components.providers.revision_sync import RevisionSyncProvider
-from components.stack import endpoint_of
 from local_controlplane.seed import DEFAULT_API_KEY, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, parse_stack_config
+from components.config import ConfigError, check_served, parse_stack_config
 
 SECRETS = ["apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris", "deployments"]
 
@@ -147,7 +147,7 @@ def test_external_store_without_uri_is_reported_when_served() -> None:
         SECRETS,
     )
     with pytest.raises(ConfigError) as info:
-        config.check_served(["a", "b"])
+        check_served(config, ["a", "b"])
     text = str(info.value)
     assert "dataplane:externalPostgresUris.a: missing" in text
     assert "dataplane:externalRedisUris.a: missing" in text
@@ -168,7 +168,7 @@ def test_overrides_resolve_per_deployment() -> None:
     assert config.postgres_mode("b") == "external"
     assert config.pinned_revision("a") == "r9"
     assert config.pinned_revision("b") is None
-    config.check_served(["a", "b"])
+    check_served(config, ["a", "b"])
 
 
 # --- Exposure, images, placement, identity and metadata (issue 8) ---

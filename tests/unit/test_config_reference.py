@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from components.config import StackConfig
-from components.config_reference import BEGIN, END, reference, with_reference
+from components.config.reference import BEGIN, END, reference, with_reference
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -15,7 +15,7 @@ def test_readme_reference_is_current() -> None:
     assert BEGIN in text and END in text
     assert with_reference(text) == text, (
         "README.md's configuration reference is stale: "
-        "run `.venv/bin/python -m components.config_reference --write`"
+        "run `.venv/bin/python -m components.config.reference --write`"
     )
 
 

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import pulumi
+from dataplane_setup import dataplane, served
 from harness import run_program
 
-from components.config import PostgresConfig
-from components.dataplane import DataPlane, DataPlaneArgs, ServedDeployment
-from components.revision import ResourceSpec, RevisionSpec
+from components.config import DeploymentConfig, PostgresConfig, StoreOverride
 
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
+SECRETS = {"OPENAI_API_KEY": "sk-x"}
 
 
-def served(name: str, namespace: str = "langgraph", **kwargs: object) -> ServedDeployment:
-    return ServedDeployment(
-        namespace=namespace,
-        revision=RevisionSpec(
-            deployment_id=f"id-{name}",
-            deployment_name=name,
-            revision_id=f"rev-{name}",
-            image=f"registry.example.com/{name}:1.0.0",
-            resource_spec=ResourceSpec(),
-            secret_values=pulumi.Output.secret({"OPENAI_API_KEY": "sk-x"}),
-        ),
-        **kwargs,  # type: ignore[arg-type]
+def build(**settings: object) -> dict[str, object]:
+    # beta's Postgres is external.
+    dp = dataplane(
+        [served("alpha", secrets=SECRETS), served("beta", "batch", secrets=SECRETS)],
+        deployments={"beta": DeploymentConfig(postgres=StoreOverride(mode="external"))},
+        external_postgres_uris={"beta": "postgresql://x"},
+        **settings,
     )
-
-
-def build(**kwargs: object) -> dict[str, object]:
-    args = DataPlaneArgs(
-        namespaces=["langgraph", "batch"],
-        listener_id="listener-1",
-        control_plane_url="http://127.0.0.1:8765",
-        api_key=pulumi.Output.secret("lsv2_key"),
-        license_key=pulumi.Output.secret("licence"),
-        deployments=[served("alpha"), served("beta", "batch", postgres_uri="postgresql://x")],
-    )
-    for key, value in kwargs.items():
-        setattr(args, key, value)
-    dp = DataPlane("dataplane", args)
     return {"urls": dp.server_urls, "namespace": dp.namespace, "listener": dp.listener_id}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
+from dataplane_setup import dataplane, served
 from harness import Run, run_program
 
 from components.config import (
@@ -14,8 +14,6 @@ from components.config import (
     IngressRouteConfig,
     IstioRouteConfig,
 )
-from components.dataplane import DataPlane, DataPlaneArgs, ServedDeployment
-from components.revision import ResourceSpec, RevisionSpec
 
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HTTPROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
@@ -24,37 +22,16 @@ ROUTE_TYPES = (INGRESS, HTTPROUTE, VIRTUALSERVICE)
 HOST = "agents.acme.com"
 
 
-def served(name: str, namespace: str) -> ServedDeployment:
-    return ServedDeployment(
-        namespace=namespace,
-        revision=RevisionSpec(
-            deployment_id=f"id-{name}",
-            deployment_name=name,
-            revision_id=f"rev-{name}",
-            image=f"registry.example.com/{name}:1.0.0",
-            resource_spec=ResourceSpec(),
-            secret_values=pulumi.Output.secret({}),
-        ),
-    )
-
-
-def build(exposure: ExposureConfig, **kwargs: Any) -> Any:
-    args = DataPlaneArgs(
-        namespaces=["langgraph", "batch"],
-        listener_id="listener-1",
-        control_plane_url="http://127.0.0.1:8765",
-        api_key=pulumi.Output.secret("lsv2_key"),
-        license_key=pulumi.Output.secret("licence"),
-        deployments=[
+def build(exposure: ExposureConfig, **settings: Any) -> Any:
+    dp = dataplane(
+        [
             served("support-agent", "langgraph"),
             served("research-agent", "langgraph"),
             served("batch-agent", "batch"),
         ],
         exposure=exposure,
+        **settings,
     )
-    for key, value in kwargs.items():
-        setattr(args, key, value)
-    dp = DataPlane("dataplane", args)
     return {"urls": dp.server_urls, "public": dp.server_public_urls}
 
 

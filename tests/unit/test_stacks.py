@@ -12,7 +12,7 @@ from harness import DYNAMIC, MOCK_IMAGE, MOCK_PASSWORD, Run, run_program
 
 from components.config import NAMESPACE, StackConfig, parse_stack_config
 from components.discovery import DiscoveredDeployment, Discovery
-from components.stack import build_stack
+from components.program import build_stack
 
 STACKS = sorted((Path(__file__).parents[2] / "stacks").glob("Pulumi.*.yaml"))
 DISCOVERED_SECRET = "sk-discovered-secret-value"
@@ -189,3 +189,23 @@ def test_dev_example_stays_in_cluster() -> None:
     _, run, _ = run_stack(path)
     assert run.value["public"] == {}
     assert run.count("kubernetes:core/v1:ServiceAccount") == 0
+
+
+def test_revisions_output_is_the_image_that_runs() -> None:
+    mirror = "registry.acme.internal/mirror"
+    raw, secret_keys, _ = load(next(p for p in STACKS if p.name == "Pulumi.dev.yaml"))
+    raw[f"{NAMESPACE}:images"] = json.dumps({"registry": mirror})
+    prefix = f"{NAMESPACE}:"
+    config = parse_stack_config(
+        {k[len(prefix) :]: v for k, v in raw.items()},
+        [k[len(prefix) :] for k in secret_keys],
+    )
+    discovery = discovery_for(config)
+
+    def program() -> Any:
+        return build_stack(config, discovery).revisions
+
+    run = run_program(program, config=raw, secret_keys=secret_keys)
+    image = run.named("dataplane-extra-agent-api").get("spec.template.spec.containers.0.image")
+    assert image == f"{mirror}/agents/mock:1.0.0"  # MOCK_IMAGE, moved to the mirror
+    assert run.value == {"extra-agent": {"revision": "rev-extra-agent", "image": image}}

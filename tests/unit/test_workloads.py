@@ -6,17 +6,16 @@ no other. Kinds are told apart by the `app.kubernetes.io/component` label of the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-import pulumi
 import pytest
+from dataplane_setup import dataplane, plan
+from dataplane_setup import served as served_at
 from harness import MOCK_PASSWORD, Registered, Run, run_program
 
 from components.config import (
-    OWN_CONTAINERS,
-    OWN_ENV_NAMES,
-    OWN_VOLUMES,
-    WORKLOAD_KINDS,
+    DeploymentConfig,
     EnvVar,
     ImagesConfig,
     ListenerConfig,
@@ -25,42 +24,29 @@ from components.config import (
     ServiceAccountConfig,
 )
 from components.controlplane import RESERVED_ENV_NAMES
-from components.dataplane import DataPlane, DataPlaneArgs, ServedDeployment
-from components.revision import ResourceSpec, RevisionSpec, secrets_digest
+from components.dataplane import DataPlane
+from components.plan import ServedDeployment
+from components.revision import ResourceSpec, secrets_digest
+from components.workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES, WORKLOAD_KINDS
 
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
 MIRROR = "registry.acme.internal/mirror"
 
 
-def served(name: str, namespace: str = "langgraph", max_scale: int = 1, **kw: Any) -> Any:
-    return ServedDeployment(
-        namespace=namespace,
-        revision=RevisionSpec(
-            deployment_id=f"id-{name}",
-            deployment_name=name,
-            revision_id=f"rev-{name}",
-            image=f"registry.example.com/{name}:1.0.0",
-            resource_spec=ResourceSpec(max_scale=max_scale),
-            secret_values=pulumi.Output.secret({"OPENAI_API_KEY": "sk-x"}),
-        ),
-        **kw,
+def served(name: str, namespace: str = "langgraph", max_scale: int = 1) -> ServedDeployment:
+    return served_at(
+        name,
+        namespace,
+        secrets={"OPENAI_API_KEY": "sk-x"},
+        resource_spec=ResourceSpec(max_scale=max_scale),
     )
 
 
-def build(deployments: list[ServedDeployment] | None = None, **kwargs: Any) -> Any:
-    args = DataPlaneArgs(
-        namespaces=["langgraph", "batch"],
-        listener_id="listener-1",
-        control_plane_url="http://127.0.0.1:8765",
-        api_key=pulumi.Output.secret(kwargs.pop("api_key", "lsv2_key")),
-        license_key=pulumi.Output.secret("licence"),
-        deployments=deployments
-        if deployments is not None
-        else [served("alpha"), served("beta", "batch")],
+def build(to_serve: list[ServedDeployment] | None = None, **settings: Any) -> Any:
+    dp = dataplane(
+        to_serve if to_serve is not None else [served("alpha"), served("beta", "batch")],
+        **settings,
     )
-    for key, value in kwargs.items():
-        setattr(args, key, value)
-    dp = DataPlane("dataplane", args)
     return {"urls": dp.server_urls, "public": dp.server_public_urls}
 
 
@@ -294,12 +280,12 @@ def test_annotations_create_a_service_account_per_deployment() -> None:
         name="beta-identity", annotations={"iam.gke.io/gcp-service-account": "b@p"}
     )
     existing = ServiceAccountConfig(name="platform-sa")
-    deployments = [
-        served("alpha"),
-        served("beta", "batch", service_account=own),
-        served("gamma", service_account=existing),
-    ]
-    run = run_program(lambda: build(deployments, servers=servers))
+    to_serve = [served("alpha"), served("beta", "batch"), served("gamma")]
+    overrides = {
+        "beta": DeploymentConfig(service_account=own),
+        "gamma": DeploymentConfig(service_account=existing),
+    }
+    run = run_program(lambda: build(to_serve, servers=servers, deployments=overrides))
     accounts = {r.name: r for r in run.of_type("kubernetes:core/v1:ServiceAccount")}
     assert sorted(accounts) == ["dataplane-alpha-serviceaccount", "dataplane-beta-serviceaccount"]
     alpha = accounts["dataplane-alpha-serviceaccount"]
@@ -353,7 +339,13 @@ def test_common_metadata_on_every_object_but_not_on_pod_templates() -> None:
             assert "cost-center" not in meta["labels"], w.name
             assert "owner" not in meta.get("annotations", {}), w.name
     # The object's own labels win (config refuses such keys; the component holds anyway).
-    run = run_program(lambda: build(common_labels={"app.kubernetes.io/component": "other"}))
+    own = {"app.kubernetes.io/component": "other"}
+
+    def with_own_label() -> Any:
+        args = replace(plan([served("alpha"), served("beta", "batch")]), common_labels=own)
+        return DataPlane("dataplane", args).server_urls
+
+    run = run_program(with_own_label)
     assert (
         run.named("dataplane-alpha-api").get("metadata.labels")["app.kubernetes.io/component"]
         == "api"
@@ -400,7 +392,7 @@ def test_unrelated_changes_restart_nothing() -> None:
     before = templates(run_program(build))
     changes: list[dict[str, Any]] = [
         # Another deployment is added.
-        {"deployments": [served("alpha"), served("beta", "batch"), served("gamma")]},
+        {"to_serve": [served("alpha"), served("beta", "batch"), served("gamma")]},
         # Common labels and annotations change (they stay off pod templates).
         {"common_labels": {"team": "ml"}, "common_annotations": {"owner": "x"}},
     ]

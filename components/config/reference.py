@@ -1,6 +1,7 @@
 """The configuration reference in README.md, generated from the typed config models.
 
-`python -m components.config_reference` prints it; a unit test keeps README.md in step.
+`python -m components.config.reference` prints it (`--write` updates README.md); a unit test
+keeps README.md in step.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .config import NAMESPACE, StackConfig
+from .fields import NAMESPACE
+from .schema import StackConfig
 
 BEGIN = "<!-- config-reference:begin -->"
 END = "<!-- config-reference:end -->"
@@ -83,7 +85,7 @@ if __name__ == "__main__":
     from pathlib import Path
 
     if sys.argv[1:] == ["--write"]:
-        path = Path(__file__).resolve().parents[1] / "README.md"
+        path = Path(__file__).resolve().parents[2] / "README.md"
         path.write_text(with_reference(path.read_text()))
     else:
         print(reference())

@@ -1,0 +1,266 @@
+"""The typed inputs of every component, and the defaults they share with the stack config.
+
+The plan (`plan.py`) builds these from the stack config; each component takes its own. They
+hold plain data and Pulumi inputs only, and this module imports no Kubernetes SDK, so the
+plan stays pure. A default written here is the stack config's default too: the config
+models import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+
+from .kube import CLUSTER_DOMAIN
+from .revision import ResourceSpec, RevisionSpec
+from .workload import PodExtras
+
+# --- Defaults, written once ---
+
+LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.13.9"
+POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
+REDIS_IMAGE = "docker.io/library/redis:7.4.2"
+SMITH_URL = "https://api.smith.langchain.com"
+LISTENER_REPLICAS = 1
+LISTENER_CPU, LISTENER_MEMORY = "1000m", "2Gi"
+LISTENER_CPU_LIMIT, LISTENER_MEMORY_LIMIT = "2000m", "4Gi"
+QUEUE_ENABLED = True
+JOBS_PER_WORKER = 10
+READ_ONLY_ROOT_FILESYSTEM = True
+CPU_TARGET_PERCENT = 80
+PDB_MAX_UNAVAILABLE = 1
+AUTOMOUNT_SERVICE_ACCOUNT_TOKEN = False
+DELETION_PROTECTION = True
+REDIS_MEMORY_MB = ResourceSpec().redis_memory_mb
+
+LISTENER_ROLE = "listener"
+SERVER_PORT = 8000
+"""The port of every LangGraph server's API (its Service and its container)."""
+
+
+def listener_instance(dataplane: str) -> str:
+    """The listener's resource name (and instance) inside the DataPlane named `dataplane`."""
+    return f"{dataplane}-{LISTENER_ROLE}"
+
+
+def container_resources(
+    cpu: str, memory: str, cpu_limit: str, memory_limit: str
+) -> dict[str, dict[str, str]]:
+    """A container `resources` block."""
+    return {
+        "requests": {"cpu": cpu, "memory": memory},
+        "limits": {"cpu": cpu_limit, "memory": memory_limit},
+    }
+
+
+@dataclass
+class ListenerArgs:
+    """Inputs of `Listener`."""
+
+    namespace: str
+    """Namespace of the listener workload."""
+    listener_id: pulumi.Input[str]
+    """The listener id registered in the control plane (`HOST_WORKER_LISTENER_ID`)."""
+    control_plane_url: str
+    """Control-plane API base URL (`HOST_BACKEND_ENDPOINT`)."""
+    api_key: pulumi.Input[str]
+    """LangSmith API key (secret)."""
+    redis_uri: pulumi.Input[str] | None = None
+    """The listener's queue Redis (`REDIS_DATABASE_URI`, secret); required when enabled."""
+    watched_namespaces: list[str] = field(default_factory=list)
+    """Namespaces the listener reconciles; each gets a Role and RoleBinding."""
+    workspace_id: str | None = None
+    """LangSmith workspace id (`HOST_WORKER_TENANT_ID`)."""
+    smith_url: str = SMITH_URL
+    """LangSmith API endpoint (`HOST_LANGCHAIN_API_ENDPOINT`)."""
+    enabled: bool = True
+    """Deploy the listener workload; False keeps only the registration id."""
+    image: str = LISTENER_IMAGE
+    """Listener image, pinned."""
+    replicas: int = LISTENER_REPLICAS
+    """Listener replicas."""
+    resources: dict[str, dict[str, str]] = field(
+        default_factory=lambda: container_resources(
+            LISTENER_CPU, LISTENER_MEMORY, LISTENER_CPU_LIMIT, LISTENER_MEMORY_LIMIT
+        )
+    )
+    """Container requests and limits."""
+    service_account_annotations: dict[str, str] = field(default_factory=dict)
+    """Annotations of the listener's ServiceAccount (workload identity)."""
+    pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the listener pods."""
+
+
+@dataclass
+class LangGraphServerArgs:
+    """Inputs of `LangGraphServer`."""
+
+    namespace: str
+    """Namespace of the server's objects."""
+    revision: RevisionSpec
+    """The deployment and revision to run."""
+    api_key: pulumi.Input[str]
+    """`LANGSMITH_API_KEY` (secret)."""
+    license_key: pulumi.Input[str]
+    """`LANGGRAPH_CLOUD_LICENSE_KEY` (secret)."""
+    database_uri: pulumi.Input[str] | None = None
+    """`DATABASE_URI` (secret); required. `DataPlane` sets it to the deployment's Postgres."""
+    redis_uri: pulumi.Input[str] | None = None
+    """`REDIS_URI` (secret); required. `DataPlane` sets it to the deployment's Redis."""
+    langsmith_endpoint: str | None = None
+    """`LANGSMITH_ENDPOINT`, for a self-hosted LangSmith."""
+    queue_enabled: bool = QUEUE_ENABLED
+    """Run queue workers; the API pods then run no background jobs."""
+    jobs_per_worker: int = JOBS_PER_WORKER
+    """`N_JOBS_PER_WORKER` of each queue worker."""
+    image_pull_secrets: list[str] = field(default_factory=list)
+    """Names of image pull Secrets."""
+    read_only_root_filesystem: bool = READ_ONLY_ROOT_FILESYSTEM
+    """Mount the image read-only, with a writable /tmp."""
+    cpu_target_percent: int = CPU_TARGET_PERCENT
+    """HPA target CPU utilisation."""
+    pdb_max_unavailable: int = PDB_MAX_UNAVAILABLE
+    """PodDisruptionBudget `maxUnavailable` of the API pods."""
+    mount_prefix: str | None = None
+    """`MOUNT_PREFIX`: the URL path the server answers under, when a route exposes it."""
+    service_account_name: str | None = None
+    """ServiceAccount the pods run as; None keeps the namespace default (or the created one's)."""
+    service_account_annotations: dict[str, str] | None = None
+    """When set, create a ServiceAccount with these annotations (workload identity), named
+    `service_account_name` or the deployment's name."""
+    automount_service_account_token: bool = AUTOMOUNT_SERVICE_ACCOUNT_TOKEN
+    """Mount the ServiceAccount token in the pods."""
+    api_pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the API pods."""
+    queue_pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the queue-worker pods."""
+    cluster_domain: str = CLUSTER_DOMAIN
+    """DNS domain of the cluster, in the in-cluster URL."""
+
+
+@dataclass
+class StoreArgs:
+    """Inputs every data store takes."""
+
+    namespace: str
+    """Namespace of the in-cluster store."""
+    instance: str
+    """Name of what it serves; object names and labels derive from it."""
+    client_selector: dict[str, str]
+    """Labels of the pods allowed to connect (the NetworkPolicy)."""
+    external_uri: pulumi.Input[str] | None = None
+    """URI of an external store; when set, nothing is created in the cluster."""
+    pod: PodExtras = field(default_factory=PodExtras)
+    """Placement, metadata and additions of the store's pod."""
+    cluster_domain: str = CLUSTER_DOMAIN
+    """DNS domain of the cluster, in the connection URI."""
+
+
+@dataclass
+class PostgresArgs(StoreArgs):
+    """Inputs of `Postgres`."""
+
+    image: str = POSTGRES_IMAGE
+    """pgvector image, pinned."""
+    resource_spec: pulumi.Input[ResourceSpec] | None = None
+    """Sizing: `db_cpu`, `db_memory_mb`, `db_storage_gi`, `db_max_connections`."""
+    storage_class: str | None = None
+    """StorageClass of the data volume; the cluster default when None."""
+    deletion_protection: bool = DELETION_PROTECTION
+    """Protect and retain the volume, the password and its Secret."""
+
+
+@dataclass
+class RedisArgs(StoreArgs):
+    """Inputs of `Redis`."""
+
+    image: str = REDIS_IMAGE
+    """Redis image, pinned."""
+    memory_mb: pulumi.Input[int] = REDIS_MEMORY_MB
+    """Memory request and limit, in MiB; `maxmemory` is set a little below it."""
+
+
+RouteKind = Literal["ingress", "gateway", "istio"]
+
+
+@dataclass
+class ExposedServer:
+    """One server behind the route."""
+
+    deployment: str
+    """Deployment name as a DNS label; names the per-server route objects."""
+    namespace: str
+    """Namespace of the server and its Service."""
+    service: str
+    """Name of the server's API Service."""
+    port: int
+    """Port of the Service."""
+    path: str
+    """URL path routed to the server, e.g. `/agents/support-agent` (no trailing '/')."""
+
+
+@dataclass
+class ExposureArgs:
+    """Inputs of `Exposure`."""
+
+    kind: RouteKind
+    """Which kind of route to create."""
+    hostname: str
+    """Public host name of every server."""
+    servers: Sequence[ExposedServer]
+    """The servers to route to."""
+    ingress_class_name: str | None = None
+    """Ingress: `ingressClassName`."""
+    tls_secret_name: str | None = None
+    """Ingress: TLS Secret of `hostname` (in each namespace); None terminates no TLS."""
+    cluster_issuer: str | None = None
+    """Ingress: cert-manager ClusterIssuer that fills `tls_secret_name`."""
+    annotations: dict[str, str] = field(default_factory=dict)
+    """Ingress: extra annotations."""
+    gateway_name: str | None = None
+    """Gateway API or Istio: the gateway routes attach to."""
+    gateway_namespace: str | None = None
+    """Gateway API or Istio: namespace of the gateway; the route's namespace when None."""
+    section_name: str | None = None
+    """Gateway API: the listener of the Gateway to attach to."""
+    cluster_domain: str = CLUSTER_DOMAIN
+    """DNS domain of the cluster, for Istio destinations."""
+
+
+@dataclass
+class ServedArgs:
+    """The components of one deployment Pulumi runs: its Postgres, its Redis, its server."""
+
+    postgres: PostgresArgs
+    """Its Postgres."""
+    redis: RedisArgs
+    """Its Redis."""
+    server: LangGraphServerArgs
+    """Its server; `DataPlane` sets `database_uri` and `redis_uri` from the two stores."""
+
+
+@dataclass
+class DataPlaneArgs:
+    """Inputs of `DataPlane`: the arguments of each child, as the plan made them."""
+
+    namespaces: list[str]
+    """Watched namespaces; the first holds the listener."""
+    listener: ListenerArgs
+    """The listener; `DataPlane` sets its `redis_uri` from `listener_redis`."""
+    create_namespaces: bool = True
+    """Create the namespaces; False adopts existing ones."""
+    listener_redis: RedisArgs | None = None
+    """The listener's queue Redis, when the listener runs."""
+    deployments: Sequence[ServedArgs] = ()
+    """The deployments Pulumi runs; empty when the listener reconciles."""
+    exposure: ExposureArgs | None = None
+    """Routes from outside the cluster to the servers; None keeps them in-cluster only."""
+    public_urls: dict[str, str] = field(default_factory=dict)
+    """Deployment name to the public URL of its server (its `custom_url`)."""
+    common_labels: dict[str, str] = field(default_factory=dict)
+    """Labels on every Kubernetes object."""
+    common_annotations: dict[str, str] = field(default_factory=dict)
+    """Annotations on every Kubernetes object."""

@@ -1,0 +1,81 @@
+"""Stack configuration: parsed once, at the edge, into typed objects.
+
+Everything lives in the `dataplane:` namespace. Unknown keys are errors, every problem is
+reported in one `ConfigError` with its config path and the fix, and secret fields must come
+from secret config (`pulumi config set --secret`). Components never read `pulumi.Config`:
+the plan (`components/plan.py`) is the only reader of these objects.
+
+- `fields`: the error, the base sections and the field checks they share;
+- `schema`: one model per section, with its defaults;
+- `loading`: from Pulumi's config to a `StackConfig`, every problem at once;
+- `checks`: the checks across sections;
+- `reference`: the configuration reference in README.md, generated from the schema.
+"""
+
+from .checks import check_served, cross_checks, exposure_problems, route_gaps
+from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError
+from .loading import load_stack_config, parse_stack_config
+from .schema import (
+    ControlPlaneConfig,
+    DeploymentConfig,
+    DnsConfig,
+    EnvVar,
+    ExposureConfig,
+    GatewayRouteConfig,
+    ImagesConfig,
+    IngressRouteConfig,
+    IstioRouteConfig,
+    ListenerConfig,
+    NamespacesConfig,
+    PodConfig,
+    PostgresConfig,
+    RedisConfig,
+    ResourcesConfig,
+    RouteConfig,
+    ServersConfig,
+    ServiceAccountConfig,
+    StackConfig,
+    StaticRevisionConfig,
+    StoreMode,
+    StoreOverride,
+    Toleration,
+    TopologySpread,
+    VolumeMount,
+)
+
+__all__ = [
+    "KUBECONFIG_ENV",
+    "NAMESPACE",
+    "ConfigError",
+    "ControlPlaneConfig",
+    "DeploymentConfig",
+    "DnsConfig",
+    "EnvVar",
+    "ExposureConfig",
+    "GatewayRouteConfig",
+    "ImagesConfig",
+    "IngressRouteConfig",
+    "IstioRouteConfig",
+    "ListenerConfig",
+    "NamespacesConfig",
+    "PodConfig",
+    "PostgresConfig",
+    "RedisConfig",
+    "ResourcesConfig",
+    "RouteConfig",
+    "ServersConfig",
+    "ServiceAccountConfig",
+    "StackConfig",
+    "StaticRevisionConfig",
+    "StoreMode",
+    "StoreOverride",
+    "Toleration",
+    "TopologySpread",
+    "VolumeMount",
+    "check_served",
+    "cross_checks",
+    "exposure_problems",
+    "load_stack_config",
+    "parse_stack_config",
+    "route_gaps",
+]

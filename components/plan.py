@@ -1,0 +1,436 @@
+"""The plan: from the typed stack config to the arguments of every resource, in one place.
+
+Two steps, both pure (no resources are declared here, and no Kubernetes SDK is imported):
+
+1. `plan_sync` says what to declare on the control-plane side: the listener registration
+   and one RevisionSync per served deployment (pinned revision, `resource_spec` overrides).
+2. `served_deployments` and `plan_dataplane` turn the config, the discovery and the
+   RevisionSync outputs into `DataPlaneArgs`: one `*Args` per component. Image rewriting,
+   replica floors, pull Secrets, store modes, identities and routes are decided here, once.
+
+Values may be Pulumi Outputs (the RevisionSync's); a plain input gives a plain result, so
+the plan can be tested with plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, TypeVar
+
+import pulumi
+from pydantic import SecretStr
+
+from .args import (
+    SERVER_PORT,
+    DataPlaneArgs,
+    ExposedServer,
+    ExposureArgs,
+    LangGraphServerArgs,
+    ListenerArgs,
+    PostgresArgs,
+    RedisArgs,
+    ServedArgs,
+    listener_instance,
+)
+from .config import (
+    ConfigError,
+    GatewayRouteConfig,
+    IngressRouteConfig,
+    RouteConfig,
+    StackConfig,
+    check_served,
+    route_gaps,
+)
+from .discovery import DiscoveredDeployment, Discovery
+from .images import rewrite_image
+from .kube import dns_name, labels, selector
+from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
+from .providers.connection import Endpoint
+from .revision import ResourceSpec, RevisionSpec
+from .workload import PodExtras, WorkloadKind
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# --- Step 1: the control-plane side ---
+
+
+@dataclass(frozen=True)
+class RevisionSyncArgs:
+    """Inputs of one deployment's RevisionSync."""
+
+    deployment_id: str
+    deployment_name: str
+    namespace: str
+    active_revision_id: str | None
+    latest_revision_id: str | None
+    resource_spec: dict[str, Any]
+    """The control plane's `resource_spec` with the stack's overrides merged over it."""
+    secrets: dict[str, str]
+    pinned_revision_id: str | None
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What the control-plane side of a stack declares."""
+
+    endpoint: Endpoint
+    """The control plane both dynamic resources talk to."""
+    compute_id: str
+    """This data plane's listener."""
+    namespaces: list[str]
+    """The listener's namespaces."""
+    revisions: list[RevisionSyncArgs]
+    """One per deployment Pulumi serves; none when the listener reconciles."""
+
+
+def plan_sync(config: StackConfig, discovery: Discovery) -> SyncPlan:
+    """The control-plane resources of a stack; a `ConfigError` when a served deployment
+    misses the external store URI its mode needs."""
+    check_served(config, [d.name for d in discovery.deployments])
+    revisions = []
+    if config.reconciler == "pulumi":
+        revisions = [_revision_sync(config, found) for found in discovery.deployments]
+    return SyncPlan(
+        endpoint=endpoint_of(config),
+        compute_id=config.control_plane.listener_compute_id,
+        namespaces=list(config.namespaces.names),
+        revisions=revisions,
+    )
+
+
+def endpoint_of(config: StackConfig) -> Endpoint:
+    """The control-plane endpoint the providers talk to."""
+    cp = config.control_plane
+    return Endpoint(cp.base_url, cp.workspace_id, cp.timeout_seconds)
+
+
+def _revision_sync(config: StackConfig, found: DiscoveredDeployment) -> RevisionSyncArgs:
+    return RevisionSyncArgs(
+        deployment_id=found.id,
+        deployment_name=found.name,
+        namespace=found.namespace,
+        active_revision_id=found.active_revision_id,
+        latest_revision_id=found.latest_revision_id,
+        resource_spec={**found.resource_spec, **config.spec_overrides(found.name)},
+        secrets=found.secrets,
+        pinned_revision_id=config.pinned_revision(found.name),
+    )
+
+
+# --- Step 2: the data plane ---
+
+
+class SyncOutputs(Protocol):
+    """What a RevisionSync resolved for one deployment (its outputs, or plain values)."""
+
+    @property
+    def revision_id(self) -> pulumi.Input[str]: ...
+    @property
+    def image(self) -> pulumi.Input[str]: ...
+    @property
+    def resource_spec(self) -> pulumi.Input[Mapping[str, Any]]: ...
+    @property
+    def secrets(self) -> pulumi.Input[Mapping[str, str]]: ...
+    @property
+    def secrets_digest(self) -> pulumi.Input[str]: ...
+
+
+@dataclass(frozen=True)
+class ServedDeployment:
+    """One control-plane deployment that this data plane runs, and where."""
+
+    namespace: str
+    """Namespace of its server, Postgres and Redis; one of the data plane's namespaces."""
+    revision: RevisionSpec
+    """The revision to run, as the control plane (or the stack config) describes it."""
+
+
+def served_deployments(
+    config: StackConfig, discovery: Discovery, syncs: Mapping[str, SyncOutputs]
+) -> list[ServedDeployment]:
+    """The deployments Pulumi runs: the synced ones, then the stack's static revisions."""
+    served = [
+        ServedDeployment(found.namespace, _synced(found, syncs[found.name]))
+        for found in discovery.deployments
+        if found.name in syncs
+    ]
+    if config.reconciler == "pulumi":
+        for name, entry in config.deployments.items():
+            if entry.static is not None:
+                static = entry.static
+                revision = RevisionSpec(
+                    deployment_id=static.deployment_id,
+                    deployment_name=name,
+                    revision_id=static.revision_id,
+                    image=static.image,
+                    resource_spec=ResourceSpec.from_mapping(static.resource_spec),
+                    secret_values=pulumi.Output.secret(
+                        {k: v.get_secret_value() for k, v in static.secrets.items()}
+                    ),
+                )
+                served.append(ServedDeployment(static.namespace, revision))
+    return served
+
+
+def _synced(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:
+    return RevisionSpec(
+        deployment_id=found.id,
+        deployment_name=found.name,
+        revision_id=sync.revision_id,
+        image=sync.image,
+        resource_spec=_applied(sync.resource_spec, ResourceSpec.coerce),
+        secret_values=sync.secrets,
+        secrets_digest=sync.secrets_digest,
+    )
+
+
+def plan_dataplane(
+    config: StackConfig,
+    served: Sequence[ServedDeployment],
+    *,
+    listener_id: pulumi.Input[str],
+    name: str = DATAPLANE_NAME,
+) -> DataPlaneArgs:
+    """The arguments of the DataPlane named `name` and of each of its children."""
+    _check_served(config, served)
+    route = _route(config)
+    keys = _Keys(
+        api_key=pulumi.Output.secret(config.api_key.get_secret_value()),
+        license_key=pulumi.Output.secret(config.license_key.get_secret_value()),
+    )
+    deployments = (
+        [_served(config, s, route, keys) for s in served] if config.reconciler == "pulumi" else []
+    )
+    exposure, public_urls = None, {}
+    if route is not None and deployments:
+        exposure = _exposure(config, route, served)
+        deployment_names = [s.revision.deployment_name for s in served]
+        public_urls = {d: route.url_for(dns_name(d)) for d in deployment_names}
+    listener, listener_redis = _listener(config, listener_id, keys, name)
+    return DataPlaneArgs(
+        namespaces=list(config.namespaces.names),
+        create_namespaces=config.namespaces.create,
+        listener=listener,
+        listener_redis=listener_redis,
+        deployments=deployments,
+        exposure=exposure,
+        public_urls=public_urls,
+        common_labels=dict(config.common_labels),
+        common_annotations=dict(config.common_annotations),
+    )
+
+
+@dataclass(frozen=True)
+class _Keys:
+    api_key: pulumi.Output[str]
+    license_key: pulumi.Output[str]
+
+
+def _listener(
+    config: StackConfig, listener_id: pulumi.Input[str], keys: _Keys, name: str
+) -> tuple[ListenerArgs, RedisArgs | None]:
+    """The listener, and its queue Redis when it runs (only when it reconciles)."""
+    cp, home = config.control_plane, config.namespaces.names[0]
+    enabled = config.reconciler == "listener"
+    listener = ListenerArgs(
+        namespace=home,
+        listener_id=listener_id,
+        control_plane_url=cp.base_url,
+        api_key=keys.api_key,
+        watched_namespaces=list(config.namespaces.names),
+        workspace_id=cp.workspace_id,
+        smith_url=cp.smith_url,
+        enabled=enabled,
+        image=_image(config, config.listener.image),
+        replicas=config.listener.replicas,
+        resources=config.listener.resources.resources(),
+        service_account_annotations=dict(config.listener.service_account_annotations),
+        pod=_extras(config, "listener"),
+    )
+    if not enabled:
+        return listener, None
+    instance = listener_instance(name)
+    queue = RedisArgs(
+        namespace=home,
+        instance=instance,
+        # The listener's own pods, whose labels derive from its name.
+        client_selector=selector(labels(dns_name(instance), "listener")),
+        external_uri=_secret(config.external_redis_uris.get("listener")),
+        image=_image(config, config.redis.image),
+        pod=_extras(config, "redis"),
+        cluster_domain=config.cluster_domain,
+    )
+    return listener, queue
+
+
+def _served(
+    config: StackConfig, served: ServedDeployment, route: RouteConfig | None, keys: _Keys
+) -> ServedArgs:
+    """One deployment's Postgres, Redis and server."""
+    rev, name = served.revision, served.revision.deployment_name
+    registry = config.images.registry
+    if registry:
+        # Revision images come from the control plane: they move to the mirror too.
+        rev = replace(rev, image=_applied(rev.image, lambda image: rewrite_image(image, registry)))
+    floor = config.servers.min_replicas
+    spec = _applied(rev.resource_spec, lambda s: ResourceSpec.coerce(s).with_min_replicas(floor))
+    base = dns_name(name)
+    clients = {LABEL_DEPLOYMENT_ID: rev.deployment_id}
+    postgres = PostgresArgs(
+        namespace=served.namespace,
+        instance=base,
+        client_selector=clients,
+        external_uri=_store_uri(config.postgres_mode(name), config.external_postgres_uris, name),
+        image=_image(config, config.postgres.image),
+        resource_spec=spec,
+        storage_class=config.postgres.storage_class,
+        deletion_protection=config.postgres.deletion_protection,
+        pod=_extras(config, "postgres"),
+        cluster_domain=config.cluster_domain,
+    )
+    redis = RedisArgs(
+        namespace=served.namespace,
+        instance=base,
+        client_selector=clients,
+        external_uri=_store_uri(config.redis_mode(name), config.external_redis_uris, name),
+        image=_image(config, config.redis.image),
+        memory_mb=_applied(spec, lambda s: s.redis_memory_mb),
+        pod=_extras(config, "redis"),
+        cluster_domain=config.cluster_domain,
+    )
+    servers, account = config.servers, config.service_account(name)
+    pull_secrets = [*config.images.pull_secrets]
+    pull_secrets += [s for s in servers.image_pull_secrets if s not in pull_secrets]
+    server = LangGraphServerArgs(
+        namespace=served.namespace,
+        revision=replace(rev, resource_spec=spec),
+        api_key=keys.api_key,
+        license_key=keys.license_key,
+        langsmith_endpoint=config.control_plane.langsmith_endpoint,
+        queue_enabled=servers.queue_enabled,
+        jobs_per_worker=servers.jobs_per_worker,
+        image_pull_secrets=pull_secrets,
+        read_only_root_filesystem=servers.read_only_root_filesystem,
+        cpu_target_percent=servers.cpu_target_percent,
+        pdb_max_unavailable=servers.pdb_max_unavailable,
+        mount_prefix=route.path_for(base) if route else None,
+        service_account_name=account.name,
+        service_account_annotations=dict(account.annotations) or None,
+        automount_service_account_token=account.automount_token,
+        # The servers' pull Secrets are set above, with `servers.imagePullSecrets`.
+        api_pod=replace(_extras(config, "api"), image_pull_secrets=[]),
+        queue_pod=replace(_extras(config, "queue"), image_pull_secrets=[]),
+        cluster_domain=config.cluster_domain,
+    )
+    return ServedArgs(postgres=postgres, redis=redis, server=server)
+
+
+def _exposure(
+    config: StackConfig, route: RouteConfig, served: Sequence[ServedDeployment]
+) -> ExposureArgs:
+    assert route.hostname is not None  # see _route
+    servers = [
+        ExposedServer(
+            deployment=dns_name(s.revision.deployment_name),
+            namespace=s.namespace,
+            service=dns_name(s.revision.deployment_name),
+            port=SERVER_PORT,
+            path=route.path_for(dns_name(s.revision.deployment_name)),
+        )
+        for s in served
+    ]
+    exposure = ExposureArgs(
+        kind="ingress",
+        hostname=route.hostname,
+        servers=servers,
+        cluster_domain=config.cluster_domain,
+    )
+    if isinstance(route, IngressRouteConfig):
+        exposure.ingress_class_name = route.class_name
+        exposure.tls_secret_name = route.tls_secret
+        exposure.cluster_issuer = route.cluster_issuer
+        exposure.annotations = dict(route.annotations)
+    else:
+        exposure.kind = "gateway" if isinstance(route, GatewayRouteConfig) else "istio"
+        exposure.gateway_name = route.gateway_name
+        exposure.gateway_namespace = route.gateway_namespace
+        if isinstance(route, GatewayRouteConfig):
+            exposure.section_name = route.section_name
+    return exposure
+
+
+def _route(config: StackConfig) -> RouteConfig | None:
+    """The enabled route, complete (loading checks that too; a config made in code may not be)."""
+    route = config.exposure.route()
+    if route is None:
+        return None
+    gaps = route_gaps(config.exposure.enabled()[0], route)
+    if gaps:
+        raise ConfigError(gaps)
+    return route
+
+
+def _extras(config: StackConfig, kind: WorkloadKind) -> PodExtras:
+    """The pod settings of one workload kind as Kubernetes-shaped pod additions."""
+    pod = config.pod(kind)
+    images = config.images
+    spread = pod.topology_spread_constraints
+    return PodExtras(
+        node_selector=dict(pod.node_selector),
+        tolerations=[t.manifest() for t in pod.tolerations],
+        affinity=pod.affinity,
+        topology_spread=None if spread is None else [c.manifest() for c in spread],
+        priority_class_name=pod.priority_class_name,
+        termination_grace_period_seconds=pod.termination_grace_period_seconds,
+        dns_policy=pod.dns_policy,
+        dns_config=pod.dns_config.manifest() if pod.dns_config else None,
+        labels=dict(pod.pod_labels),
+        annotations=dict(pod.pod_annotations),
+        env=[e.manifest() for e in pod.extra_env],
+        volumes=[dict(v) for v in pod.extra_volumes],
+        volume_mounts=[m.manifest() for m in pod.extra_volume_mounts],
+        sidecars=[{**c, "image": _image(config, str(c["image"]))} for c in pod.sidecars],
+        image_pull_secrets=list(images.pull_secrets),
+        image_pull_policy=images.pull_policy,
+    )
+
+
+def _image(config: StackConfig, image: str) -> str:
+    return rewrite_image(image, config.images.registry)
+
+
+def _store_uri(mode: str, uris: Mapping[str, SecretStr], name: str) -> pulumi.Output[str] | None:
+    """The external store's URI (secret) when the mode is external; None runs one in-cluster."""
+    return _secret(uris.get(name)) if mode == "external" else None
+
+
+def _secret(value: SecretStr | None) -> pulumi.Output[str] | None:
+    return None if value is None else pulumi.Output.secret(value.get_secret_value())
+
+
+def _applied(value: Any, fn: Callable[[Any], R]) -> Any:
+    """`fn` of a value: through `apply` when it is an Output, directly when it is plain."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(fn)
+    return fn(value)
+
+
+def _check_served(config: StackConfig, served: Sequence[ServedDeployment]) -> None:
+    namespaces = config.namespaces.names
+    names = [s.revision.deployment_name for s in served]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"DataPlane: deployments served twice: {duplicates}")
+    outside = sorted(
+        f"{s.revision.deployment_name} ({s.namespace})"
+        for s in served
+        if s.namespace not in namespaces
+    )
+    if outside:
+        raise ValueError(
+            f"DataPlane: deployments in namespaces this data plane does not watch: {outside}. "
+            "Add their namespaces to dataplane:namespaces.names."
+        )
