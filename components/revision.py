@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from .controlplane import RESERVED_ENV_NAMES
+from .controlplane import reserved_env_names
 
 
 class ReservedEnvNameError(ValueError):
@@ -23,7 +23,7 @@ class ReservedEnvNameError(ValueError):
 
 def check_secret_names(deployment: str, names: Sequence[str]) -> list[str]:
     """Return the names sorted, or raise if any is reserved by the platform."""
-    reserved = sorted(set(names) & RESERVED_ENV_NAMES)
+    reserved = reserved_env_names(names)
     if reserved:
         raise ReservedEnvNameError(
             f"deployment {deployment!r}: revision secrets {', '.join(reserved)} use environment "

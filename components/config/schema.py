@@ -30,7 +30,7 @@ from ..args import (
     SMITH_URL,
     container_resources,
 )
-from ..controlplane import REGION_BASE_URLS, RESERVED_ENV_NAMES
+from ..controlplane import REGION_BASE_URLS, reserved_env_names
 from ..controlplane.client import DEFAULT_TIMEOUT_SECONDS
 from ..images import image_problem, registry_problem
 from ..kube import CLUSTER_DOMAIN
@@ -618,7 +618,7 @@ class StaticRevisionConfig(Section):
     @field_validator("secrets")
     @classmethod
     def _no_reserved(cls, v: dict[str, SecretStr]) -> dict[str, SecretStr]:
-        reserved = sorted(set(v) & RESERVED_ENV_NAMES)
+        reserved = reserved_env_names(v)
         if reserved:
             raise ValueError(f"{reserved} are reserved by the platform; rename them")
         return v

@@ -35,6 +35,7 @@ from .models import (
     Source,
     SourceConfig,
     SourceRevisionConfig,
+    reserved_env_names,
 )
 from .retry import RetryPolicy, parse_retry_after
 
@@ -74,5 +75,6 @@ __all__ = [
     "UnavailableError",
     "ValidationError",
     "parse_retry_after",
+    "reserved_env_names",
     "resolve_base_url",
 ]

@@ -43,7 +43,7 @@ from .models import (
     Revision,
     RevisionCreateRequest,
 )
-from .retry import RETRYABLE_STATUSES, RetryPolicy, describe_exception
+from .retry import RETRYABLE_STATUSES, Outcome, RetryPolicy, describe_exception
 
 __all__ = ["REGION_BASE_URLS", "ControlPlaneClient"]
 
@@ -102,6 +102,10 @@ def _body(body: Body) -> dict[str, Any]:
     if isinstance(body, ApiModel):
         return body.to_body()
     return dict(body)
+
+
+def _status_cause(response: httpx.Response) -> str:
+    return f"HTTP {response.status_code} {response.reason_phrase}".strip()
 
 
 def _clean_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,53 +269,46 @@ class ControlPlaneClient:
         url = self._url(path)
         query = _clean_params(params or {})
         policy = self.retry
-        attempt = 0
-        while True:
-            attempt += 1
+        attempts = 0
+
+        def attempt() -> Outcome:
+            nonlocal attempts
+            attempts += 1
             self._count_attempt()
             try:
-                response = self.http.request(method, url, params=query or None, json=body)
+                return self.http.request(method, url, params=query or None, json=body)
             except httpx.TransportError as exc:
-                cause = describe_exception(exc)
-                retryable = policy.retry_exception(method, exc)
-                if retryable and attempt < policy.max_attempts:
-                    delay = policy.backoff(attempt)
-                    logger.warning(
-                        "control plane %s %s failed (%s); retrying in %.2fs (attempt %d of %d)",
-                        method,
-                        url,
-                        cause,
-                        delay,
-                        attempt,
-                        policy.max_attempts,
-                    )
-                    policy.sleep(delay)
-                    continue
-                reached = not retryable and policy.may_have_reached_server(exc)
-                raise self._unavailable(method, url, attempt, cause, None, reached) from exc
+                return exc
 
-            status = response.status_code
-            if status in RETRYABLE_STATUSES:
-                cause = f"HTTP {status} {response.reason_phrase}".strip()
-                retryable = policy.retry_status(method, status)
-                if retryable and attempt < policy.max_attempts:
-                    delay = policy.delay(attempt, response.headers.get("Retry-After"))
-                    logger.warning(
-                        "control plane %s %s answered %s; retrying in %.2fs (attempt %d of %d)",
-                        method,
-                        url,
-                        cause,
-                        delay,
-                        attempt,
-                        policy.max_attempts,
-                    )
-                    policy.sleep(delay)
-                    continue
-                raise self._unavailable(method, url, attempt, cause, status, not retryable)
+        def on_retry(outcome: Outcome, delay: float, attempt: int) -> None:
+            if isinstance(outcome, httpx.TransportError):
+                what = f"failed ({describe_exception(outcome)})"
+            else:
+                what = f"answered {_status_cause(outcome)}"
+            logger.warning(
+                "control plane %s %s %s; retrying in %.2fs (attempt %d of %d)",
+                method,
+                url,
+                what,
+                delay,
+                attempt,
+                policy.max_attempts,
+            )
 
-            if status >= 400 or status < 200 or 300 <= status < 400:
-                raise self._error(response, method, resource, resource_id)
-            return response
+        outcome = policy.run(method, attempt, on_retry)
+        if isinstance(outcome, httpx.TransportError):
+            retryable = policy.retry_exception(method, outcome)
+            reached = not retryable and policy.may_have_reached_server(outcome)
+            cause = describe_exception(outcome)
+            raise self._unavailable(method, url, attempts, cause, None, reached) from outcome
+        status = outcome.status_code
+        if status in RETRYABLE_STATUSES:
+            retryable = policy.retry_status(method, status)
+            cause = _status_cause(outcome)
+            raise self._unavailable(method, url, attempts, cause, status, not retryable)
+        if status >= 400 or status < 200 or 300 <= status < 400:
+            raise self._error(outcome, method, resource, resource_id)
+        return outcome
 
     def _unavailable(
         self,

@@ -13,6 +13,7 @@ fields that were set, so ``None`` left at its default is never sent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -94,6 +95,11 @@ RESERVED_ENV_NAMES = frozenset(
         "LANGSMITH_DEPLOYMENT_NAME",
     }
 )
+
+
+def reserved_env_names(names: Iterable[str]) -> list[str]:
+    """The names among `names` that the platform reserves, sorted."""
+    return sorted(set(names) & RESERVED_ENV_NAMES)
 
 
 # ---------------------------------------------------------------------------------------

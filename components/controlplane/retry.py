@@ -18,6 +18,9 @@ Between attempts the client sleeps for a bounded exponential backoff with jitter
 that value is used instead, capped at ``retry_after_max`` so that a hostile or confused
 server cannot stall the program forever. HTTP 500 is not retried: it usually means a bug
 that repeats.
+
+The rule lives here (`RetryPolicy`); tenacity runs the loop (`RetryPolicy.run`): it stops
+after `max_attempts`, waits what the rule says, and hands back the last outcome.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+import tenacity
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -51,6 +56,10 @@ MAYBE_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.WriteError,
     httpx.RemoteProtocolError,
 )
+
+
+# What one attempt gives: a response, or the transport failure that took its place.
+Outcome = httpx.Response | httpx.TransportError
 
 
 def is_idempotent(method: str) -> bool:
@@ -139,3 +148,51 @@ class RetryPolicy:
     def sleep(seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def retry_outcome(self, method: str, outcome: Outcome) -> bool:
+        """May this attempt's outcome be retried for this method?"""
+        if isinstance(outcome, httpx.TransportError):
+            return self.retry_exception(method, outcome)
+        status = outcome.status_code
+        return status in RETRYABLE_STATUSES and self.retry_status(method, status)
+
+    def wait(self, attempt: int, outcome: Outcome) -> float:
+        """Delay after attempt `attempt` gave `outcome`: backoff, or the server's hint."""
+        if isinstance(outcome, httpx.TransportError):
+            return self.backoff(attempt)
+        return self.delay(attempt, outcome.headers.get("Retry-After"))
+
+    def run(
+        self,
+        method: str,
+        attempt: Callable[[], Outcome],
+        on_retry: Callable[[Outcome, float, int], None],
+    ) -> Outcome:
+        """Call `attempt` until its outcome is not to be retried or the attempts run out, and
+        return that outcome. `on_retry(outcome, delay, attempt number)` runs before each sleep.
+        """
+
+        def last(state: tenacity.RetryCallState) -> Outcome:
+            return _outcome(state)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            retry=tenacity.retry_if_result(lambda outcome: self.retry_outcome(method, outcome)),
+            # tenacity asks for the wait before it checks the stop: draw no jitter for nothing.
+            wait=lambda state: (
+                self.wait(state.attempt_number, _outcome(state))
+                if state.attempt_number < self.max_attempts
+                else 0.0
+            ),
+            sleep=self.sleep,
+            before_sleep=lambda state: on_retry(
+                _outcome(state), state.upcoming_sleep, state.attempt_number
+            ),
+            retry_error_callback=last,
+        )
+        return retrying(attempt)
+
+
+def _outcome(state: tenacity.RetryCallState) -> Outcome:
+    assert state.outcome is not None  # tenacity calls back after an attempt
+    return state.outcome.result()

@@ -25,9 +25,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..controlplane import ControlPlaneError, NotFoundError
+from ..controlplane import ControlPlaneError, NotFoundError, reserved_env_names
 from ..names import RevisionSyncProps as P
-from ..revision import RESERVED_ENV_NAMES, secrets_digest
+from ..revision import secrets_digest
 from .connection import CredentialsError, Endpoint, client_for, remember_api_key
 
 # What a rollout depends on: a change to any of these is an update of the servers.
@@ -127,7 +127,7 @@ def resolve(props: dict[str, Any]) -> dict[str, Any]:
             "(source external_docker) can be served by Pulumi.",
         )
     secrets = {str(k): str(v) for k, v in (props.get(P.SECRETS) or {}).items()}
-    reserved = sorted(set(secrets) & RESERVED_ENV_NAMES)
+    reserved = reserved_env_names(secrets)
     if reserved:
         raise _Refused(
             P.SECRETS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 from collections.abc import Callable
@@ -229,3 +230,40 @@ def test_retry_rule_by_method() -> None:
         assert policy.retry_status(method, 429) and policy.retry_status(method, 503)
         assert not policy.retry_status(method, 502) and not policy.retry_status(method, 504)
     assert not policy.retry_status("GET", 500)
+
+
+class _CountingRandom(random.Random):
+    draws = 0
+
+    def uniform(self, a: float, b: float) -> float:
+        self.draws += 1
+        return super().uniform(a, b)
+
+
+def test_the_loop_retries_by_the_rule_and_returns_the_last_outcome() -> None:
+    # tenacity runs the loop; the rule decides. No real sleeping: backoff 0.
+    rng = _CountingRandom(7)
+    policy = RetryPolicy(max_attempts=4, backoff_base=0.0, backoff_max=0.0, rng=rng)
+    request = httpx.Request("POST", "http://x")
+    busy = httpx.Response(503, request=request)
+    hinted = httpx.Response(429, headers={"Retry-After": "0"}, request=request)
+    done = httpx.Response(201, request=request)
+    retries: list[tuple[int, float]] = []
+
+    def run(method: str, outcomes: list[httpx.Response | httpx.TransportError]) -> object:
+        retries.clear()
+        answers = iter(outcomes)
+        return policy.run(method, lambda: next(answers), lambda o, d, n: retries.append((n, d)))
+
+    assert run("POST", [busy, hinted, done]) is done
+    assert [n for n, _ in retries] == [1, 2]
+    assert rng.draws == 1  # a jitter for the backoff, none where Retry-After says
+    # Attempts run out: the last outcome comes back, and no jitter is drawn after it.
+    rng.draws = 0
+    assert run("GET", [busy, busy, busy, busy, done]) is busy
+    assert [n for n, _ in retries] == [1, 2, 3] and rng.draws == 3
+    # Not to be retried: a POST that may have reached the server, or a 502 for a POST.
+    dropped = httpx.RemoteProtocolError("gone", request=request)
+    assert run("POST", [dropped, done]) is dropped and retries == []
+    bad_gateway = httpx.Response(502, request=request)
+    assert run("POST", [bad_gateway, done]) is bad_gateway and retries == []
