@@ -4,9 +4,9 @@ checks that several sections share."""
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from ..images import image_problem
@@ -105,3 +105,14 @@ class KubeShape(Section):
     def manifest(self) -> dict[str, Any]:
         """The object as the Kubernetes API takes it."""
         return self.model_dump(by_alias=True, exclude_none=True)
+
+
+# Field types that carry their checks: a section declares `annotations: Annotations`.
+Labels = Annotated[dict[str, str], AfterValidator(lambda v: check_metadata(v, labels=True))]
+"""Kubernetes labels; the data plane's own keys stay its own."""
+Annotations = Annotated[dict[str, str], AfterValidator(lambda v: check_metadata(v, labels=False))]
+"""Kubernetes annotations; the data plane's own keys stay its own."""
+ObjectName = Annotated[str | None, AfterValidator(object_name)]
+"""A Kubernetes object name, or unset."""
+PinnedImage = Annotated[str, AfterValidator(pinned_image)]
+"""An image reference pinned by tag or digest."""

@@ -7,9 +7,16 @@ components share come from `components/args.py` and `components/kube.py`.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..args import (
     AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
@@ -44,11 +51,14 @@ from .fields import (
     ENV_NAME,
     PATH_SEGMENT,
     RESTRICTED_VOLUME_SOURCES,
+    Annotations,
     KubeShape,
+    Labels,
+    ObjectName,
+    PinnedImage,
     Section,
     check_metadata,
     object_name,
-    pinned_image,
 )
 
 StoreMode = Literal["in-cluster", "external"]
@@ -229,7 +239,7 @@ class PodConfig(Section):
     """Kubernetes `topologySpreadConstraints`; a constraint without `labelSelector` selects this
     workload's pods. Unset: API pods spread over zones (ScheduleAnyway) and nodes (DoNotSchedule)
     when their `max_scale` is above 1, other workloads not at all; `[]` turns spreading off."""
-    priority_class_name: str | None = None
+    priority_class_name: ObjectName = None
     """`priorityClassName` of the pods."""
     termination_grace_period_seconds: int | None = Field(default=None, ge=0)
     """`terminationGracePeriodSeconds`; the Kubernetes default (30) when unset."""
@@ -237,10 +247,10 @@ class PodConfig(Section):
     """`dnsPolicy`; `None` needs `dnsConfig`."""
     dns_config: DnsConfig | None = None
     """Kubernetes `dnsConfig` (nameservers, searches, options)."""
-    pod_labels: dict[str, str] = Field(default_factory=dict)
+    pod_labels: Labels = Field(default_factory=dict)
     """Extra labels on the pods (e.g. `azure.workload.identity/use`); changing them restarts
     the pods."""
-    pod_annotations: dict[str, str] = Field(default_factory=dict)
+    pod_annotations: Annotations = Field(default_factory=dict)
     """Extra annotations on the pods; changing them restarts the pods."""
     extra_env: list[EnvVar] = Field(default_factory=list)
     """Extra environment of the main container (`name` with `value` or `valueFrom`); no
@@ -253,11 +263,6 @@ class PodConfig(Section):
     """Extra Kubernetes containers in the pods; images pinned and rewritten like the others,
     restricted security context unless they set one."""
 
-    @field_validator("pod_labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=True)
-
     @field_validator("node_selector")
     @classmethod
     def _node_labels(cls, v: dict[str, str]) -> dict[str, str]:
@@ -266,16 +271,6 @@ class PodConfig(Section):
             {k: val for k, val in v.items() if not k.startswith(OWN_PREFIX)}, labels=True
         )
         return v
-
-    @field_validator("priority_class_name")
-    @classmethod
-    def _priority_class(cls, v: str | None) -> str | None:
-        return object_name(v)
-
-    @field_validator("pod_annotations")
-    @classmethod
-    def _annotations(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=False)
 
     @field_validator("affinity")
     @classmethod
@@ -360,7 +355,7 @@ class ServiceAccountConfig(Section):
     name: str | None = None
     """With `annotations`: the name of the ServiceAccount created per deployment (default: the
     deployment name). Without: an existing ServiceAccount to run as."""
-    annotations: dict[str, str] = Field(default_factory=dict)
+    annotations: Annotations = Field(default_factory=dict)
     """Create a ServiceAccount for each deployment with these annotations (IRSA
     `eks.amazonaws.com/role-arn`, GKE `iam.gke.io/gcp-service-account`, Azure
     `azure.workload.identity/client-id`)."""
@@ -374,11 +369,6 @@ class ServiceAccountConfig(Section):
         if v is not None and (not DNS_NAME.match(v) or len(v) > 253):
             raise ValueError("not a valid ServiceAccount name")
         return v
-
-    @field_validator("annotations")
-    @classmethod
-    def _annotations(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=False)
 
 
 class _RouteConfig(Section):
@@ -422,25 +412,15 @@ class _RouteConfig(Section):
 class IngressRouteConfig(_RouteConfig):
     """A Kubernetes Ingress, one per namespace, with a path per server."""
 
-    class_name: str | None = None
+    class_name: ObjectName = None
     """`ingressClassName`; the cluster default class when unset."""
-    tls_secret_name: str | None = None
+    tls_secret_name: ObjectName = None
     """TLS Secret of `hostname` in each namespace with servers (filled by cert-manager when
     `clusterIssuer` is set; default then `<hostname>-tls`)."""
-    cluster_issuer: str | None = None
+    cluster_issuer: ObjectName = None
     """cert-manager ClusterIssuer that issues the certificate (`cert-manager.io/cluster-issuer`)."""
-    annotations: dict[str, str] = Field(default_factory=dict)
+    annotations: Annotations = Field(default_factory=dict)
     """Extra annotations of the Ingress (controller settings)."""
-
-    @field_validator("class_name", "tls_secret_name", "cluster_issuer")
-    @classmethod
-    def _names(cls, v: str | None) -> str | None:
-        return object_name(v)
-
-    @field_validator("annotations")
-    @classmethod
-    def _annotations(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=False)
 
     @property
     def tls_secret(self) -> str | None:
@@ -453,31 +433,21 @@ class IngressRouteConfig(_RouteConfig):
 class GatewayRouteConfig(_RouteConfig):
     """A Gateway API HTTPRoute per server, attached to an existing Gateway."""
 
-    gateway_name: str | None = None
+    gateway_name: ObjectName = None
     """Name of the parent Gateway; required when enabled."""
-    gateway_namespace: str | None = None
+    gateway_namespace: ObjectName = None
     """Namespace of the parent Gateway; the server's namespace when unset."""
-    section_name: str | None = None
+    section_name: ObjectName = None
     """Listener of the Gateway to attach to (`sectionName`); all listeners when unset."""
-
-    @field_validator("gateway_name", "gateway_namespace", "section_name")
-    @classmethod
-    def _names(cls, v: str | None) -> str | None:
-        return object_name(v)
 
 
 class IstioRouteConfig(_RouteConfig):
     """An Istio VirtualService per server, bound to an existing Istio Gateway."""
 
-    gateway_name: str | None = None
+    gateway_name: ObjectName = None
     """Name of the Istio Gateway; required when enabled."""
-    gateway_namespace: str | None = None
+    gateway_namespace: ObjectName = None
     """Namespace of the Istio Gateway; the server's namespace when unset."""
-
-    @field_validator("gateway_name", "gateway_namespace")
-    @classmethod
-    def _names(cls, v: str | None) -> str | None:
-        return object_name(v)
 
 
 RouteConfig = IngressRouteConfig | GatewayRouteConfig | IstioRouteConfig
@@ -509,21 +479,14 @@ class ExposureConfig(Section):
 class ListenerConfig(Section):
     """The data-plane listener workload, deployed when `reconciler` is `listener`."""
 
-    image: str = LISTENER_IMAGE
+    image: PinnedImage = LISTENER_IMAGE
     """Listener image, pinned."""
     replicas: int = Field(default=LISTENER_REPLICAS, ge=1)
     """Listener replicas."""
     resources: ResourcesConfig = ResourcesConfig()
     """Listener container resources."""
-    service_account_annotations: dict[str, str] = Field(default_factory=dict)
+    service_account_annotations: Annotations = Field(default_factory=dict)
     """Annotations of the listener's ServiceAccount (workload identity)."""
-
-    _image = field_validator("image")(pinned_image)
-
-    @field_validator("service_account_annotations")
-    @classmethod
-    def _annotations(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=False)
 
 
 class ServersConfig(Section):
@@ -553,14 +516,12 @@ class PostgresConfig(Section):
 
     mode: StoreMode = "in-cluster"
     """`in-cluster` runs a StatefulSet; `external` reads a DSN from `externalPostgresUris`."""
-    image: str = POSTGRES_IMAGE
+    image: PinnedImage = POSTGRES_IMAGE
     """pgvector image, pinned."""
     storage_class: str | None = None
     """StorageClass of the data volume; the cluster default when unset."""
     deletion_protection: bool = DELETION_PROTECTION
     """Protect and retain the volume, its password and Secret. Only False allows deletion."""
-
-    _image = field_validator("image")(pinned_image)
 
 
 class RedisConfig(Section):
@@ -568,10 +529,8 @@ class RedisConfig(Section):
 
     mode: StoreMode = "in-cluster"
     """`in-cluster` runs a Redis Deployment; `external` reads a URL from `externalRedisUris`."""
-    image: str = REDIS_IMAGE
+    image: PinnedImage = REDIS_IMAGE
     """Redis image, pinned."""
-
-    _image = field_validator("image")(pinned_image)
 
 
 def check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
@@ -583,6 +542,10 @@ def check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
     if bad:
         raise ValueError(f"resource_spec values must be non-negative numbers: {bad}")
     return spec
+
+
+SpecKeys = Annotated[dict[str, Any], AfterValidator(check_spec_keys)]
+"""`resource_spec` keys in the control plane's spelling, with non-negative numbers."""
 
 
 class StoreOverride(Section):
@@ -601,19 +564,12 @@ class StaticRevisionConfig(Section):
     """Namespace of the server; one of `namespaces.names`."""
     revision_id: str
     """Revision id (labels only)."""
-    image: str
+    image: PinnedImage
     """Server image, pinned."""
-    resource_spec: dict[str, Any] = Field(default_factory=dict)
+    resource_spec: SpecKeys = Field(default_factory=dict)
     """Sizing in control-plane `resource_spec` keys (snake_case)."""
     secrets: dict[str, SecretStr] = Field(default_factory=dict)
     """The revision's secrets, name to value; the whole `deployments` key must be secret."""
-
-    _image = field_validator("image")(pinned_image)
-
-    @field_validator("resource_spec")
-    @classmethod
-    def _known_spec_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_spec_keys(v)
 
     @field_validator("secrets")
     @classmethod
@@ -635,15 +591,10 @@ class DeploymentConfig(Section):
     """Override `redis.mode` for this deployment."""
     static: StaticRevisionConfig | None = None
     """Serve this revision as written, with no control-plane sync."""
-    resource_spec: dict[str, Any] = Field(default_factory=dict)
+    resource_spec: SpecKeys = Field(default_factory=dict)
     """Overrides merged over the control plane's `resource_spec` (snake_case keys)."""
     service_account: ServiceAccountConfig | None = None
     """Replaces `servers.serviceAccount` for this deployment (e.g. its own cloud role)."""
-
-    @field_validator("resource_spec")
-    @classmethod
-    def _known_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return check_spec_keys(v)
 
 
 class StackConfig(Section):
@@ -675,10 +626,10 @@ class StackConfig(Section):
     """Pod settings per workload kind: `listener`, `api`, `queue`, `postgres`, `redis`."""
     exposure: ExposureConfig = ExposureConfig()
     """Routes from outside the cluster to the servers; none by default (in-cluster only)."""
-    common_labels: dict[str, str] = Field(default_factory=dict)
+    common_labels: Labels = Field(default_factory=dict)
     """Labels on every Kubernetes object of the stack (not on pod templates: changing them restarts
     nothing)."""
-    common_annotations: dict[str, str] = Field(default_factory=dict)
+    common_annotations: Annotations = Field(default_factory=dict)
     """Annotations on every Kubernetes object of the stack (not on pod templates)."""
     cluster_domain: str = CLUSTER_DOMAIN
     """DNS domain of the cluster, in in-cluster URLs."""
@@ -692,16 +643,6 @@ class StackConfig(Section):
     """Path of a kubeconfig to apply to; unset renders manifests to `renderDir` instead."""
     render_dir: str = ".work/manifests"
     """Where manifests are written when no kubeconfig is set (holds Secrets in plain text)."""
-
-    @field_validator("common_labels")
-    @classmethod
-    def _common_labels(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=True)
-
-    @field_validator("common_annotations")
-    @classmethod
-    def _common_annotations(cls, v: dict[str, str]) -> dict[str, str]:
-        return check_metadata(v, labels=False)
 
     @field_validator("cluster_domain")
     @classmethod

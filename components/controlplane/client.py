@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import httpx
 import pydantic
@@ -87,6 +87,39 @@ def resolve_base_url(region: str | None, base_url: str | None) -> str:
             f"unknown control-plane region {region!r}; use one of {known}, "
             "or give base_url for a self-hosted control plane (https://<host>/api-host)"
         ) from None
+
+
+class RevisionFilters(TypedDict, total=False):
+    """Filters of the revision list (each one optional)."""
+
+    status: str | Sequence[str] | None
+    """One status or several."""
+    remote_reconciled: bool | None
+    page_size: int
+    """Items per request (at most 100)."""
+
+
+class DeploymentFilters(RevisionFilters, total=False):
+    """Filters of the deployment list (each one optional)."""
+
+    name_contains: str | None
+    deployment_ids: str | Iterable[str] | None
+    image_version: str | None
+    deployment_type: str | None
+    tag_value_ids: str | Iterable[str] | None
+
+
+# Filters that take one value or several (sent comma-separated).
+_LIST_FILTERS = frozenset({"status", "deployment_ids", "tag_value_ids"})
+
+
+def _filter_params(filters: Mapping[str, Any], kind: Any) -> dict[str, Any]:
+    """The query parameters of list filters; a filter `kind` does not know is a TypeError."""
+    known: frozenset[str] = kind.__optional_keys__
+    unknown = sorted(set(filters) - known)
+    if unknown:
+        raise TypeError(f"unknown filters {unknown}; known: {sorted(known)}")
+    return {k: _csv(v) if k in _LIST_FILTERS else v for k, v in filters.items() if k != "page_size"}
 
 
 def _csv(value: str | Iterable[str] | None) -> str | None:
@@ -477,55 +510,15 @@ class ControlPlaneClient:
 
     # -- deployments ----------------------------------------------------------------------
 
-    def iter_deployments(
-        self,
-        *,
-        name_contains: str | None = None,
-        status: str | Sequence[str] | None = None,
-        deployment_ids: str | Iterable[str] | None = None,
-        image_version: str | None = None,
-        deployment_type: str | None = None,
-        tag_value_ids: str | Iterable[str] | None = None,
-        remote_reconciled: bool | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-    ) -> Iterator[Deployment]:
+    def iter_deployments(self, **filters: Unpack[DeploymentFilters]) -> Iterator[Deployment]:
         """Yield every deployment matching the filters, page by page."""
-        params = {
-            "name_contains": name_contains,
-            "status": _csv(status),
-            "deployment_ids": _csv(deployment_ids),
-            "image_version": image_version,
-            "deployment_type": deployment_type,
-            "tag_value_ids": _csv(tag_value_ids),
-            "remote_reconciled": remote_reconciled,
-        }
+        params = _filter_params(filters, DeploymentFilters)
+        page_size = filters.get("page_size", MAX_PAGE_SIZE)
         return self._paginate(Deployment, "/v2/deployments", params, page_size)
 
-    def list_deployments(
-        self,
-        *,
-        name_contains: str | None = None,
-        status: str | Sequence[str] | None = None,
-        deployment_ids: str | Iterable[str] | None = None,
-        image_version: str | None = None,
-        deployment_type: str | None = None,
-        tag_value_ids: str | Iterable[str] | None = None,
-        remote_reconciled: bool | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-    ) -> list[Deployment]:
+    def list_deployments(self, **filters: Unpack[DeploymentFilters]) -> list[Deployment]:
         """All deployments matching the filters (follows pagination to the end)."""
-        return list(
-            self.iter_deployments(
-                name_contains=name_contains,
-                status=status,
-                deployment_ids=deployment_ids,
-                image_version=image_version,
-                deployment_type=deployment_type,
-                tag_value_ids=tag_value_ids,
-                remote_reconciled=remote_reconciled,
-                page_size=page_size,
-            )
-        )
+        return list(self.iter_deployments(**filters))
 
     def get_deployment(self, deployment_id: str) -> Deployment:
         return self._call(
@@ -586,40 +579,24 @@ class ControlPlaneClient:
     # -- revisions ------------------------------------------------------------------------
 
     def iter_revisions(
-        self,
-        deployment_id: str,
-        *,
-        status: str | Sequence[str] | None = None,
-        remote_reconciled: bool | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        self, deployment_id: str, **filters: Unpack[RevisionFilters]
     ) -> Iterator[Revision]:
-        params = {"status": _csv(status), "remote_reconciled": remote_reconciled}
+        """Yield every revision of a deployment matching the filters, newest first."""
+        params = _filter_params(filters, RevisionFilters)
         return self._paginate(
             Revision,
             f"/v2/deployments/{deployment_id}/revisions",
             params,
-            page_size,
+            filters.get("page_size", MAX_PAGE_SIZE),
             resource="deployment",
             resource_id=deployment_id,
         )
 
     def list_revisions(
-        self,
-        deployment_id: str,
-        *,
-        status: str | Sequence[str] | None = None,
-        remote_reconciled: bool | None = None,
-        page_size: int = MAX_PAGE_SIZE,
+        self, deployment_id: str, **filters: Unpack[RevisionFilters]
     ) -> list[Revision]:
         """All revisions of a deployment, newest first."""
-        return list(
-            self.iter_revisions(
-                deployment_id,
-                status=status,
-                remote_reconciled=remote_reconciled,
-                page_size=page_size,
-            )
-        )
+        return list(self.iter_revisions(deployment_id, **filters))
 
     def get_revision(self, deployment_id: str, revision_id: str) -> Revision:
         return self._call(
