@@ -15,7 +15,7 @@ from typing import Literal
 import pulumi
 
 from .kube import CLUSTER_DOMAIN
-from .revision import ResourceSpec, RevisionSpec
+from .revision import RevisionSpec, Sizing
 from .workload import PodExtras
 
 # --- Defaults, written once ---
@@ -34,7 +34,7 @@ CPU_TARGET_PERCENT = 80
 PDB_MAX_UNAVAILABLE = 1
 AUTOMOUNT_SERVICE_ACCOUNT_TOKEN = False
 DELETION_PROTECTION = True
-REDIS_MEMORY_MB = ResourceSpec().redis_memory_mb
+REDIS_MEMORY_MB = Sizing().redis_memory_mb
 
 LISTENER_ROLE = "listener"
 SERVER_PORT = 8000
@@ -165,7 +165,7 @@ class PostgresArgs(StoreArgs):
 
     image: str = POSTGRES_IMAGE
     """pgvector image, pinned."""
-    resource_spec: pulumi.Input[ResourceSpec] | None = None
+    resource_spec: pulumi.Input[Sizing] | None = None
     """Sizing: `db_cpu`, `db_memory_mb`, `db_storage_gi`, `db_max_connections`."""
     storage_class: str | None = None
     """StorageClass of the data volume; the cluster default when None."""

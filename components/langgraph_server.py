@@ -20,8 +20,8 @@ from .names import (
 )
 from .revision import (
     ReservedEnvNameError,
-    ResourceSpec,
     RevisionSpec,
+    Sizing,
     WorkloadSize,
     check_secret_names,
     secrets_digest,
@@ -52,7 +52,7 @@ class LangGraphServer(pulumi.ComponentResource):
         child = child_options(self, opts)
         rev = args.revision
         instance = dns_name(rev.deployment_name)
-        spec = pulumi.Output.from_input(rev.resource_spec).apply(ResourceSpec.coerce)
+        spec = pulumi.Output.from_input(rev.resource_spec).apply(Sizing.coerce)
         revision_id = pulumi.Output.from_input(rev.revision_id)
         image = pulumi.Output.from_input(rev.image)
 

@@ -47,7 +47,7 @@ from .images import rewrite_image
 from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
 from .providers.connection import Endpoint
-from .revision import ResourceSpec, RevisionSpec
+from .revision import RevisionSpec, Sizing
 from .workload import PodExtras, WorkloadKind
 
 T = TypeVar("T")
@@ -153,7 +153,7 @@ def served_deployments(
 ) -> list[ServedDeployment]:
     """The deployments Pulumi runs: the synced ones, then the stack's static revisions."""
     served = [
-        ServedDeployment(found.namespace, _synced(found, syncs[found.name]))
+        ServedDeployment(found.namespace, _revision_of(found, syncs[found.name]))
         for found in discovery.deployments
         if found.name in syncs
     ]
@@ -166,7 +166,7 @@ def served_deployments(
                     deployment_name=name,
                     revision_id=static.revision_id,
                     image=static.image,
-                    resource_spec=ResourceSpec.from_mapping(static.resource_spec),
+                    resource_spec=Sizing.from_mapping(static.resource_spec),
                     secret_values=pulumi.Output.secret(
                         {k: v.get_secret_value() for k, v in static.secrets.items()}
                     ),
@@ -175,13 +175,13 @@ def served_deployments(
     return served
 
 
-def _synced(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:
+def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:
     return RevisionSpec(
         deployment_id=found.id,
         deployment_name=found.name,
         revision_id=sync.revision_id,
         image=sync.image,
-        resource_spec=_applied(sync.resource_spec, ResourceSpec.coerce),
+        resource_spec=_applied(sync.resource_spec, Sizing.coerce),
         secret_values=sync.secrets,
         secrets_digest=sync.secrets_digest,
     )
@@ -276,7 +276,7 @@ def _served(
         # Revision images come from the control plane: they move to the mirror too.
         rev = replace(rev, image=_applied(rev.image, lambda image: rewrite_image(image, registry)))
     floor = config.servers.min_replicas
-    spec = _applied(rev.resource_spec, lambda s: ResourceSpec.coerce(s).with_min_replicas(floor))
+    spec = _applied(rev.resource_spec, lambda s: Sizing.coerce(s).with_min_replicas(floor))
     base = dns_name(name)
     clients = {LABEL_DEPLOYMENT_ID: rev.deployment_id}
     postgres = PostgresArgs(

@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 from .args import PostgresArgs
 from .kube import child_options, dns_name, labels
 from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
-from .revision import ResourceSpec
+from .revision import Sizing
 from .store import DataStore, credentials, store_network_policy, store_service, store_uri
 from .workload import OWN_VOLUMES, workload_spec
 
@@ -35,7 +35,7 @@ class Postgres(DataStore):
             protect=args.deletion_protection,
             retain_on_delete=args.deletion_protection,
         )
-        spec = pulumi.Output.from_input(args.resource_spec or ResourceSpec())
+        spec = pulumi.Output.from_input(args.resource_spec or Sizing())
         object_name = dns_name(args.instance, "postgres")
         store_labels = labels(args.instance, "postgres")
         meta = {"namespace": args.namespace, "labels": store_labels}

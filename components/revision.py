@@ -44,8 +44,9 @@ def secrets_digest(values: Mapping[str, str]) -> str:
 
 
 @dataclass(frozen=True)
-class ResourceSpec:
-    """Sizing of one deployment, in the control plane's `resource_spec` units."""
+class Sizing:
+    """Sizing of one deployment, in the units of the control plane's `resource_spec`
+    (`controlplane.ResourceSpec` is that API field as it comes over the wire)."""
 
     min_scale: int = 1
     """Minimum API replicas."""
@@ -87,7 +88,7 @@ class ResourceSpec:
     """Postgres `max_connections`."""
 
     @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any] | None) -> ResourceSpec:
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> Sizing:
         """Build from a control-plane `resource_spec`, ignoring fields this type does not use.
 
         Whole-number fields are made ints again: numbers that cross the Pulumi engine come
@@ -102,11 +103,11 @@ class ResourceSpec:
         return cls(**values)
 
     @classmethod
-    def coerce(cls, value: ResourceSpec | Mapping[str, Any] | None) -> ResourceSpec:
-        """Accept a `ResourceSpec` or the control plane's `resource_spec` mapping."""
-        return value if isinstance(value, ResourceSpec) else cls.from_mapping(value)
+    def coerce(cls, value: Sizing | Mapping[str, Any] | None) -> Sizing:
+        """Accept a `Sizing` or the control plane's `resource_spec` mapping."""
+        return value if isinstance(value, Sizing) else cls.from_mapping(value)
 
-    def with_min_replicas(self, floor: int) -> ResourceSpec:
+    def with_min_replicas(self, floor: int) -> Sizing:
         """This spec with API and queue replica bounds raised to at least `floor`."""
         queue = self.queue()
         return replace(
@@ -203,7 +204,7 @@ class RevisionSpec:
     """The control-plane revision id being served."""
     image: pulumi.Input[str]
     """The server image, pinned by tag or digest."""
-    resource_spec: pulumi.Input[ResourceSpec] = field(default_factory=ResourceSpec)
+    resource_spec: pulumi.Input[Sizing] = field(default_factory=Sizing)
     """Sizing of the API, queue, Redis and Postgres."""
     secret_values: pulumi.Input[Mapping[str, str]] = field(default_factory=dict)
     """The revision's own secrets, name to value; a secret Output."""

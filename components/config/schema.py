@@ -42,7 +42,7 @@ from ..controlplane.client import DEFAULT_TIMEOUT_SECONDS
 from ..images import image_problem, registry_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
-from ..revision import ResourceSpec
+from ..revision import Sizing
 from ..workload import WorkloadKind
 from .fields import (
     CREDENTIAL_WORDS,
@@ -476,7 +476,7 @@ class ExposureConfig(Section):
         return route
 
 
-class ListenerConfig(Section):
+class ListenerWorkloadConfig(Section):
     """The data-plane listener workload, deployed when `reconciler` is `listener`."""
 
     image: PinnedImage = LISTENER_IMAGE
@@ -534,7 +534,7 @@ class RedisConfig(Section):
 
 
 def check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
-    known = set(ResourceSpec.__dataclass_fields__)
+    known = set(Sizing.__dataclass_fields__)
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ValueError(f"unknown resource_spec keys {unknown}; known: {sorted(known)}")
@@ -610,7 +610,7 @@ class StackConfig(Section):
     """Who turns revisions into servers: Pulumi (`up`) or the in-cluster listener."""
     namespaces: NamespacesConfig = NamespacesConfig()
     """Kubernetes namespaces."""
-    listener: ListenerConfig = ListenerConfig()
+    listener: ListenerWorkloadConfig = ListenerWorkloadConfig()
     """The listener workload, deployed when `reconciler` is `listener`."""
     servers: ServersConfig = ServersConfig()
     """Shared server settings."""

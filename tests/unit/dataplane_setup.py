@@ -11,7 +11,7 @@ from components.args import DataPlaneArgs
 from components.config import ControlPlaneConfig, NamespacesConfig, StackConfig
 from components.dataplane import DataPlane
 from components.plan import ServedDeployment, plan_dataplane
-from components.revision import ResourceSpec, RevisionSpec
+from components.revision import RevisionSpec, Sizing
 
 NAMESPACES = ["langgraph", "batch"]
 
@@ -38,7 +38,7 @@ def served(
     namespace: str = "langgraph",
     *,
     secrets: dict[str, str] | None = None,
-    resource_spec: ResourceSpec | None = None,
+    resource_spec: Sizing | None = None,
 ) -> ServedDeployment:
     """A deployment at one revision, with its image under registry.example.com."""
     return ServedDeployment(
@@ -48,7 +48,7 @@ def served(
             deployment_name=name,
             revision_id=f"rev-{name}",
             image=f"registry.example.com/{name}:1.0.0",
-            resource_spec=resource_spec or ResourceSpec(),
+            resource_spec=resource_spec or Sizing(),
             secret_values=pulumi.Output.secret(secrets if secrets is not None else {}),
         ),
     )

@@ -7,7 +7,7 @@ import pytest
 from harness import run_program
 
 from components.langgraph_server import LangGraphServer, LangGraphServerArgs
-from components.revision import ResourceSpec, RevisionSpec
+from components.revision import RevisionSpec, Sizing
 
 IMAGE = "registry.example.com/agents/support:2.3.1"
 SECRET_VALUES = {"OPENAI_API_KEY": "sk-test-abcdef", "TAVILY_KEY": "tv-test-123456"}
@@ -25,7 +25,7 @@ def build(secrets: dict[str, str] | None = None, **kwargs: object) -> dict[str, 
         deployment_name="support-agent",
         revision_id="rev-456",
         image=IMAGE,
-        resource_spec=ResourceSpec(
+        resource_spec=Sizing(
             min_scale=2, max_scale=5, cpu=1, memory_mb=2048, queue_min_scale=1, queue_max_scale=3
         ),
         secret_values=pulumi.Output.secret(secrets if secrets is not None else SECRET_VALUES),

@@ -42,7 +42,7 @@ from components.plan import (
     plan_sync,
     served_deployments,
 )
-from components.revision import ResourceSpec, RevisionSpec
+from components.revision import RevisionSpec, Sizing
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = ["apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris", "deployments"]
@@ -101,7 +101,7 @@ def served(name: str, namespace: str = "langgraph") -> ServedDeployment:
             deployment_name=name,
             revision_id=f"rev-{name}",
             image=f"registry.example.com/{name}:1.0.0",
-            resource_spec=ResourceSpec(min_scale=1, max_scale=3),
+            resource_spec=Sizing(min_scale=1, max_scale=3),
         ),
     )
 
@@ -194,10 +194,10 @@ def test_served_deployments_are_the_synced_ones_then_the_static_ones() -> None:
         "rev-a",
         "registry.example.com/a:1.0.0",
     )
-    assert a.resource_spec == ResourceSpec(min_scale=1, max_scale=3)
+    assert a.resource_spec == Sizing(min_scale=1, max_scale=3)
     assert a.secrets_digest == "0123456789abcdef"
     assert (s.deployment_id, s.revision_id, s.image) == ("d-s", "r-s", "ghcr.io/acme/s:2.0.0")
-    assert s.resource_spec == ResourceSpec(max_scale=4)
+    assert s.resource_spec == Sizing(max_scale=4)
     listener = config(reconciler="listener", deployments={"s": {"static": static}})
     assert served_deployments(listener, discovery, {}) == []
 
@@ -234,7 +234,7 @@ def test_server_arguments(loop: asyncio.AbstractEventLoop) -> None:
     server = a.server
     assert server.revision.image == f"{MIRROR}/a:1.0.0"  # the revision image moves too
     spec = server.revision.resource_spec
-    assert isinstance(spec, ResourceSpec)
+    assert isinstance(spec, Sizing)
     assert (spec.min_scale, spec.max_scale, spec.queue_min_scale) == (2, 3, 2)
     assert server.image_pull_secrets == ["mirror-creds", "agents-registry"]
     assert server.api_pod.image_pull_secrets == [] and server.queue_pod.image_pull_secrets == []

@@ -6,7 +6,7 @@ import pulumi
 from harness import MOCK_PASSWORD, run_program, secret_flag
 
 from components.postgres import Postgres, PostgresArgs
-from components.revision import ResourceSpec
+from components.revision import Sizing
 
 CLIENTS = {"langgraph.ai/deployment-id": "dep-1"}
 
@@ -18,7 +18,7 @@ def build(**kwargs: object) -> dict[str, object]:
 
 
 def test_in_cluster_objects() -> None:
-    spec = ResourceSpec(db_storage_gi=25, db_max_connections=250, db_cpu=2, db_memory_mb=4096)
+    spec = Sizing(db_storage_gi=25, db_max_connections=250, db_cpu=2, db_memory_mb=4096)
     run = run_program(lambda: build(resource_spec=spec))
     assert run.count("kubernetes:apps/v1:StatefulSet") == 1
     assert run.count("kubernetes:core/v1:PersistentVolumeClaim") == 1

@@ -18,7 +18,7 @@ from components.config import (
     DeploymentConfig,
     EnvVar,
     ImagesConfig,
-    ListenerConfig,
+    ListenerWorkloadConfig,
     PodConfig,
     ServersConfig,
     ServiceAccountConfig,
@@ -26,7 +26,7 @@ from components.config import (
 from components.controlplane import RESERVED_ENV_NAMES
 from components.dataplane import DataPlane
 from components.plan import ServedDeployment
-from components.revision import ResourceSpec, secrets_digest
+from components.revision import Sizing, secrets_digest
 from components.workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES, WORKLOAD_KINDS
 
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
@@ -38,7 +38,7 @@ def served(name: str, namespace: str = "langgraph", max_scale: int = 1) -> Serve
         name,
         namespace,
         secrets={"OPENAI_API_KEY": "sk-x"},
-        resource_spec=ResourceSpec(max_scale=max_scale),
+        resource_spec=Sizing(max_scale=max_scale),
     )
 
 
@@ -315,7 +315,7 @@ def test_token_can_be_mounted_when_asked() -> None:
 
 
 def test_listener_service_account_annotations() -> None:
-    listener = ListenerConfig(service_account_annotations=IRSA)
+    listener = ListenerWorkloadConfig(service_account_annotations=IRSA)
     run = run_program(lambda: build(reconciler="listener", listener=listener))
     account = run.named("dataplane-listener-serviceaccount")
     assert account.get("metadata.annotations") == IRSA
