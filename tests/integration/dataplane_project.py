@@ -11,6 +11,7 @@ stack files or state.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from collections.abc import Callable
@@ -79,8 +80,20 @@ class DataplaneProject:
         return json.loads(result.stdout)
 
     def manifest_text(self) -> str:
-        """Every rendered manifest, concatenated."""
-        return "\n".join(p.read_text() for p in sorted(self.manifests.rglob("*.yaml")))
+        """Every rendered manifest, as one multi-document YAML text (one object per file)."""
+        return "\n---\n".join(p.read_text() for p in sorted(self.manifests.rglob("*.yaml")))
+
+    def rendered_passwords(self) -> list[str]:
+        """The generated Postgres and Redis passwords, read back from the rendered Secrets,
+        each in plain text and in the base64 form of a Secret's `data`."""
+        plain = []
+        for doc in yaml.safe_load_all(self.manifest_text()):
+            if doc and doc.get("kind") == "Secret":
+                for key, value in (doc.get("stringData") or {}).items():
+                    plain += [value] if key.endswith("PASSWORD") else []
+                for key, value in (doc.get("data") or {}).items():
+                    plain += [base64.b64decode(value).decode()] if key.endswith("PASSWORD") else []
+        return plain + [base64.b64encode(v.encode()).decode() for v in plain]
 
     def state(self, stack: auto.Stack) -> dict[str, Any]:
         """The deployment (decrypted: the Automation API exports with --show-secrets)."""

@@ -36,17 +36,6 @@ def changes(summary: dict[str, int] | None) -> dict[str, int]:
     return {op: n for op, n in (summary or {}).items() if op != "same" and n}
 
 
-def generated_passwords(manifests: Path) -> list[str]:
-    """The Postgres and Redis passwords that `random` generated, from the rendered Secrets."""
-    found = []
-    for path in sorted(manifests.rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if doc and doc.get("kind") == "Secret":
-                data = doc.get("stringData") or {}
-                found += [v for k, v in data.items() if k.endswith("PASSWORD")]
-    return found
-
-
 def test_dev_stack_through_the_language_host(tmp_path: Path, controlplane: str) -> None:
     project = DataplaneProject.create(tmp_path / "project", controlplane)
     stack = project.stack()  # no inline program: the language host runs __main__.py
@@ -81,8 +70,8 @@ def test_dev_stack_through_the_language_host(tmp_path: Path, controlplane: str) 
         text=True,
         check=True,
     ).stdout
-    passwords = generated_passwords(project.manifests)
-    assert len(passwords) >= 4, passwords  # Postgres and Redis, per deployment
+    passwords = project.rendered_passwords()
+    assert len(passwords) >= 8, passwords  # Postgres and Redis per deployment, two forms each
     secrets = [DEFAULT_API_KEY, LICENCE, *passwords]
     secrets += [s["value"] for d in DEPLOYMENTS for s in d["secrets"]]
     for where, text in (
