@@ -195,8 +195,8 @@ class Report:
                     ["Pulumi Python SDK", mach["pulumi_sdk"]],
                     ["pulumi-kubernetes SDK", mach["pulumi_kubernetes_sdk"]],
                     [
-                        "resource plugins missing",
-                        ", ".join(mach["missing_plugins"]) or "none",
+                        "resource plugins",
+                        f"kubernetes {mach['kubernetes_plugin']}, random {mach['random_plugin']}",
                     ],
                     [
                         "load average (1 min) during the run",

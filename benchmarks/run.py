@@ -80,8 +80,8 @@ def machine() -> dict[str, Any]:
         "pulumi_cli": cli,
         "pulumi_sdk": metadata.version("pulumi"),
         "pulumi_kubernetes_sdk": metadata.version("pulumi_kubernetes"),
-        "kubernetes_plugin": f"{pins()['KUBERNETES_VERSION']} (not built here)",
-        "missing_plugins": engine.missing_plugins(),
+        "kubernetes_plugin": pins()["KUBERNETES_VERSION"],
+        "random_plugin": pins()["RANDOM_VERSION"],
     }
 
 

@@ -273,8 +273,9 @@ def _fake_results(sizes: list[int]) -> dict[str, Any]:
                 "python": "3.11",
                 "pulumi_cli": "v3.259.0",
                 "pulumi_sdk": "3.259.0",
-                "pulumi_kubernetes_sdk": "4.34.2",
-                "missing_plugins": ["kubernetes", "random"],
+                "pulumi_kubernetes_sdk": "4.32.0",
+                "kubernetes_plugin": "4.32.0",
+                "random_plugin": "4.19.1",
             },
         },
         "engine": {
