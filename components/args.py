@@ -34,6 +34,7 @@ CPU_TARGET_PERCENT = 80
 PDB_MAX_UNAVAILABLE = 1
 AUTOMOUNT_SERVICE_ACCOUNT_TOKEN = False
 DELETION_PROTECTION = True
+CREATE_NAMESPACES = True
 REDIS_MEMORY_MB = Sizing().redis_memory_mb
 
 LISTENER_ROLE = "listener"
@@ -250,7 +251,7 @@ class DataPlaneArgs:
     """Watched namespaces; the first holds the listener."""
     listener: ListenerArgs
     """The listener; `DataPlane` sets its `redis_uri` from `listener_redis`."""
-    create_namespaces: bool = True
+    create_namespaces: bool = CREATE_NAMESPACES
     """Create the namespaces; False adopts existing ones."""
     listener_redis: RedisArgs | None = None
     """The listener's queue Redis, when the listener runs."""

@@ -21,6 +21,7 @@ from pydantic import (
 from ..args import (
     AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
     CPU_TARGET_PERCENT,
+    CREATE_NAMESPACES,
     DELETION_PROTECTION,
     JOBS_PER_WORKER,
     LISTENER_CPU,
@@ -104,7 +105,7 @@ class NamespacesConfig(Section):
 
     names: list[str] = Field(default_factory=lambda: ["langgraph"], min_length=1)
     """Watched namespaces; the first one also holds the listener."""
-    create: bool = True
+    create: bool = CREATE_NAMESPACES
     """Create them; False adopts namespaces that already exist."""
 
     @field_validator("names")
