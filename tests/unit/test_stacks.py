@@ -67,13 +67,18 @@ def discovery_for(config: StackConfig) -> Discovery:
     )
 
 
-def run_stack(path: Path) -> tuple[StackConfig, Run, list[str]]:
-    raw, secret_keys, fakes = load(path)
+def parsed(raw: dict[str, str], secret_keys: list[str]) -> StackConfig:
+    """The typed config of `load`'s output, as the program parses it."""
     prefix = f"{NAMESPACE}:"
-    config = parse_stack_config(
+    return parse_stack_config(
         {k[len(prefix) :]: v for k, v in raw.items()},
         [k[len(prefix) :] for k in secret_keys],
     )
+
+
+def run_stack(path: Path) -> tuple[StackConfig, Run, list[str]]:
+    raw, secret_keys, fakes = load(path)
+    config = parsed(raw, secret_keys)
     discovery = discovery_for(config)
 
     def program() -> Any:
@@ -195,11 +200,7 @@ def test_revisions_output_is_the_image_that_runs() -> None:
     mirror = "registry.acme.internal/mirror"
     raw, secret_keys, _ = load(next(p for p in STACKS if p.name == "Pulumi.dev.yaml"))
     raw[f"{NAMESPACE}:images"] = json.dumps({"registry": mirror})
-    prefix = f"{NAMESPACE}:"
-    config = parse_stack_config(
-        {k[len(prefix) :]: v for k, v in raw.items()},
-        [k[len(prefix) :] for k in secret_keys],
-    )
+    config = parsed(raw, secret_keys)
     discovery = discovery_for(config)
 
     def program() -> Any:
