@@ -71,6 +71,10 @@ class Registered:
         return value
 
 
+# What the SDK's mocks call the stack and project when nothing else is set.
+MOCK_STACK, MOCK_PROJECT = "stack", "project"
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A mock monitor that appends every registration to `sink` before answering it."""
 
@@ -94,6 +98,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             )
         )
         return super().RegisterResource(request)
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs under a fixed `stack::project`. The SDK's own reads the ambient project
+        and stack, context variables that an inline Automation API run earlier in the
+        same process leaves set (the integration tests): snapshots must not depend on it."""
+        if parent:
+            type_ = f"{parent.split('::')[2].split('$')[-1]}${type_}"
+        return f"urn:pulumi:{MOCK_STACK}::{MOCK_PROJECT}::{type_}::{name}"
 
 
 def _options(request: Any) -> dict[str, Any]:
