@@ -37,6 +37,7 @@ from .config import (
     ConfigError,
     GatewayRouteConfig,
     IngressRouteConfig,
+    Problem,
     RouteConfig,
     StackConfig,
     check_served,
@@ -93,6 +94,9 @@ def plan_sync(config: StackConfig, discovery: Discovery) -> SyncPlan:
     revisions = []
     if config.reconciler == "pulumi":
         revisions = [_revision_sync(config, found) for found in discovery.deployments]
+        problems = [p for r in revisions for p in _crossed_overrides(config, r)]
+        if problems:
+            raise ConfigError(problems)
     return SyncPlan(
         endpoint=endpoint_of(config),
         compute_id=config.control_plane.listener_compute_id,
@@ -118,6 +122,30 @@ def _revision_sync(config: StackConfig, found: DiscoveredDeployment) -> Revision
         secrets=found.secrets,
         pinned_revision_id=config.pinned_revision(found.name),
     )
+
+
+def _crossed_overrides(config: StackConfig, sync: RevisionSyncArgs) -> list[Problem]:
+    """Bounds that the stack's `resourceSpec` overrides cross once merged over the control
+    plane's `resource_spec` (a minimum above its maximum, a request above its limit)."""
+    name = sync.deployment_name
+    overrides = config.spec_overrides(name)
+    problems = []
+    for low, low_value, high, high_value in Sizing.from_mapping(
+        sync.resource_spec
+    ).crossed_bounds():
+        ours = [key for key in (low, high) if key in overrides]
+        if not ours:
+            continue  # the control plane's own values: the workloads take the larger bound
+        other = high if ours == [low] else low
+        problems.append(
+            Problem(
+                f"deployments.{name}.resourceSpec.{ours[0]}",
+                f"{low} {low_value:g} is above {high} {high_value:g} once merged over the "
+                f"control plane's resource_spec of {name!r}",
+                f"set `{other}` here too, with {low} at most {high}",
+            )
+        )
+    return problems
 
 
 # --- Step 2: the data plane ---

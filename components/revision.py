@@ -107,6 +107,28 @@ class Sizing:
         """Accept a `Sizing` or the control plane's `resource_spec` mapping."""
         return value if isinstance(value, Sizing) else cls.from_mapping(value)
 
+    def crossed_bounds(self) -> list[tuple[str, float, str, float]]:
+        """Each minimum above its maximum and request above its limit, as the workloads would get
+        them: `(key, value, bound key, bound value)` in `resource_spec` keys."""
+        pairs = [
+            ("min_scale", "max_scale"),
+            ("queue_min_scale" if self.queue_min_scale is not None else "min_scale",
+             "queue_max_scale" if self.queue_max_scale is not None else "max_scale"),
+            ("cpu", "cpu_limit"),
+            ("memory_mb", "memory_limit_mb"),
+            ("queue_cpu" if self.queue_cpu is not None else "cpu", "queue_cpu_limit"),
+            ("queue_memory_mb" if self.queue_memory_mb is not None else "memory_mb",
+             "queue_memory_limit_mb"),
+            ("db_cpu", "db_cpu_limit"),
+            ("db_memory_mb", "db_memory_limit_mb"),
+        ]  # fmt: skip
+        crossed = []
+        for low, high in dict.fromkeys(pairs):
+            low_value, high_value = getattr(self, low), getattr(self, high)
+            if high_value is not None and low_value > high_value:
+                crossed.append((low, low_value, high, high_value))
+        return crossed
+
     def with_min_replicas(self, floor: int) -> Sizing:
         """This spec with API and queue replica bounds raised to at least `floor`."""
         queue = self.queue()

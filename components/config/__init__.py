@@ -5,15 +5,17 @@ reported in one `ConfigError` with its config path and the fix, and secret field
 from secret config (`pulumi config set --secret`). Components never read `pulumi.Config`:
 the plan (`components/plan.py`) is the only reader of these objects.
 
-- `fields`: the error, the base sections and the field checks they share;
+- `fields`: the error and its problems, the base sections and the field checks they share;
+- `quantities`, `credentials`: Kubernetes quantities; which environment values are credentials;
 - `schema`: one model per section, with its defaults;
+- `messages`: validation errors in the stack file's words, with their fixes;
 - `loading`: from Pulumi's config to a `StackConfig`, every problem at once;
 - `checks`: the checks across sections;
 - `reference`: the configuration reference in README.md, generated from the schema.
 """
 
 from .checks import check_served, cross_checks, exposure_problems, route_gaps
-from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError
+from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
 from .loading import load_stack_config, parse_stack_config
 from .schema import (
     ControlPlaneConfig,
@@ -60,6 +62,7 @@ __all__ = [
     "NamespacesConfig",
     "PodConfig",
     "PostgresConfig",
+    "Problem",
     "RedisConfig",
     "ResourcesConfig",
     "RouteConfig",

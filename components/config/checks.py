@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..controlplane import RESERVED_ENV_NAMES
+from ..urls import url_problem
 from ..workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES
-from .fields import DNS_LABEL, NAMESPACE, ConfigError
+from .fields import DNS_LABEL, NAMESPACE, ConfigError, Problem
 from .schema import (
     GatewayRouteConfig,
     IngressRouteConfig,
@@ -17,38 +18,60 @@ from .schema import (
 )
 
 
-def cross_checks(config: StackConfig) -> list[str]:
+def cross_checks(config: StackConfig) -> list[Problem]:
     """Problems that no single section can see: every one, for one `ConfigError`."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     cp = config.control_plane
     if cp.url and cp.region:
         problems.append(
-            f"{NAMESPACE}:controlPlane: both `url` and `region` are set. Fix: keep one of them."
+            Problem(
+                "controlPlane",
+                "both `url` and `region` are set",
+                "keep one of them",
+                reads=("controlPlane.url", "controlPlane.region"),
+            )
         )
     watched = set(config.namespaces.names)
     for name, entry in config.deployments.items():
-        path = f"{NAMESPACE}:deployments.{name}"
+        path = f"deployments.{name}"
         if not DNS_LABEL.match(name) or len(name) > 40:
             problems.append(
-                f"{path}: deployment names used here must be lowercase DNS labels of at most "
-                "40 characters (Kubernetes names derive from them)."
+                Problem(
+                    path,
+                    "deployment names used here must be lowercase DNS labels of at most "
+                    "40 characters (Kubernetes names derive from them)",
+                    "rename the deployment in the control plane and here, e.g. `agent-alpha`",
+                    reads=(path,),
+                )
             )
         if entry.static and entry.revision:
             problems.append(
-                f"{path}: `revision` pins a control-plane revision but `static` describes one "
-                "by hand. Fix: keep one of them."
+                Problem(
+                    path,
+                    "`revision` pins a control-plane revision but `static` describes one by hand",
+                    "keep one of them",
+                    reads=(f"{path}.static", f"{path}.revision"),
+                )
             )
         if entry.static and entry.static.namespace not in watched:
             problems.append(
-                f"{path}.static.namespace: {entry.static.namespace!r} is not in "
-                f"namespaces.names {sorted(watched)}. Fix: add it there or change it."
+                Problem(
+                    f"{path}.static.namespace",
+                    f"{entry.static.namespace!r} is not in namespaces.names {sorted(watched)}",
+                    "add it there or change it",
+                    reads=(f"{path}.static.namespace", "namespaces.names"),
+                )
             )
     listener_redis_external = config.reconciler == "listener" and config.redis.mode == "external"
     if listener_redis_external and "listener" not in config.external_redis_uris:
         problems.append(
-            f"{NAMESPACE}:externalRedisUris.listener: missing; the listener's queue uses an "
-            "external Redis. Fix: pulumi config set --secret --path "
-            f"'{NAMESPACE}:externalRedisUris.listener' 'redis://:pass@host:6379/0'"
+            Problem(
+                "externalRedisUris.listener",
+                "missing; the listener's queue uses an external Redis",
+                f"`pulumi config set --secret --path '{NAMESPACE}:externalRedisUris.listener' "
+                "'redis://:pass@host:6379/0'`",
+                reads=("externalRedisUris.listener", "reconciler", "redis.mode"),
+            )
         )
     problems.extend(exposure_problems(config))
     problems.extend(_service_account_problems(config))
@@ -56,30 +79,51 @@ def cross_checks(config: StackConfig) -> list[str]:
         problems.extend(_pod_problems(kind, pod))
     static_names = [n for n, e in config.deployments.items() if e.static]
     problems.extend(p for n in static_names for p in _store_problems(config, n))
+    problems.extend(_uri_problems(config))
+    return problems
+
+
+def _uri_problems(config: StackConfig) -> list[Problem]:
+    """External store URIs: the right scheme and a host. Their values are never quoted."""
     uri_kinds = (
-        ("externalPostgresUris", config.external_postgres_uris, ("postgres://", "postgresql://")),
-        ("externalRedisUris", config.external_redis_uris, ("redis://", "rediss://")),
+        ("externalPostgresUris", config.external_postgres_uris, ("postgres", "postgresql")),
+        ("externalRedisUris", config.external_redis_uris, ("redis", "rediss")),
     )
+    problems = []
     for key, uris, schemes in uri_kinds:
         for name, uri in uris.items():
-            if not uri.get_secret_value().startswith(schemes):
+            problem = url_problem(uri.get_secret_value(), schemes, credentials=True, query=True)
+            if problem:
+                example = (
+                    "postgresql://user:pass@host:5432/db"
+                    if "Postgres" in key
+                    else ("redis://:pass@host:6379/0")
+                )
                 problems.append(
-                    f"{NAMESPACE}:{key}.{name}: must start with {' or '.join(schemes)} "
-                    "(value hidden)."
+                    Problem(
+                        f"{key}.{name}",
+                        f"{problem} (value hidden)",
+                        f"`pulumi config set --secret --path '{NAMESPACE}:{key}.{name}' "
+                        f"'{example}'`",
+                    )
                 )
     return problems
 
 
-def exposure_problems(config: StackConfig) -> list[str]:
+def exposure_problems(config: StackConfig) -> list[Problem]:
     """At most one kind of route, enabled only for servers Pulumi runs, and complete."""
     exposure = config.exposure
-    path = f"{NAMESPACE}:exposure"
     kinds = exposure.enabled()
     if len(kinds) > 1:
         both = " and ".join(f"`{k}`" for k in kinds)
         return [
-            f"{path}: {both} are enabled together, but each server is reached through exactly one "
-            "kind of route. Fix: keep one of them and set `enabled: false` on the others."
+            Problem(
+                "exposure",
+                f"{both} are enabled together, but each server is reached through exactly one "
+                "kind of route",
+                "keep one of them and set `enabled: false` on the others",
+                reads=tuple(f"exposure.{k}.enabled" for k in kinds),
+            )
         ]
     if not kinds:
         return []
@@ -89,65 +133,89 @@ def exposure_problems(config: StackConfig) -> list[str]:
     problems = []
     if config.reconciler == "listener":
         problems.append(
-            f"{path}.{kind}: routes are made for the servers Pulumi runs, and with "
-            "`reconciler: listener` Pulumi runs none. Fix: disable it, or use "
-            "`reconciler: pulumi`."
+            Problem(
+                f"exposure.{kind}",
+                "routes are made for the servers Pulumi runs, and with `reconciler: listener` "
+                "Pulumi runs none",
+                "disable it, or use `reconciler: pulumi`",
+                reads=(f"exposure.{kind}.enabled", "reconciler"),
+            )
         )
     problems.extend(route_gaps(kind, route))
     if isinstance(route, IngressRouteConfig) and route.scheme == "http" and route.tls_secret:
         problems.append(
-            f"{path}.ingress.scheme: `http`, yet the Ingress terminates TLS. Fix: use `https`, "
-            "or drop `tlsSecretName` and `clusterIssuer`."
+            Problem(
+                "exposure.ingress.scheme",
+                "`http`, yet the Ingress terminates TLS",
+                "use `https`, or drop `tlsSecretName` and `clusterIssuer`",
+            )
         )
     return problems
 
 
-def _service_account_problems(config: StackConfig) -> list[str]:
+def _service_account_problems(config: StackConfig) -> list[Problem]:
     shared = config.servers.service_account
     if shared.name and shared.annotations:
         return [
-            f"{NAMESPACE}:servers.serviceAccount: `name` with `annotations` would create one "
-            "ServiceAccount of that name for every deployment. Fix: drop `name` (each gets its "
-            "deployment's name), or set it per deployment under "
-            f"`{NAMESPACE}:deployments.<name>.serviceAccount`."
+            Problem(
+                "servers.serviceAccount",
+                "`name` with `annotations` would create one ServiceAccount of that name for "
+                "every deployment",
+                "drop `name` (each gets its deployment's name), or set it per deployment under "
+                f"`{NAMESPACE}:deployments.<name>.serviceAccount`",
+                reads=("servers.serviceAccount.name", "servers.serviceAccount.annotations"),
+            )
         ]
     return []
 
 
-def _pod_problems(kind: str, pod: PodConfig) -> list[str]:
-    path = f"{NAMESPACE}:workloads.{kind}"
+def _pod_problems(kind: str, pod: PodConfig) -> list[Problem]:
+    path = f"workloads.{kind}"
     problems = []
     env_names = [e.name for e in pod.extra_env]
     taken = sorted(set(env_names) & (RESERVED_ENV_NAMES | OWN_ENV_NAMES[kind]))
     if taken:
         problems.append(
-            f"{path}.extraEnv: {taken} are set by the data plane (or reserved by the LangGraph "
-            "platform). Fix: rename them."
+            Problem(
+                f"{path}.extraEnv",
+                f"{taken} are set by the data plane (or reserved by the LangGraph platform)",
+                "rename them",
+            )
         )
     twice = sorted({n for n in env_names if env_names.count(n) > 1})
     if twice:
-        problems.append(f"{path}.extraEnv: {twice} are set twice. Fix: keep one of each.")
+        problems.append(Problem(f"{path}.extraEnv", f"{twice} are set twice", "keep one of each"))
     own_volumes = OWN_VOLUMES[kind]
     volume_names = [str(v["name"]) for v in pod.extra_volumes]
     clash = sorted({n for n in volume_names if n in own_volumes or volume_names.count(n) > 1})
     if clash:
         problems.append(
-            f"{path}.extraVolumes: names {clash} are taken (the workload's own volumes are "
-            f"{sorted(own_volumes)}). Fix: rename them."
+            Problem(
+                f"{path}.extraVolumes",
+                f"names {clash} are taken (the workload's own volumes are {sorted(own_volumes)})",
+                "rename them",
+            )
         )
     unknown = sorted({m.name for m in pod.extra_volume_mounts} - set(volume_names))
     if unknown:
         problems.append(
-            f"{path}.extraVolumeMounts: {unknown} are not in `extraVolumes`. Fix: add the "
-            "volumes or correct the names."
+            Problem(
+                f"{path}.extraVolumeMounts",
+                f"{unknown} are not in `extraVolumes`",
+                "add the volumes or correct the names",
+                reads=(f"{path}.extraVolumeMounts", f"{path}.extraVolumes"),
+            )
         )
     paths = sorted(
         m.mount_path for m in pod.extra_volume_mounts if m.mount_path in own_volumes.values()
     )
     if paths:
         problems.append(
-            f"{path}.extraVolumeMounts: {paths} are mounted by the workload itself. "
-            "Fix: mount elsewhere."
+            Problem(
+                f"{path}.extraVolumeMounts",
+                f"{paths} are mounted by the workload itself",
+                "mount elsewhere",
+            )
         )
     sidecar_names = [str(c["name"]) for c in pod.sidecars]
     clash = sorted(
@@ -155,30 +223,44 @@ def _pod_problems(kind: str, pod: PodConfig) -> list[str]:
     )
     if clash:
         problems.append(
-            f"{path}.sidecars: names {clash} are taken (the main container is "
-            f"{OWN_CONTAINERS[kind]!r}). Fix: rename them."
+            Problem(
+                f"{path}.sidecars",
+                f"names {clash} are taken (the main container is {OWN_CONTAINERS[kind]!r})",
+                "rename them",
+            )
         )
     if pod.dns_policy == "None" and pod.dns_config is None:
         problems.append(
-            f"{path}.dnsPolicy: `None` leaves the pods without DNS unless `dnsConfig` is set. "
-            "Fix: add `dnsConfig` or choose another policy."
+            Problem(
+                f"{path}.dnsPolicy",
+                "`None` leaves the pods without DNS unless `dnsConfig` is set",
+                "add `dnsConfig` or choose another policy",
+                reads=(f"{path}.dnsPolicy", f"{path}.dnsConfig"),
+            )
         )
     return problems
 
 
-def route_gaps(kind: str, route: RouteConfig) -> list[str]:
+def route_gaps(kind: str, route: RouteConfig) -> list[Problem]:
     """What an enabled route of this kind misses before it can be made."""
-    path = f"{NAMESPACE}:exposure.{kind}"
+    path = f"exposure.{kind}"
     gaps = []
     if route.hostname is None:
         gaps.append(
-            f"{path}.hostname: required when the {kind} is enabled. Fix: pulumi config "
-            f"set --path {path}.hostname agents.example.com"
+            Problem(
+                f"{path}.hostname",
+                f"required when the {kind} is enabled",
+                f"`pulumi config set --path {NAMESPACE}:{path}.hostname agents.example.com`",
+            )
         )
     if isinstance(route, GatewayRouteConfig | IstioRouteConfig) and route.gateway_name is None:
         gaps.append(
-            f"{path}.gatewayName: required when the {kind} is enabled. Fix: set the name "
-            "of the gateway the routes attach to (and `gatewayNamespace` if it is elsewhere)."
+            Problem(
+                f"{path}.gatewayName",
+                f"required when the {kind} is enabled",
+                "set the name of the gateway the routes attach to (and `gatewayNamespace` if "
+                "it is elsewhere)",
+            )
         )
     return gaps
 
@@ -190,18 +272,23 @@ def check_served(config: StackConfig, names: Iterable[str]) -> None:
         raise ConfigError(problems)
 
 
-def _store_problems(config: StackConfig, name: str) -> list[str]:
+def _store_problems(config: StackConfig, name: str) -> list[Problem]:
     problems = []
-    if config.postgres_mode(name) == "external" and name not in config.external_postgres_uris:
-        problems.append(
-            f"{NAMESPACE}:externalPostgresUris.{name}: missing; deployment {name!r} uses an "
-            "external Postgres. Fix: pulumi config set --secret --path "
-            f"'{NAMESPACE}:externalPostgresUris.{name}' 'postgresql://user:pass@host:5432/db'"
-        )
-    if config.redis_mode(name) == "external" and name not in config.external_redis_uris:
-        problems.append(
-            f"{NAMESPACE}:externalRedisUris.{name}: missing; deployment {name!r} uses an "
-            "external Redis. Fix: pulumi config set --secret --path "
-            f"'{NAMESPACE}:externalRedisUris.{name}' 'redis://:pass@host:6379/0'"
-        )
+    stores = (
+        ("Postgres", config.postgres_mode(name), config.external_postgres_uris, "postgres",
+         "postgresql://user:pass@host:5432/db"),
+        ("Redis", config.redis_mode(name), config.external_redis_uris, "redis",
+         "redis://:pass@host:6379/0"),
+    )  # fmt: skip
+    for store, mode, uris, key, example in stores:
+        if mode == "external" and name not in uris:
+            problems.append(
+                Problem(
+                    f"external{store}Uris.{name}",
+                    f"missing; deployment {name!r} uses an external {store}",
+                    f"`pulumi config set --secret --path '{NAMESPACE}:external{store}Uris.{name}' "
+                    f"'{example}'`",
+                    reads=(f"external{store}Uris.{name}", key, f"deployments.{name}.{key}"),
+                )
+            )
     return problems

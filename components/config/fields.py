@@ -1,13 +1,15 @@
-"""The building blocks of the stack config: its error, its base sections, and the field
-checks that several sections share."""
+"""The building blocks of the stack config: its error and problems, its base sections, and the
+field checks that several sections share."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, NoReturn
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from ..images import image_problem
 from ..names import OWN_LABELS, OWN_PREFIX
@@ -20,10 +22,11 @@ DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z
 LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 PATH_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
-# Parts of an environment name that say its value is a credential.
-CREDENTIAL_WORDS = frozenset(
-    {"KEY", "SECRET", "PASSWORD", "PASSWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "DSN"}
-)
+# Ids the control plane hands out (UUIDs there; any safe token in a URL path here).
+API_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# The largest values of the Kubernetes fields these numbers end up in.
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
 # Volume sources the restricted Pod Security Standard admits (the namespaces enforce it).
 RESTRICTED_VOLUME_SOURCES = frozenset(
     {
@@ -39,17 +42,43 @@ RESTRICTED_VOLUME_SOURCES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem of the stack config: where it is, what is wrong, and what to write instead."""
+
+    path: str
+    """The key path under the namespace, e.g. `exposure.ingress.hostname`."""
+    message: str
+    """What is wrong, in the stack file's words."""
+    fix: str
+    """What to write instead."""
+    reads: tuple[str, ...] = ()
+    """Every key path the check read (default: `path`). A problem is left out when one of
+    them was already reported wrong: it would be about a value that is not there."""
+
+    def __str__(self) -> str:
+        return f"{NAMESPACE}:{self.path}: {self.message}. Fix: {self.fix.rstrip('.')}."
+
+
 class ConfigError(ValueError):
     """The stack config is wrong; the message lists every problem with its fix."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
+    def __init__(self, problems: list[str] | list[Problem]):
+        self.problems = [str(p) for p in problems]
         lines = "\n".join(f"  - {p}" for p in problems)
         n = len(problems)
         super().__init__(
             f"the stack config has {n} problem{'s' if n != 1 else ''}:\n{lines}\n"
             "See the configuration reference in README.md."
         )
+
+
+def invalid(message: str, fix: str, *, at: str | None = None) -> NoReturn:
+    """Refuse a value from a validator: `message` says what is wrong, `fix` what to write
+    instead, `at` the key under the validated one that is wrong (for a section's checks)."""
+    raise PydanticCustomError(
+        "invalid", message.replace("{", "(").replace("}", ")"), {"fix": fix, "at": at}
+    )
 
 
 class Section(BaseModel):
@@ -61,38 +90,72 @@ class Section(BaseModel):
         populate_by_name=True,
         frozen=True,
         use_attribute_docstrings=True,
+        allow_inf_nan=False,
     )
 
 
 def pinned_image(v: str) -> str:
     problem = image_problem(v)
     if problem:
-        raise ValueError(f"image {problem}")
+        invalid(
+            f"image {problem}",
+            "pin the image by a tag other than `latest` or by digest, e.g. "
+            "`docker.io/library/redis:7.4.2` or `ghcr.io/acme/agent@sha256:<64 hex digits>`",
+        )
     return v
 
 
 def object_name(v: str | None) -> str | None:
     """A Kubernetes object name (DNS subdomain), or None."""
     if v is not None and (len(v) > 253 or not DNS_NAME.match(v)):
-        raise ValueError(f"{v!r} is not a valid Kubernetes name (lowercase, digits, '-', '.')")
+        invalid(
+            f"{v!r} is not a valid Kubernetes name (lowercase, digits, '-', '.')",
+            "use lowercase letters, digits, `-` and `.`, starting and ending with a letter or "
+            "digit, e.g. `high-priority`",
+        )
     return v
+
+
+def label_value(v: str) -> str:
+    """A Kubernetes label value (these ids end up as labels)."""
+    if len(v) > 63 or (v and not LABEL_NAME.match(v)):
+        invalid(
+            f"{v!r} cannot be a Kubernetes label value",
+            "use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a "
+            "letter or digit (the control plane's ids are UUIDs)",
+        )
+    return v
+
+
+def is_label_key(key: str) -> bool:
+    """Is `key` a Kubernetes label (or annotation) key, `[DNS-name prefix/]name`?"""
+    prefix, _, name = key.rpartition("/")
+    prefix_ok = not prefix or (len(prefix) <= 253 and DNS_NAME.match(prefix))
+    return bool(prefix_ok and len(name) <= 63 and LABEL_NAME.match(name))
 
 
 def check_metadata(v: dict[str, str], *, labels: bool) -> dict[str, str]:
     """Kubernetes label (or annotation) keys and values; our own keys stay ours."""
     bad = []
     for key, value in v.items():
-        prefix, _, name = key.rpartition("/")
-        prefix_ok = not prefix or (len(prefix) <= 253 and DNS_NAME.match(prefix))
-        if not prefix_ok or len(name) > 63 or not LABEL_NAME.match(name):
+        if not is_label_key(key):
             bad.append(f"key {key!r}")
         elif labels and (len(value) > 63 or (value and not LABEL_NAME.match(value))):
             bad.append(f"value {value!r} of {key!r}")
     if bad:
-        raise ValueError(f"not valid Kubernetes {'labels' if labels else 'annotations'}: {bad}")
+        invalid(
+            f"not valid Kubernetes {'labels' if labels else 'annotations'}: {bad}",
+            "keys are `[prefix/]name` with a DNS-name prefix and a name of at most 63 letters, "
+            "digits, `-`, `_` and `.`"
+            + (
+                "; values at most 63 of the same characters (quote `true` and numbers)"
+                if labels
+                else ""
+            ),
+        )
     own = sorted(k for k in v if k.startswith(OWN_PREFIX) or (labels and k in OWN_LABELS))
     if own:
-        raise ValueError(f"{own} are set by the data plane itself; use other keys")
+        invalid(f"{own} are set by the data plane itself", "use other keys")
     return v
 
 
@@ -116,3 +179,7 @@ ObjectName = Annotated[str | None, AfterValidator(object_name)]
 """A Kubernetes object name, or unset."""
 PinnedImage = Annotated[str, AfterValidator(pinned_image)]
 """An image reference pinned by tag or digest."""
+LabelValue = Annotated[str, AfterValidator(label_value)]
+"""A value that ends up as a Kubernetes label value."""
+Int32 = Annotated[int, Field(le=INT32_MAX)]
+"""A whole number that fits a Kubernetes int32 field."""

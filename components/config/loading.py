@@ -7,28 +7,25 @@ import copy
 import json
 import os
 from collections.abc import Iterable, Mapping
+from difflib import get_close_matches
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..workload import WORKLOAD_KINDS
 from .checks import cross_checks
-from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError
+from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
+from .messages import SECRET_KEYS, describe, dotted, related, unreported
 from .schema import StackConfig
 
-# Keys whose values are credentials: they must come from secret config.
-_SECRET_KEYS = ("apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris")
-
-_FIXES: dict[str, str] = {
-    "apiKey": f"pulumi config set --secret {NAMESPACE}:apiKey <LangSmith API key>",
-    "licenseKey": f"pulumi config set --secret {NAMESPACE}:licenseKey <LangGraph licence key>",
-    "controlPlane": (
-        f"set {NAMESPACE}:controlPlane with `listenerComputeId` and `url` or `region`"
-    ),
-    "controlPlane.listenerComputeId": (
-        f"pulumi config set --path {NAMESPACE}:controlPlane.listenerComputeId <cluster name>"
-    ),
+# Values that stand in for missing required keys, so that every other check still runs.
+_PLACEHOLDERS: dict[tuple[Any, ...], Any] = {
+    ("controlPlane",): {"listenerComputeId": "placeholder"},
+    ("controlPlane", "listenerComputeId"): "placeholder",
+    ("apiKey",): "placeholder",
+    ("licenseKey",): "placeholder",
 }
+# Validation rounds: each drops or stands in for what the last one found wrong.
+_ROUNDS = 6
 
 
 def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> StackConfig:
@@ -36,38 +33,47 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) 
 
     `raw` maps keys without the namespace (`controlPlane`) to values: strings as Pulumi hands
     them over, JSON text for objects, or already-parsed objects. `secret_keys` names the keys
-    that were set as secrets.
+    that were set as secrets. Every problem is reported at once: the checks across sections
+    run too, on what is valid, even when a required key is missing.
     """
     values = {key: _decode(value) for key, value in raw.items()}
-    problems: list[str] = []
+    problems: list[Problem] = []
 
     known = {f.alias or name for name, f in StackConfig.model_fields.items()}
     for key in sorted(set(values) - known):
+        close = get_close_matches(key, sorted(known), n=1)
+        fix = f"write `{close[0]}`" if close else "remove it or correct the spelling"
         problems.append(
-            f"{NAMESPACE}:{key}: unknown key. Fix: remove it or correct the spelling "
-            f"(known keys: {', '.join(sorted(known))})."
+            Problem(key, "unknown key", f"{fix} (known keys: {', '.join(sorted(known))})")
         )
         values.pop(key)
 
     secret = set(secret_keys)
-    for key in _SECRET_KEYS:
+    for key in SECRET_KEYS:
         if key in values and key not in secret:
+            path = "--path " if key.startswith("external") else ""
             problems.append(
-                f"{NAMESPACE}:{key}: is stored in plain text. Fix: set it again with "
-                f"`pulumi config set --secret{' --path' if key.startswith('external') else ''} "
-                f"{NAMESPACE}:{key}...` and remove the plain value from the stack file."
+                Problem(
+                    key,
+                    "is stored in plain text",
+                    f"set it again with `pulumi config set --secret {path}{NAMESPACE}:{key}...` "
+                    "and remove the plain value from the stack file",
+                )
             )
     static_secrets = _has_static_secrets(values.get("deployments"))
     if static_secrets and "deployments" not in secret:
         problems.append(
-            f"{NAMESPACE}:deployments: static revision secrets are stored in plain text. "
-            "Fix: set each with `pulumi config set --secret --path "
-            f"'{NAMESPACE}:deployments.<name>.static.secrets.<NAME>' <value>`."
+            Problem(
+                "deployments",
+                "static revision secrets are stored in plain text",
+                "set each with `pulumi config set --secret --path "
+                f"'{NAMESPACE}:deployments.<name>.static.secrets.<NAME>' <value>`",
+            )
         )
 
-    config = _validate(values, problems)
+    config, reported = _validate(values, problems)
     if config is not None:
-        problems.extend(cross_checks(config))
+        problems.extend(unreported(cross_checks(config), reported))
     if problems:
         raise ConfigError(problems)
     assert config is not None
@@ -114,27 +120,44 @@ def _has_static_secrets(deployments: Any) -> bool:
     )
 
 
-def _validate(values: dict[str, Any], problems: list[str]) -> StackConfig | None:
-    """Validate; on errors, record them and retry without the faulty parts.
+def _validate(
+    values: dict[str, Any], problems: list[Problem]
+) -> tuple[StackConfig | None, set[str]]:
+    """Validate; on errors, record them, drop the faulty values (or stand in for missing ones)
+    and validate again, so that later checks run on what is valid.
 
-    The retry lets the cross-field checks run on what is valid, so one error lists every
-    problem rather than only the first layer of them.
+    Returns the config (None if it never became valid) and the key paths reported wrong.
     """
-    try:
-        return StackConfig.model_validate(values)
-    except ValidationError as exc:
-        errors = exc.errors()
-    problems.extend(_describe(err) for err in errors)
-    trimmed = copy.deepcopy(values)
-    for err in errors:
-        # Drop the faulty value; a missing key takes the object that misses it along.
-        loc = list(err["loc"][:-1] if err["type"] == "missing" else err["loc"])
-        loc = [part for part in loc if part != "[key]"]  # a bad map key: drop its entry
-        _drop(trimmed, loc)
-    try:
-        return StackConfig.model_validate(_without_dropped(trimmed))
-    except ValidationError:
-        return None  # a required key is missing or wrong: already reported
+    current = copy.deepcopy(values)
+    touched: set[str] = set()
+    for _ in range(_ROUNDS):
+        try:
+            return StackConfig.model_validate(current), touched
+        except ValidationError as exc:
+            errors = exc.errors()
+        for err in errors:
+            loc = tuple(err["loc"])
+            if not any(related(dotted(loc), seen) for seen in touched):
+                problems.append(describe(StackConfig, err))
+        for err in errors:
+            loc = tuple(p for p in err["loc"] if p != "[key]")  # a bad map key: drop its entry
+            if err["type"] == "missing" and loc in _PLACEHOLDERS:
+                _put(current, loc, copy.deepcopy(_PLACEHOLDERS[loc]))
+            elif err["type"] == "missing":
+                loc = loc[:-1]  # a missing key takes the object that misses it along
+                _drop(current, list(loc))
+            else:
+                _drop(current, list(loc))
+            touched.add(dotted(loc))
+        current = _without_dropped(current)
+    return None, touched
+
+
+def _put(tree: Any, loc: tuple[Any, ...], value: Any) -> None:
+    for part in loc[:-1]:
+        tree = tree.setdefault(part, {}) if isinstance(tree, dict) else tree
+    if isinstance(tree, dict):
+        tree[loc[-1]] = value
 
 
 _DROPPED = object()
@@ -160,29 +183,3 @@ def _without_dropped(tree: Any) -> Any:
     if isinstance(tree, list):
         return [_without_dropped(v) for v in tree if v is not _DROPPED]
     return tree
-
-
-# Parts of a config path under which values are credentials and never echoed.
-_SECRET_PATH_PARTS = frozenset({*_SECRET_KEYS, "secrets"})
-
-
-def _describe(err: Any) -> str:
-    loc = ".".join(str(p) for p in err["loc"])
-    path = f"{NAMESPACE}:{loc}"
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        return f"{path}: unknown key. Fix: remove it or correct the spelling."
-    if err["loc"] and err["loc"][-1] == "[key]":
-        # A map with fixed keys (`workloads`): an unexpected key is an unknown key.
-        path = f"{NAMESPACE}:" + ".".join(str(p) for p in err["loc"][:-1])
-        known = ", ".join(WORKLOAD_KINDS)
-        return f"{path}: unknown key. Fix: use one of {known}."
-    if kind == "missing":
-        fix = _FIXES.get(loc, "add it")
-        return f"{path}: required but missing. Fix: {fix}."
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    value = err.get("input")
-    secret = any(str(p) in _SECRET_PATH_PARTS for p in err["loc"])
-    if secret or isinstance(value, dict | list):
-        return f"{path}: {msg}."
-    return f"{path}: {msg} (got {value!r})."

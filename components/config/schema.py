@@ -6,9 +6,10 @@ components share come from `components/args.py` and `components/kube.py`.
 
 from __future__ import annotations
 
-import re
+import ipaddress
 from typing import Annotated, Any, Literal
 
+import httpx
 from pydantic import (
     AfterValidator,
     Field,
@@ -39,58 +40,157 @@ from ..args import (
     container_resources,
 )
 from ..controlplane import REGION_BASE_URLS, reserved_env_names
-from ..controlplane.client import DEFAULT_TIMEOUT_SECONDS
+from ..controlplane.client import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_DISCOVERY_DEADLINE_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+)
 from ..images import image_problem, registry_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
 from ..revision import Sizing
+from ..urls import url_problem
 from ..workload import WorkloadKind
+from .credentials import is_credential_name, is_credential_value
 from .fields import (
-    CREDENTIAL_WORDS,
+    API_ID,
     DNS_LABEL,
     DNS_NAME,
     ENV_NAME,
+    INT32_MAX,
+    INT64_MAX,
     PATH_SEGMENT,
     RESTRICTED_VOLUME_SOURCES,
     Annotations,
+    Int32,
     KubeShape,
     Labels,
+    LabelValue,
     ObjectName,
     PinnedImage,
     Section,
     check_metadata,
+    invalid,
+    is_label_key,
     object_name,
 )
+from .quantities import parse_quantity, quantity_problem
 
 StoreMode = Literal["in-cluster", "external"]
+
+# The longest a control-plane wait may be set to: an hour.
+MAX_WAIT_SECONDS = 3600.0
+_URL_FIX = (
+    "write an absolute http(s) URL with a host, e.g. `https://api.host.langchain.com` or "
+    "`https://langsmith.example.com/api-host`; credentials go in `apiKey`, never in a URL"
+)
+
+
+def _http_url(v: str | None) -> str | None:
+    """An http(s) URL with a host and without credentials, query or fragment."""
+    if v is None:
+        return v
+    problem = url_problem(v)
+    if problem is None:
+        try:
+            httpx.URL(v)  # what the client will make of it
+        except httpx.InvalidURL:
+            problem = "is not a valid URL"
+    if problem:
+        invalid(problem, _URL_FIX)
+    return v
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An http(s) URL with a host, and no user or password in it."""
+
+
+def _qualified_name(v: str) -> str:
+    """A Kubernetes label key (`[prefix/]name`), as topology and toleration keys are."""
+    if not is_label_key(v):
+        invalid(
+            f"{v!r} is not a Kubernetes label key",
+            "write `[prefix/]name`, e.g. `topology.kubernetes.io/zone`",
+        )
+    return v
+
+
+QualifiedName = Annotated[str, AfterValidator(_qualified_name)]
+"""A Kubernetes label key."""
+
+
+def _credential_text(v: SecretStr) -> SecretStr:
+    """A key or licence: not blank, no spaces or control characters (it travels in headers)."""
+    text = v.get_secret_value().strip()
+    if not text:
+        invalid("is empty", "set the real value with `pulumi config set --secret ...`")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        invalid(
+            "contains spaces or control characters (value hidden)",
+            "set it again with `pulumi config set --secret ...`, pasting the key alone",
+        )
+    return v
+
+
+CredentialText = Annotated[SecretStr, AfterValidator(_credential_text)]
+"""A secret key or licence, as one token."""
 
 
 class ControlPlaneConfig(Section):
     """Where the LangGraph control plane is and which listener this data plane is."""
 
-    url: str | None = None
+    url: HttpUrl | None = None
     """Explicit base URL; for self-hosted LangSmith include the `/api-host` prefix."""
     region: Literal["us", "eu", "apac", "aws-us"] | None = None
     """Hosted region, instead of `url`."""
     workspace_id: str | None = None
     """LangSmith workspace id, sent as `X-Tenant-Id` (needed for organisation-scoped keys)."""
-    listener_compute_id: str
+    listener_compute_id: str = Field(min_length=1, max_length=253)
     """Name of this data plane's listener in the control plane (for example the cluster name)."""
     discover: bool = True
     """Serve every deployment bound to this listener; False serves only `deployments` entries."""
-    smith_url: str = SMITH_URL
+    smith_url: HttpUrl = SMITH_URL
     """LangSmith API endpoint given to the listener (`HOST_LANGCHAIN_API_ENDPOINT`)."""
-    langsmith_endpoint: str | None = None
+    langsmith_endpoint: HttpUrl | None = None
     """`LANGSMITH_ENDPOINT` for the servers; set it for a self-hosted LangSmith."""
-    timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0)
-    """Timeout of one control-plane request."""
+    timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
+    """Longest wait for a connection, and for each read or write, of one control-plane
+    request."""
+    deadline_seconds: float = Field(default=DEFAULT_DEADLINE_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
+    """Longest time one control-plane call may take in all: every retry, backoff, `Retry-After`
+    and slow answer included. Then it fails as `unavailable`."""
+    discovery_deadline_seconds: float = Field(
+        default=DEFAULT_DISCOVERY_DEADLINE_SECONDS, gt=0, le=MAX_WAIT_SECONDS
+    )
+    """Longest time the discovery at the start of each preview and up may take in all (the
+    listener and deployment lists, every page)."""
 
     @field_validator("url")
     @classmethod
-    def _url_scheme(cls, v: str | None) -> str | None:
-        if v is not None and not v.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+    def _no_trailing_slash(cls, v: str | None) -> str | None:
         return v.rstrip("/") if v else v
+
+    @field_validator("workspace_id")
+    @classmethod
+    def _workspace_uuid(cls, v: str | None) -> str | None:
+        # Sent as a header: one token (LangSmith's ids are UUIDs).
+        if v is not None and not API_ID.match(v):
+            invalid(
+                "is not a workspace id",
+                "use the workspace's UUID from LangSmith (Settings > Workspaces), e.g. "
+                "`5f3c2a9e-6b1d-4c8e-9a7f-2d4b6e8c0a13`",
+            )
+        return v
+
+    @field_validator("listener_compute_id")
+    @classmethod
+    def _compute_id(cls, v: str) -> str:
+        if not API_ID.match(v) and not (len(v) <= 253 and DNS_NAME.match(v)):
+            invalid(
+                "is not a listener name",
+                "use letters, digits, `-`, `_` and `.`, e.g. the cluster's name `prod-eks`",
+            )
+        return v
 
     @property
     def base_url(self) -> str:
@@ -113,23 +213,60 @@ class NamespacesConfig(Section):
     def _dns_labels(cls, v: list[str]) -> list[str]:
         bad = [n for n in v if not DNS_LABEL.match(n) or len(n) > 63]
         if bad:
-            raise ValueError(f"not valid namespace names: {bad} (lowercase, digits and '-')")
+            invalid(
+                f"not valid namespace names: {bad} (lowercase, digits and '-')",
+                "use lowercase DNS labels of at most 63 characters, e.g. `langgraph`",
+            )
         if len(set(v)) != len(v):
-            raise ValueError("names must be unique")
+            invalid("names must be unique", "list each namespace once")
         return v
+
+
+def _cpu(v: str) -> str:
+    problem = quantity_problem(v, memory=False)
+    if problem:
+        invalid(f"CPU {problem}", "write cores or millicores, e.g. `500m`, `1` or `1.5`")
+    return v
+
+
+def _memory(v: str) -> str:
+    problem = quantity_problem(v, memory=True)
+    if problem:
+        invalid(f"memory {problem}", "write bytes with a unit, e.g. `512Mi` or `2Gi`")
+    return v
+
+
+CpuQuantity = Annotated[str, AfterValidator(_cpu)]
+"""A positive Kubernetes CPU quantity."""
+MemoryQuantity = Annotated[str, AfterValidator(_memory)]
+"""A positive Kubernetes memory quantity."""
 
 
 class ResourcesConfig(Section):
     """Container requests and limits, as Kubernetes quantities."""
 
-    cpu: str = LISTENER_CPU
+    cpu: CpuQuantity = LISTENER_CPU
     """CPU request."""
-    memory: str = LISTENER_MEMORY
+    memory: MemoryQuantity = LISTENER_MEMORY
     """Memory request."""
-    cpu_limit: str = LISTENER_CPU_LIMIT
+    cpu_limit: CpuQuantity = LISTENER_CPU_LIMIT
     """CPU limit."""
-    memory_limit: str = LISTENER_MEMORY_LIMIT
+    memory_limit: MemoryQuantity = LISTENER_MEMORY_LIMIT
     """Memory limit."""
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> ResourcesConfig:
+        for request, limit, key in (
+            (self.cpu, self.cpu_limit, "cpuLimit"),
+            (self.memory, self.memory_limit, "memoryLimit"),
+        ):
+            if parse_quantity(request) > parse_quantity(limit):
+                invalid(
+                    f"{limit} is below the request {request}",
+                    f"raise `{key}` to at least {request}, or lower the request",
+                    at=key,
+                )
+        return self
 
     def resources(self) -> dict[str, dict[str, str]]:
         """The container `resources` block."""
@@ -139,24 +276,55 @@ class ResourcesConfig(Section):
 class Toleration(KubeShape):
     """A Kubernetes `Toleration`."""
 
-    key: str | None = None
+    key: QualifiedName | None = None
     operator: Literal["Exists", "Equal"] | None = None
     value: str | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    toleration_seconds: int | None = None
+    toleration_seconds: int | None = Field(default=None, ge=-INT64_MAX, le=INT64_MAX)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Toleration:
+        # The API server's rules for a toleration.
+        if self.operator == "Exists" and self.value:
+            invalid(
+                "`operator: Exists` takes no `value`", "drop `value`, or use `Equal`", at="value"
+            )
+        if self.key is None and self.operator != "Exists":
+            invalid(
+                "a toleration without `key` must use `operator: Exists`",
+                "add `key`, or set `operator: Exists` to tolerate every taint",
+                at="operator",
+            )
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            invalid(
+                "`tolerationSeconds` applies only to `effect: NoExecute`",
+                "set `effect: NoExecute`, or drop `tolerationSeconds`",
+                at="tolerationSeconds",
+            )
+        return self
 
 
 class TopologySpread(KubeShape):
     """A Kubernetes `TopologySpreadConstraint`; without `labelSelector` it selects its workload."""
 
-    max_skew: int = Field(ge=1)
-    topology_key: str
+    max_skew: Int32 = Field(ge=1)
+    topology_key: QualifiedName
     when_unsatisfiable: Literal["DoNotSchedule", "ScheduleAnyway"]
     label_selector: dict[str, Any] | None = None
-    min_domains: int | None = Field(default=None, ge=1)
+    min_domains: Int32 | None = Field(default=None, ge=1)
     node_affinity_policy: Literal["Honor", "Ignore"] | None = None
     node_taints_policy: Literal["Honor", "Ignore"] | None = None
     match_label_keys: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _min_domains(self) -> TopologySpread:
+        if self.min_domains is not None and self.when_unsatisfiable != "DoNotSchedule":
+            invalid(
+                "`minDomains` applies only to `whenUnsatisfiable: DoNotSchedule`",
+                "drop `minDomains`, or use `DoNotSchedule`",
+                at="minDomains",
+            )
+        return self
 
 
 class EnvVar(KubeShape):
@@ -170,7 +338,10 @@ class EnvVar(KubeShape):
     @classmethod
     def _env_name(cls, v: str) -> str:
         if not ENV_NAME.match(v):
-            raise ValueError(f"{v!r} is not a valid environment variable name")
+            invalid(
+                f"{v!r} is not a valid environment variable name",
+                "use letters, digits, `_`, `-` and `.`, not starting with a digit",
+            )
         return v
 
     @field_validator("value_from")
@@ -178,19 +349,33 @@ class EnvVar(KubeShape):
     def _one_source(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
         sources = {"secretKeyRef", "configMapKeyRef", "fieldRef", "resourceFieldRef"}
         if v is not None and (len(v) != 1 or not set(v) <= sources):
-            raise ValueError(f"valueFrom takes exactly one of {sorted(sources)}")
+            invalid(
+                f"valueFrom takes exactly one of {sorted(sources)}",
+                "write one of them, e.g. `valueFrom: {secretKeyRef: {name: <Secret>, key: <key>}}`",
+            )
         return v
 
     @model_validator(mode="after")
     def _value_or_reference(self) -> EnvVar:
         if (self.value is None) == (self.value_from is None):
-            raise ValueError(f"{self.name}: set exactly one of `value` and `valueFrom`")
-        words = set(re.split(r"[^A-Z0-9]+", self.name.upper()))
-        if self.value is not None and words & CREDENTIAL_WORDS:
-            raise ValueError(
-                f"{self.name} looks like a credential, and a literal value would sit in plain "
-                "text in the pod spec and the state. Fix: use `valueFrom.secretKeyRef` "
-                "(or `configMapKeyRef` if it is not secret)"
+            invalid(
+                f"{self.name}: set exactly one of `value` and `valueFrom`",
+                "keep `value` for a literal, or `valueFrom` for a reference",
+            )
+        if self.value is None:
+            return self
+        by_name = is_credential_name(self.name)
+        if by_name or is_credential_value(self.value):
+            what = (
+                "looks like a credential" if by_name else "has a value that looks like a credential"
+            )
+            invalid(
+                f"{self.name} {what}, and a literal value would sit in plain text in the pod "
+                "spec, the state and the rendered manifests (value hidden)",
+                "put it in a Kubernetes Secret and write `valueFrom.secretKeyRef` (name and key) "
+                "instead of `value`; for a deployment's own credentials, use its revision "
+                "secrets, or `static.secrets` set with `pulumi config set --secret --path`. Not a "
+                "credential? Use `valueFrom.configMapKeyRef`",
             )
         return self
 
@@ -208,7 +393,17 @@ class VolumeMount(KubeShape):
     @classmethod
     def _absolute(cls, v: str) -> str:
         if not v.startswith("/"):
-            raise ValueError("mountPath must be an absolute path")
+            invalid("mountPath must be an absolute path", "start it with `/`, e.g. `/data`")
+        return v
+
+    @field_validator("sub_path")
+    @classmethod
+    def _relative(cls, v: str | None) -> str | None:
+        if v is not None and (v.startswith("/") or ".." in v.split("/")):
+            invalid(
+                "subPath must be a relative path inside the volume",
+                "drop the leading `/` and any `..`",
+            )
         return v
 
 
@@ -222,9 +417,30 @@ class DnsOption(KubeShape):
 class DnsConfig(KubeShape):
     """A Kubernetes `PodDNSConfig`."""
 
-    nameservers: list[str] | None = None
-    searches: list[str] | None = None
+    nameservers: list[str] | None = Field(default=None, max_length=3)
+    searches: list[str] | None = Field(default=None, max_length=32)
     options: list[DnsOption] | None = None
+
+    @field_validator("nameservers")
+    @classmethod
+    def _addresses(cls, v: list[str] | None) -> list[str] | None:
+        for address in v or []:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                invalid(
+                    f"{address!r} is not an IP address",
+                    "list the name servers' IP addresses, e.g. `10.0.0.10`",
+                )
+        return v
+
+    @field_validator("searches")
+    @classmethod
+    def _domains(cls, v: list[str] | None) -> list[str] | None:
+        bad = [d for d in v or [] if not DNS_NAME.match(d.rstrip("."))]
+        if bad:
+            invalid(f"not valid search domains: {bad}", "list DNS domains, e.g. `corp.local`")
+        return v
 
 
 class PodConfig(Section):
@@ -242,7 +458,7 @@ class PodConfig(Section):
     when their `max_scale` is above 1, other workloads not at all; `[]` turns spreading off."""
     priority_class_name: ObjectName = None
     """`priorityClassName` of the pods."""
-    termination_grace_period_seconds: int | None = Field(default=None, ge=0)
+    termination_grace_period_seconds: int | None = Field(default=None, ge=0, le=INT64_MAX)
     """`terminationGracePeriodSeconds`; the Kubernetes default (30) when unset."""
     dns_policy: Literal["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] | None = None
     """`dnsPolicy`; `None` needs `dnsConfig`."""
@@ -278,9 +494,8 @@ class PodConfig(Section):
     def _affinity_kinds(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
         kinds = {"nodeAffinity", "podAffinity", "podAntiAffinity"}
         if v is not None and not set(v) <= kinds:
-            raise ValueError(
-                f"unknown affinity keys {sorted(set(v) - kinds)}; known: {sorted(kinds)}"
-            )
+            unknown = sorted(set(v) - kinds)
+            invalid(f"unknown affinity keys {unknown}", f"use only {sorted(kinds)}")
         return v
 
     @field_validator("extra_volumes")
@@ -289,13 +504,18 @@ class PodConfig(Section):
         for volume in v:
             name = volume.get("name")
             if not isinstance(name, str) or not DNS_LABEL.match(name):
-                raise ValueError("every volume needs a `name` (a lowercase DNS label)")
+                invalid(
+                    "every volume needs a `name` (a lowercase DNS label)",
+                    "give each volume a `name` such as `cache`",
+                )
             sources = set(volume) - {"name"}
             if len(sources) != 1 or not sources <= RESTRICTED_VOLUME_SOURCES:
-                raise ValueError(
+                invalid(
                     f"volume {name!r} needs exactly one source of "
                     f"{sorted(RESTRICTED_VOLUME_SOURCES)} (the namespaces enforce the "
-                    "restricted Pod Security Standard)"
+                    "restricted Pod Security Standard)",
+                    "give it one of those sources, e.g. `emptyDir: {}` or `secret: "
+                    "{secretName: <name>}`",
                 )
         return v
 
@@ -305,20 +525,53 @@ class PodConfig(Section):
         for container in v:
             name = container.get("name")
             if not isinstance(name, str) or not DNS_LABEL.match(name):
-                raise ValueError("every sidecar needs a `name` (a lowercase DNS label)")
+                invalid(
+                    "every sidecar needs a `name` (a lowercase DNS label)",
+                    "give each sidecar a `name` such as `proxy`",
+                )
             image = container.get("image")
             problem = image_problem(image) if isinstance(image, str) else "is missing"
             if problem:
-                raise ValueError(f"sidecar {name!r}: image {problem}")
+                invalid(
+                    f"sidecar {name!r}: image {problem}",
+                    "give it an image pinned by tag or digest, e.g. `envoyproxy/envoy:v1.31.0`",
+                )
             for env in container.get("env") or []:
                 try:
                     EnvVar.model_validate(env)  # the same rules as extraEnv
                 except ValidationError as exc:
-                    msgs = "; ".join(
-                        str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()
-                    )
-                    raise ValueError(f"sidecar {name!r}: env: {msgs}") from None
+                    first = exc.errors()[0]
+                    fix = (first.get("ctx") or {}).get("fix") or "correct the entry as in extraEnv"
+                    invalid(f"sidecar {name!r}: env: {first['msg']}", fix)
+            _sidecar_resources(name, container.get("resources"))
         return v
+
+
+def _sidecar_resources(name: str, resources: Any) -> None:
+    """A sidecar's requests and limits: Kubernetes quantities, each request within its limit."""
+    if resources is None:
+        return
+    if not isinstance(resources, dict):
+        invalid(f"sidecar {name!r}: resources must be a section", "write `requests` and `limits`")
+    amounts: dict[str, dict[str, Any]] = {
+        kind: resources.get(kind) or {} for kind in ("requests", "limits")
+    }
+    for kind, values in amounts.items():
+        for resource, amount in values.items():
+            problem = quantity_problem(str(amount), memory=resource == "memory")
+            if resource in ("cpu", "memory") and problem:
+                invalid(
+                    f"sidecar {name!r}: {kind}.{resource} {problem}",
+                    "write e.g. `cpu: 100m` and `memory: 128Mi`",
+                )
+    for resource in ("cpu", "memory"):
+        request, limit = amounts["requests"].get(resource), amounts["limits"].get(resource)
+        crossed = request is not None and limit is not None
+        if crossed and parse_quantity(str(request)) > parse_quantity(str(limit)):
+            invalid(
+                f"sidecar {name!r}: limits.{resource} {limit} is below the request {request}",
+                "raise the limit, or lower the request",
+            )
 
 
 class ImagesConfig(Section):
@@ -346,7 +599,10 @@ class ImagesConfig(Section):
     def _registry(cls, v: str | None) -> str | None:
         problem = registry_problem(v) if v is not None else None
         if problem:
-            raise ValueError(problem)
+            invalid(
+                problem,
+                "write a registry host and optional path, e.g. `registry.example.com/mirror`",
+            )
         return v
 
 
@@ -368,7 +624,9 @@ class ServiceAccountConfig(Section):
     @classmethod
     def _dns_name(cls, v: str | None) -> str | None:
         if v is not None and (not DNS_NAME.match(v) or len(v) > 253):
-            raise ValueError("not a valid ServiceAccount name")
+            invalid(
+                "not a valid ServiceAccount name", "use a lowercase DNS name such as `agents-sa`"
+            )
         return v
 
 
@@ -389,7 +647,10 @@ class _RouteConfig(Section):
     @classmethod
     def _host(cls, v: str | None) -> str | None:
         if v is not None and (not DNS_NAME.match(v) or len(v) > 253):
-            raise ValueError("not a valid host name (lowercase DNS name, no scheme or path)")
+            invalid(
+                "not a valid host name (lowercase DNS name, no scheme or path)",
+                "write the host alone, e.g. `agents.example.com`",
+            )
         return v
 
     @field_validator("base_path")
@@ -398,7 +659,10 @@ class _RouteConfig(Section):
         segments = [s for s in v.split("/") if s]
         bad = [s for s in segments if not PATH_SEGMENT.match(s) or s in {".", ".."}]
         if bad:
-            raise ValueError(f"not valid path segments: {bad}")
+            invalid(
+                f"not valid path segments: {bad}",
+                "use letters, digits, `-`, `_`, `.` and `~` between slashes, e.g. `langgraph`",
+            )
         return "/".join(segments)
 
     def path_for(self, deployment: str) -> str:
@@ -482,7 +746,7 @@ class ListenerWorkloadConfig(Section):
 
     image: PinnedImage = LISTENER_IMAGE
     """Listener image, pinned."""
-    replicas: int = Field(default=LISTENER_REPLICAS, ge=1)
+    replicas: Int32 = Field(default=LISTENER_REPLICAS, ge=1)
     """Listener replicas."""
     resources: ResourcesConfig = ResourcesConfig()
     """Listener container resources."""
@@ -495,7 +759,7 @@ class ServersConfig(Section):
 
     queue_enabled: bool = QUEUE_ENABLED
     """Run queue workers beside the API pods (the API pods then run no jobs)."""
-    jobs_per_worker: int = Field(default=JOBS_PER_WORKER, ge=1)
+    jobs_per_worker: Int32 = Field(default=JOBS_PER_WORKER, ge=1)
     """`N_JOBS_PER_WORKER` of each queue worker."""
     read_only_root_filesystem: bool = READ_ONLY_ROOT_FILESYSTEM
     """Mount the server image read-only (with a writable /tmp)."""
@@ -503,9 +767,9 @@ class ServersConfig(Section):
     """Image pull Secrets of the server pods only, after `images.pullSecrets`."""
     cpu_target_percent: int = Field(default=CPU_TARGET_PERCENT, ge=1, le=100)
     """HPA target CPU utilisation."""
-    pdb_max_unavailable: int = Field(default=PDB_MAX_UNAVAILABLE, ge=1)
+    pdb_max_unavailable: Int32 = Field(default=PDB_MAX_UNAVAILABLE, ge=1)
     """PodDisruptionBudget `maxUnavailable` of the API pods."""
-    min_replicas: int = Field(default=1, ge=1)
+    min_replicas: Int32 = Field(default=1, ge=1)
     """Floor on API and queue replicas, whatever the control plane's `min_scale` says (HA)."""
     service_account: ServiceAccountConfig = ServiceAccountConfig()
     """ServiceAccount of the servers; unset runs them as the namespace's default, without a token.
@@ -535,13 +799,41 @@ class RedisConfig(Section):
 
 
 def check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
-    known = set(Sizing.__dataclass_fields__)
-    unknown = sorted(set(spec) - known)
+    """`resource_spec` keys in the control plane's spelling, with values that fit them."""
+    fields = Sizing.__dataclass_fields__
+    unknown = sorted(set(spec) - set(fields))
     if unknown:
-        raise ValueError(f"unknown resource_spec keys {unknown}; known: {sorted(known)}")
-    bad = sorted(k for k, v in spec.items() if not isinstance(v, int | float) or v < 0)
+        invalid(
+            f"unknown resource_spec keys {unknown}; known: {sorted(fields)}",
+            "use the control plane's snake_case keys, e.g. `max_scale` or `memory_mb`",
+        )
+    numbers = {
+        k: v for k, v in spec.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    bad = sorted(k for k, v in spec.items() if k not in numbers or not v >= 0)
     if bad:
-        raise ValueError(f"resource_spec values must be non-negative numbers: {bad}")
+        invalid(
+            f"resource_spec values must be non-negative numbers: {bad}",
+            "write plain numbers: replicas and MiB as whole numbers, CPU in cores (`0.5`)",
+            at=bad[0],
+        )
+    for key, value in numbers.items():
+        whole = str(fields[key].type).startswith("int")
+        if value == 0:
+            invalid("must be above zero", "write a positive number", at=key)
+        if value > (INT32_MAX if whole else 1e6):
+            invalid(f"{value} is too large", "write a realistic size", at=key)
+        if whole and value != int(value):
+            invalid(
+                f"must be a whole number (got {value})", f"write e.g. `{int(value) or 1}`", at=key
+            )
+    for low, low_value, high, high_value in Sizing.from_mapping(spec).crossed_bounds():
+        if low in spec and high in spec:
+            invalid(
+                f"{low} {low_value:g} is above {high} {high_value:g}",
+                f"lower `{low}` or raise `{high}` to at least {low_value:g}",
+                at=low,
+            )
     return spec
 
 
@@ -559,11 +851,11 @@ class StoreOverride(Section):
 class StaticRevisionConfig(Section):
     """A revision described in stack config, served with no control-plane sync."""
 
-    deployment_id: str
+    deployment_id: LabelValue = Field(min_length=1)
     """The control-plane deployment id (labels only)."""
     namespace: str
     """Namespace of the server; one of `namespaces.names`."""
-    revision_id: str
+    revision_id: LabelValue = Field(min_length=1)
     """Revision id (labels only)."""
     image: PinnedImage
     """Server image, pinned."""
@@ -577,8 +869,27 @@ class StaticRevisionConfig(Section):
     def _no_reserved(cls, v: dict[str, SecretStr]) -> dict[str, SecretStr]:
         reserved = reserved_env_names(v)
         if reserved:
-            raise ValueError(f"{reserved} are reserved by the platform; rename them")
+            invalid(f"{reserved} are reserved by the platform", "rename them")
+        bad = sorted(name for name in v if not ENV_NAME.match(name))
+        if bad:
+            invalid(
+                f"{bad} are not environment variable names",
+                "use letters, digits and `_`, e.g. `OPENAI_API_KEY`",
+            )
         return v
+
+    @model_validator(mode="after")
+    def _consistent_sizing(self) -> StaticRevisionConfig:
+        crossed = Sizing.from_mapping(self.resource_spec).crossed_bounds()
+        if crossed:
+            low, low_value, high, high_value = crossed[0]
+            origin = "" if high in self.resource_spec else " (its default)"
+            invalid(
+                f"{low} {low_value:g} is above {high} {high_value:g}{origin}",
+                f"set `{high}` to at least {low_value:g}, or lower `{low}`",
+                at=f"resourceSpec.{low}",
+            )
+        return self
 
 
 class DeploymentConfig(Section):
@@ -586,6 +897,17 @@ class DeploymentConfig(Section):
 
     revision: str | None = None
     """Pin this revision id instead of following the active revision."""
+
+    @field_validator("revision")
+    @classmethod
+    def _revision_id(cls, v: str | None) -> str | None:
+        if v is not None and not API_ID.match(v):
+            invalid(
+                "is not a revision id",
+                "copy the revision's id (a UUID) from the control plane",
+            )
+        return v
+
     postgres: StoreOverride | None = None
     """Override `postgres.mode` for this deployment."""
     redis: StoreOverride | None = None
@@ -603,9 +925,9 @@ class StackConfig(Section):
 
     control_plane: ControlPlaneConfig
     """Control-plane endpoint and listener identity."""
-    api_key: SecretStr
+    api_key: CredentialText
     """LangSmith API key (secret)."""
-    license_key: SecretStr
+    license_key: CredentialText
     """LangGraph licence key, `LANGGRAPH_CLOUD_LICENSE_KEY` (secret)."""
     reconciler: Literal["pulumi", "listener"] = "pulumi"
     """Who turns revisions into servers: Pulumi (`up`) or the in-cluster listener."""
@@ -649,7 +971,9 @@ class StackConfig(Section):
     @classmethod
     def _domain(cls, v: str) -> str:
         if not DNS_NAME.match(v):
-            raise ValueError("not a valid DNS domain")
+            invalid(
+                "not a valid DNS domain", "write the cluster's DNS domain, e.g. `cluster.local`"
+            )
         return v
 
     def pod(self, kind: WorkloadKind) -> PodConfig:

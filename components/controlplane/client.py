@@ -59,6 +59,9 @@ _REGION_ALIASES = {"aws_us": "aws-us", "aws": "aws-us", "us-aws": "aws-us"}
 
 DEFAULT_REGION = "us"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+# Every call ends within this, retries included; the discovery (several calls) within the other.
+DEFAULT_DEADLINE_SECONDS = 60.0
+DEFAULT_DISCOVERY_DEADLINE_SECONDS = 120.0
 MAX_PAGE_SIZE = 100
 USER_AGENT = "langgraph-dataplane-pulumi/0.1.0"
 
