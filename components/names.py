@@ -42,6 +42,7 @@ class EndpointProps:
     URL = "control_plane_url"
     WORKSPACE_ID = "workspace_id"
     TIMEOUT_SECONDS = "timeout_seconds"
+    DEADLINE_SECONDS = "deadline_seconds"
 
 
 class RevisionSyncProps:

@@ -108,7 +108,7 @@ def plan_sync(config: StackConfig, discovery: Discovery) -> SyncPlan:
 def endpoint_of(config: StackConfig) -> Endpoint:
     """The control-plane endpoint the providers talk to."""
     cp = config.control_plane
-    return Endpoint(cp.base_url, cp.workspace_id, cp.timeout_seconds)
+    return Endpoint(cp.base_url, cp.workspace_id, cp.timeout_seconds, cp.deadline_seconds)
 
 
 def _revision_sync(config: StackConfig, found: DiscoveredDeployment) -> RevisionSyncArgs:

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pulumi
@@ -20,6 +22,13 @@ from .plan import plan_dataplane, served_deployments
 from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
 from .stack import build_sync
+from .urls import redact
+
+# What to check when something fails that no check of ours foresaw.
+CONTROL_PLANE_KEYS = (
+    "`dataplane:controlPlane` (`url` or `region`, `workspaceId`) and `dataplane:apiKey`"
+)
+DATAPLANE_KEYS = "the `dataplane:` keys of the stack (`workloads`, `deployments`, `exposure`, ...)"
 
 
 @dataclass
@@ -47,21 +56,48 @@ class Stack:
         }
 
 
+@contextmanager
+def clear_errors(step: str, keys: str, secrets: list[str]) -> Iterator[None]:
+    """Turn whatever fails in `step` into one clear line, without a Python traceback (the
+    engine prints a `RunError` as its message alone): our own errors as they are, anything
+    else as one line that names `keys` to check. `secrets` are never shown."""
+    try:
+        yield
+    except pulumi.RunError:
+        raise
+    except (ConfigError, ControlPlaneError) as exc:
+        # Nothing was changed: the program stops before any resource is declared.
+        raise pulumi.RunError(str(exc)) from None
+    except Exception as exc:  # the user gets one line, never a traceback
+        detail = redact(" ".join(f"{type(exc).__name__}: {exc}".split()))
+        for secret in secrets:
+            detail = detail.replace(secret, "<hidden>")
+        raise pulumi.RunError(
+            f"{step} failed on a value no check caught ({detail[:300]}). Check {keys}; "
+            "if they look right, please report this line as a bug."
+        ) from None
+
+
 def load_and_discover() -> tuple[StackConfig, Discovery]:
     """The stack config and what the control plane serves; clear errors, no traceback."""
-    try:
+    secrets: list[str] = []
+    with clear_errors(
+        "reading the stack config and asking the control plane", CONTROL_PLANE_KEYS, secrets
+    ):
         config = load_stack_config()
+        secrets += [config.api_key.get_secret_value(), config.license_key.get_secret_value()]
         cp = config.control_plane
         with ControlPlaneClient(
             config.api_key.get_secret_value(),
             base_url=cp.base_url,
             tenant_id=cp.workspace_id,
             timeout=cp.timeout_seconds,
+            deadline=cp.deadline_seconds,
         ) as client:
-            return config, discover(client, config)
-    except (ConfigError, ControlPlaneError) as exc:
-        # A clear message without a Python traceback: nothing was changed.
-        raise pulumi.RunError(str(exc)) from None
+            setting = "dataplane:controlPlane.discoveryDeadlineSeconds"
+            with client.time_limit(cp.discovery_deadline_seconds, "discovery", setting):
+                return config, discover(client, config)
+    raise AssertionError("unreachable")  # clear_errors raises or the block returns
 
 
 def kubernetes_provider(config: StackConfig) -> k8s.Provider:
@@ -92,10 +128,9 @@ def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
 def main() -> None:
     """The whole data plane of the running stack, and its outputs."""
     config, discovery = load_and_discover()
-    try:
+    secrets = [config.api_key.get_secret_value(), config.license_key.get_secret_value()]
+    with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
         stack = build_stack(config, discovery)
-    except ConfigError as exc:
-        raise pulumi.RunError(str(exc)) from None
     dataplane = stack.dataplane
     pulumi.export("namespace", dataplane.namespace)
     pulumi.export("listener_id", dataplane.listener_id)

@@ -10,7 +10,10 @@ Rules are matched in order against each API request (``/_admin`` is never affect
   plus ``Retry-After`` when ``retry_after`` is set;
 * ``drop``: close the TCP connection without sending any response (the client sees
   "Server disconnected without sending a response" / a read error);
-* ``malformed``: answer 200 ``application/json`` with a body that is not valid JSON.
+* ``malformed``: answer 200 ``application/json`` with a body that is not valid JSON;
+* ``trickle``: the real handler answers, and its body is sent ``chunk`` bytes at a time, one
+  chunk every ``interval`` seconds (a slow server or proxy: each read gets a few bytes in
+  time, so per-read timeouts never fire).
 
 A rule applies to paths starting with ``path_prefix``, optionally only to ``methods``, and
 ``times`` times (``None``: until removed). ``latency`` also delays the other kinds.
@@ -34,7 +37,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["latency", "status", "drop", "malformed"]
+FaultKind = Literal["latency", "status", "drop", "malformed", "trickle"]
 
 ADMIN_PREFIX = "/_admin"
 DEFAULT_MALFORMED_BODY = '{"resources": [{"id": "3f1c0c9e-truncated'
@@ -54,6 +57,8 @@ class FaultRule:
     latency: float = 0.0
     phase: Literal["request", "response"] = "request"
     body: str | None = None
+    interval: float = 0.1
+    chunk: int = 1
     id: int = 0
     hits: int = 0
 
@@ -213,9 +218,32 @@ class Instrumented:
             if rule.kind == "drop":
                 await drop_connection(receive, send)
                 return
+            if rule.kind == "trickle":
+                send = _trickled(send, receive, rule.interval, rule.chunk)
         if response_delay > 0:
             send = _delayed(send, response_delay)
         await self.app(scope, receive, send)
+
+
+def _trickled(send: Any, receive: Any, interval: float, chunk: int) -> Any:
+    """`send`, with each response body sent `chunk` bytes every `interval` seconds."""
+    cycle = getattr(receive, "__self__", None)  # uvicorn's request cycle, as in drop_connection
+
+    async def trickled_send(message: Message) -> None:
+        if message["type"] != "http.response.body" or not message.get("body"):
+            await send(message)
+            return
+        body: bytes = message["body"]
+        more = bool(message.get("more_body", False))
+        for start in range(0, len(body), chunk):
+            await asyncio.sleep(interval)
+            if getattr(cycle, "disconnected", False):
+                return  # the client gave up: stop sending
+            last = start + chunk >= len(body)
+            piece = body[start : start + chunk]
+            await send({"type": "http.response.body", "body": piece, "more_body": more or not last})
+
+    return trickled_send
 
 
 def _delayed(send: Any, seconds: float) -> Any:

@@ -151,7 +151,7 @@ class BehaviourIn(_In):
 
 
 class FaultIn(_In):
-    kind: Literal["latency", "status", "drop", "malformed"]
+    kind: Literal["latency", "status", "drop", "malformed", "trickle"]
     path_prefix: str = "/v2/"
     methods: list[str] | None = None
     times: int | None = Field(default=None, ge=1)
@@ -160,6 +160,8 @@ class FaultIn(_In):
     latency: float = Field(default=0.0, ge=0, le=300)
     phase: Literal["request", "response"] = "request"
     body: str | None = None
+    interval: float = Field(default=0.1, gt=0, le=60)
+    chunk: int = Field(default=1, ge=1)
 
 
 class ApiKeyIn(_In):

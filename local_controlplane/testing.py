@@ -201,8 +201,8 @@ class AdminClient:
         return self._call("POST", "/stats/reset")  # type: ignore[no-any-return]
 
     def add_fault(self, kind: str, **options: Any) -> dict[str, Any]:
-        """``kind``: latency | status | drop | malformed; options: path_prefix, methods,
-        times, status, retry_after, latency, body."""
+        """``kind``: latency | status | drop | malformed | trickle; options: path_prefix,
+        methods, times, status, retry_after, latency, body, interval, chunk."""
         return self._call("POST", "/faults", {"kind": kind, **options})  # type: ignore[no-any-return]
 
     def faults(self) -> list[dict[str, Any]]:

@@ -23,6 +23,8 @@ from typing import Any, TypedDict, TypeVar, Unpack
 import httpx
 import pydantic
 
+from ..urls import redact
+from .deadline import Deadline, binding, enforce_deadlines, sockets_obey, time_limit
 from .errors import (
     ControlPlaneError,
     NotFoundError,
@@ -70,14 +72,23 @@ Body = ApiModel | Mapping[str, Any]
 
 
 def resolve_base_url(region: str | None, base_url: str | None) -> str:
-    """The API base URL: an explicit ``base_url`` wins (its path prefix is kept)."""
+    """The API base URL: an explicit ``base_url`` wins (its path prefix is kept). A URL with a
+    user or password is refused, and never quoted."""
     if base_url:
         url = base_url.strip().rstrip("/")
-        parsed = httpx.URL(url)
-        if parsed.scheme not in ("http", "https") or not parsed.host:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL:
+            parsed = None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
             raise ValueError(
-                f"control-plane base URL {base_url!r} must be an absolute http(s) URL, e.g. "
-                "https://api.host.langchain.com or https://langsmith.example.com/api-host"
+                f"control-plane base URL {redact(base_url)!r} must be an absolute http(s) URL, "
+                "e.g. https://api.host.langchain.com or https://langsmith.example.com/api-host"
+            )
+        if parsed.userinfo:
+            raise ValueError(
+                "the control-plane base URL must not contain a user or password (not shown); "
+                "the API key is sent as a header"
             )
         return url
     key = (region or DEFAULT_REGION).strip().lower()
@@ -166,6 +177,8 @@ class ControlPlaneClient:
             lives under ``https://<host>/api-host``; the path prefix is kept.
         tenant_id: workspace id, sent as ``X-Tenant-Id`` (required for org-scoped keys).
         timeout: seconds for each read/write/pool wait (connect: at most 10 s).
+        deadline: seconds one call may take in all, every attempt, backoff, ``Retry-After``
+            and slow body included (see :mod:`.deadline`); None for no total bound.
         max_attempts: HTTP attempts per call, including the first one.
         backoff_base, backoff_max: exponential backoff between attempts (seconds).
         retry_after_max: upper bound for a server's ``Retry-After`` (seconds).
@@ -185,6 +198,7 @@ class ControlPlaneClient:
         base_url: str | None = None,
         tenant_id: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        deadline: float | None = DEFAULT_DEADLINE_SECONDS,
         max_attempts: int = 4,
         backoff_base: float = 0.5,
         backoff_max: float = 8.0,
@@ -198,10 +212,13 @@ class ControlPlaneClient:
             )
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        if deadline is not None and deadline <= 0:
+            raise ValueError("deadline must be positive")
         self._api_key = api_key.strip()
         self.base_url = resolve_base_url(region, base_url)
         self.tenant_id = tenant_id or None
         self.timeout = timeout
+        self.deadline = deadline
         self.retry = RetryPolicy(
             max_attempts=max_attempts,
             backoff_base=backoff_base,
@@ -270,6 +287,7 @@ class ControlPlaneClient:
                     follow_redirects=False,
                     limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
                 )
+                enforce_deadlines(self._http)
             return self._http
 
     @property
@@ -285,6 +303,11 @@ class ControlPlaneClient:
     def _count_attempt(self) -> None:
         with self._count_lock:
             self._request_count += 1
+
+    def time_limit(self, seconds: float, what: str, setting: str) -> Any:
+        """A context in which every call (of any client, in this thread) ends within `seconds`
+        from now: a deadline for a group of calls, e.g. the whole discovery."""
+        return time_limit(seconds, what, setting)
 
     # -- core request loop ----------------------------------------------------------------
 
@@ -306,6 +329,10 @@ class ControlPlaneClient:
         query = _clean_params(params or {})
         policy = self.retry
         attempts = 0
+        own = self.deadline if self.deadline is not None else float("inf")
+        deadline = binding(Deadline.after(own, "call", "dataplane:controlPlane.deadlineSeconds"))
+        if deadline.remaining() <= 0:
+            raise self._unavailable(method, url, 0, deadline.describe(), None, False)
 
         def attempt() -> Outcome:
             nonlocal attempts
@@ -331,16 +358,22 @@ class ControlPlaneClient:
                 policy.max_attempts,
             )
 
-        outcome = policy.run(method, attempt, on_retry)
+        with sockets_obey(deadline):
+            outcome = policy.run(method, attempt, on_retry, max_seconds=deadline.remaining())
+        # Stopped with a retry left to make, or at the deadline: time ran out.
+        out_of_time = deadline.remaining() <= 0 or (
+            attempts < policy.max_attempts and policy.retry_outcome(method, outcome)
+        )
+        late = f"; {deadline.describe()}" if out_of_time else ""
         if isinstance(outcome, httpx.TransportError):
             retryable = policy.retry_exception(method, outcome)
             reached = not retryable and policy.may_have_reached_server(outcome)
-            cause = describe_exception(outcome)
+            cause = describe_exception(outcome) + late
             raise self._unavailable(method, url, attempts, cause, None, reached) from outcome
         status = outcome.status_code
         if status in RETRYABLE_STATUSES:
             retryable = policy.retry_status(method, status)
-            cause = _status_cause(outcome)
+            cause = _status_cause(outcome) + late
             raise self._unavailable(method, url, attempts, cause, status, not retryable)
         if status >= 400 or status < 200 or 300 <= status < 400:
             raise self._error(outcome, method, resource, resource_id)

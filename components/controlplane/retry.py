@@ -20,7 +20,9 @@ server cannot stall the program forever. HTTP 500 is not retried: it usually mea
 that repeats.
 
 The rule lives here (`RetryPolicy`); tenacity runs the loop (`RetryPolicy.run`): it stops
-after `max_attempts`, waits what the rule says, and hands back the last outcome.
+after `max_attempts`, or when the next try could not start before the call's deadline (see
+`deadline.py`: that also cuts every socket wait of an attempt), waits what the rule says, and
+hands back the last outcome.
 """
 
 from __future__ import annotations
@@ -167,16 +169,23 @@ class RetryPolicy:
         method: str,
         attempt: Callable[[], Outcome],
         on_retry: Callable[[Outcome, float, int], None],
+        *,
+        max_seconds: float | None = None,
     ) -> Outcome:
-        """Call `attempt` until its outcome is not to be retried or the attempts run out, and
-        return that outcome. `on_retry(outcome, delay, attempt number)` runs before each sleep.
+        """Call `attempt` until its outcome is not to be retried, the attempts run out, or the
+        next try could not start within `max_seconds` of the first, and return that outcome.
+        `on_retry(outcome, delay, attempt number)` runs before each sleep.
         """
+        stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(self.max_attempts)
+        if max_seconds is not None:
+            # No sleep that would end past the deadline (a long `Retry-After`, say).
+            stop = stop | tenacity.stop_before_delay(max_seconds)
 
         def last(state: tenacity.RetryCallState) -> Outcome:
             return _outcome(state)
 
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_attempts),
+            stop=stop,
             retry=tenacity.retry_if_result(lambda outcome: self.retry_outcome(method, outcome)),
             # tenacity asks for the wait before it checks the stop: draw no jitter for nothing.
             wait=lambda state: (

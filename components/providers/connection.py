@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..controlplane import ControlPlaneClient
-from ..controlplane.client import DEFAULT_TIMEOUT_SECONDS
+from ..controlplane.client import DEFAULT_DEADLINE_SECONDS, DEFAULT_TIMEOUT_SECONDS
 from ..names import EndpointProps as P
 
 API_KEY_CONFIG = "dataplane:apiKey"
@@ -21,7 +21,7 @@ API_KEY_ENV = "LANGGRAPH_CONTROL_PLANE_API_KEY"
 
 _lock = threading.RLock()
 _configured_api_key: str | None = None
-_clients: dict[tuple[str, str | None, float], ControlPlaneClient] = {}
+_clients: dict[tuple[str, str | None, float, float], ControlPlaneClient] = {}
 
 
 class CredentialsError(RuntimeError):
@@ -35,6 +35,8 @@ class Endpoint:
     url: str
     workspace_id: str | None
     timeout_seconds: float
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
+    """The total deadline of each call."""
 
     @classmethod
     def from_props(cls, props: dict[str, Any]) -> Endpoint:
@@ -42,15 +44,20 @@ class Endpoint:
             url=str(props[P.URL]),
             workspace_id=props.get(P.WORKSPACE_ID) or None,
             timeout_seconds=float(props.get(P.TIMEOUT_SECONDS) or DEFAULT_TIMEOUT_SECONDS),
+            deadline_seconds=float(props.get(P.DEADLINE_SECONDS) or DEFAULT_DEADLINE_SECONDS),
         )
 
     def props(self) -> dict[str, Any]:
-        """The resource inputs that describe this endpoint."""
-        return {
+        """The resource inputs that describe this endpoint (the deadline only when it is not
+        the default: stacks that leave it alone keep the inputs they had)."""
+        props = {
             P.URL: self.url,
             P.WORKSPACE_ID: self.workspace_id,
             P.TIMEOUT_SECONDS: self.timeout_seconds,
         }
+        if self.deadline_seconds != DEFAULT_DEADLINE_SECONDS:
+            props[P.DEADLINE_SECONDS] = self.deadline_seconds
+        return props
 
 
 def remember_api_key(config: Any) -> None:
@@ -76,7 +83,7 @@ def api_key() -> str:
 
 def client_for(endpoint: Endpoint) -> ControlPlaneClient:
     """A shared client for one endpoint, created on first use."""
-    key = (endpoint.url, endpoint.workspace_id, endpoint.timeout_seconds)
+    key = (endpoint.url, endpoint.workspace_id, endpoint.timeout_seconds, endpoint.deadline_seconds)
     with _lock:
         client = _clients.get(key)
         if client is None:
@@ -85,6 +92,7 @@ def client_for(endpoint: Endpoint) -> ControlPlaneClient:
                 base_url=endpoint.url,
                 tenant_id=endpoint.workspace_id,
                 timeout=endpoint.timeout_seconds,
+                deadline=endpoint.deadline_seconds,
             )
             _clients[key] = client
         return client

@@ -156,3 +156,25 @@ def test_reset_clears_faults_stats_and_state(api: httpx.Client, admin: AdminClie
     assert api.get(f"/v2/deployments/{seed.ALPHA_ID}").json()["status"] == "READY"
     empty = admin.reset(seed=False)
     assert empty["deployments"] == 0 and empty["listeners"] == 0
+
+
+def test_trickle_sends_the_real_body_a_few_bytes_at_a_time(
+    api: httpx.Client, admin: AdminClient
+) -> None:
+    expected = api.get("/v2/listeners").content
+    admin.add_fault("trickle", interval=0.01, chunk=16, times=1)
+    started = time.monotonic()
+    with api.stream("GET", "/v2/listeners") as response:
+        assert response.status_code == 200
+        pieces = [piece for piece in response.iter_raw() if piece]
+    took = time.monotonic() - started
+    assert b"".join(pieces) == expected  # the handler's answer, whole
+    assert len(pieces) >= len(expected) // 16 // 2  # in many reads, not one
+    assert took >= 0.01 * (len(expected) // 16)
+    assert admin.faults()[0]["hits"] == 1
+
+
+def test_trickle_settings_are_checked(admin: AdminClient) -> None:
+    for bad in ({"interval": 0}, {"chunk": 0}, {"interval": 61}):
+        with pytest.raises(httpx.HTTPStatusError):
+            admin.add_fault("trickle", **bad)
