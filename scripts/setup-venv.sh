@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create or refresh the project's virtualenv (.venv) from the pinned requirements.
+# Create or refresh the project's virtualenv (.venv) from the pinned requirements, and the
+# policy pack's (policy/.venv, scripts/setup-policy-venv.sh).
 # Idempotent: it reinstalls only when a requirements file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +20,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 else
   echo "==> .venv is up to date"
 fi
+./scripts/setup-policy-venv.sh
