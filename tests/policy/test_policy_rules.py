@@ -1,0 +1,427 @@
+"""The pack's rules as plain functions: the cases the engine tests do not reach, the rules'
+reading of the real stack files, and the places where the pack and the product must agree.
+The engine tests (test_policy_pack.py) are the proof that the pack works in a preview."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.args import POSTGRES_IMAGE, REDIS_IMAGE
+from components.config.schema import NamespacesConfig
+from components.names import POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
+from devtools.engine import REPO, pins
+from policy.dataplane_rules.catalog import RULES
+from policy.dataplane_rules.containers import container_resources, container_security
+from policy.dataplane_rules.images import images_from_registry, images_pinned, store_versions
+from policy.dataplane_rules.model import UNKNOWN, Resource, parse_urn
+from policy.dataplane_rules.protection import postgres_deletion_protection
+from policy.dataplane_rules.secrets import secrets_not_in_env
+from policy.dataplane_rules.settings import DEFAULT_NAMESPACES, StackSettings, other_stacks
+from policy.dataplane_rules.stack_rules import (
+    listener_namespaces_exclusive,
+    namespaces_restricted,
+    served_deployments_unique,
+)
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+NO_SETTINGS = StackSettings("langgraph-dataplane", "test", {})
+
+
+def urn(type_: str, name: str, parent: str | None = None) -> str:
+    chain = f"{parent}${type_}" if parent else type_
+    return f"urn:pulumi:test::langgraph-dataplane::{chain}::{name}"
+
+
+def good_container(image: str = "docker.io/library/busybox:1.37.0", **fields: Any) -> dict:
+    return {
+        "name": "main",
+        "image": image,
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "64Mi"},
+            "limits": {"cpu": "200m", "memory": "64Mi"},
+        },
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+        **fields,
+    }
+
+
+def workload(
+    *containers: dict,
+    name: str = "w",
+    namespace: Any = "ns",
+    parent: str | None = None,
+    pod_security: dict | None = None,
+    type_: str = DEPLOYMENT,
+) -> Resource:
+    security = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    pod = {"securityContext": security if pod_security is None else pod_security}
+    props = {
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"template": {"spec": {**pod, "containers": list(containers)}}},
+    }
+    return Resource(urn(type_, name, parent), type_, name, props)
+
+
+def settings(**values: Any) -> StackSettings:
+    return StackSettings(
+        "langgraph-dataplane", "test", {f"dataplane:{k}": v for k, v in values.items()}
+    )
+
+
+# --- The pack and the product agree ---
+
+
+def test_the_default_namespaces_are_the_programs() -> None:
+    assert list(DEFAULT_NAMESPACES) == NamespacesConfig().names
+
+
+def test_the_packs_pulumi_is_the_engines() -> None:
+    lines = (REPO / "policy" / "requirements.txt").read_text().splitlines()
+    assert f"pulumi=={pins()['PULUMI_VERSION']}" in lines
+    assert any(line.startswith("pulumi-policy==") for line in lines)
+
+
+def test_the_readme_lists_every_rule_with_its_level() -> None:
+    readme = (REPO / "README.md").read_text()
+    for rule in RULES:
+        row = re.search(rf"^\| `{re.escape(rule.name)}` \|.*$", readme, re.MULTILINE)
+        assert row, f"README has no row for {rule.name}"
+        assert f"| {rule.level} |" in row[0], row[0]
+
+
+def test_the_product_defaults_pass() -> None:
+    for image in (POSTGRES_IMAGE, REDIS_IMAGE):
+        kind = POSTGRES_TYPE if "pgvector" in image else REDIS_TYPE
+        resource = workload(good_container(image), parent=kind)
+        assert store_versions(resource, NO_SETTINGS) == []
+        assert images_pinned(resource, NO_SETTINGS) == []
+
+
+# --- Images ---
+
+
+@pytest.mark.parametrize(
+    ("image", "pinned"),
+    [
+        ("docker.io/library/redis:7.4.2", True),
+        ("ghcr.io/acme/agent@sha256:" + "a" * 64, True),
+        ("redis", False),
+        ("redis:latest", False),
+        ("localhost:5000/agent", False),
+    ],
+)
+def test_images_pinned(image: str, pinned: bool) -> None:
+    messages = images_pinned(workload(good_container(image)), NO_SETTINGS)
+    assert (messages == []) is pinned, messages
+
+
+def test_images_unknown_in_a_preview_are_left_to_up() -> None:
+    resource = workload(good_container(UNKNOWN))
+    assert images_pinned(resource, NO_SETTINGS) == []
+    assert images_from_registry(resource, settings(images={"registry": "r.example.com"})) == []
+
+
+def test_images_from_registry_only_when_one_is_set() -> None:
+    resource = workload(
+        good_container("r.example.com/library/redis:7.4.2"),
+        {**good_container("docker.io/library/busybox:1.37.0"), "name": "sidecar"},
+    )
+    assert images_from_registry(resource, NO_SETTINGS) == []
+    messages = images_from_registry(resource, settings(images={"registry": "r.example.com"}))
+    assert len(messages) == 1 and "container 'sidecar'" in messages[0]
+    # A prefix is a path prefix, not a string prefix.
+    near = workload(good_container("r.example.com.evil.io/x:1"))
+    assert images_from_registry(near, settings(images={"registry": "r.example.com"}))
+
+
+@pytest.mark.parametrize(
+    ("image", "parent", "problem"),
+    [
+        ("docker.io/library/redis:7.4.2", None, None),
+        ("docker.io/library/redis:6.2-alpine", None, None),
+        ("docker.io/library/redis:7", None, None),
+        ("docker.io/library/redis:6", None, "runs Redis 6 (any minor)"),
+        ("docker.io/library/redis:6.0.16", None, "runs Redis 6.0"),
+        ("docker.io/library/redis@sha256:" + "b" * 64, None, "does not say its Redis version"),
+        ("acme.io/cache:5.0.1", REDIS_TYPE, "runs Redis 5.0"),
+        ("docker.io/pgvector/pgvector:0.8.0-pg15", None, None),
+        ("docker.io/pgvector/pgvector:0.7.0-pg13", None, "runs Postgres 13"),
+        ("docker.io/pgvector/pgvector:0.8.0", None, "does not say its Postgres major"),
+        ("docker.io/library/postgres:16.4", None, None),
+        ("docker.io/library/postgres:13-alpine", None, "runs Postgres 13"),
+        ("docker.io/bitnami/postgresql:16.2.0-debian-12-r0", None, None),
+        ("acme.io/db:1.2.3-pg12", POSTGRES_TYPE, "runs Postgres 12"),
+        ("acme.io/db:1.2.3", POSTGRES_TYPE, "does not say its Postgres major"),
+        ("docker.io/library/busybox:1.0", POSTGRES_TYPE, None),  # a sidecar, see below
+    ],
+)
+def test_store_versions(image: str, parent: str | None, problem: str | None) -> None:
+    containers = [good_container(image)]
+    if image.startswith("docker.io/library/busybox"):
+        # Only the first container of a store's workload is the store.
+        containers.insert(0, good_container("docker.io/library/postgres:16.4"))
+    messages = store_versions(workload(*containers, parent=parent), NO_SETTINGS)
+    if problem is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and problem in messages[0], messages
+
+
+# --- Containers ---
+
+
+def test_container_resources_names_what_is_missing() -> None:
+    partial = good_container(resources={"requests": {"cpu": "1"}, "limits": {"memory": "1Gi"}})
+    init = {**good_container(), "resources": None}
+    resource = workload(partial)
+    resource.props["spec"]["template"]["spec"]["initContainers"] = [init]
+    messages = container_resources(resource, NO_SETTINGS)
+    assert len(messages) == 2
+    assert (
+        "init container 'main' has no cpu request, no memory request, no cpu limit" in (messages[0])
+    )
+    assert "container 'main' has no memory request, no cpu limit:" in messages[1]
+    assert container_resources(workload(good_container(resources=UNKNOWN)), NO_SETTINGS) == []
+
+
+def test_container_security_reads_container_over_pod() -> None:
+    assert container_security(workload(good_container()), NO_SETTINGS) == []
+    # The container's own setting wins over the pod's.
+    rooted = good_container(
+        securityContext={**good_container()["securityContext"], "runAsNonRoot": False}
+    )
+    assert "runAsNonRoot is not true" in container_security(workload(rooted), NO_SETTINGS)[0]
+    # Set on the container only is enough.
+    own = good_container(
+        securityContext={
+            **good_container()["securityContext"],
+            "runAsNonRoot": True,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
+    )
+    assert container_security(workload(own, pod_security={}), NO_SETTINGS) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"capabilities": {"drop": ["NET_RAW"]}}, "capabilities.drop does not hold ALL"),
+        (
+            {"capabilities": {"drop": ["ALL"], "add": ["SYS_ADMIN"]}},
+            "capabilities.add holds SYS_ADMIN",
+        ),
+        ({"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}, None),
+        ({"allowPrivilegeEscalation": None}, "allowPrivilegeEscalation is not false"),
+        ({"privileged": True}, "privileged is true"),
+        ({"seccompProfile": {"type": "Unconfined"}}, "seccompProfile.type is Unconfined"),
+        ({"runAsUser": 0}, "runAsUser is 0 (root)"),
+        ({"capabilities": UNKNOWN, "allowPrivilegeEscalation": UNKNOWN}, None),
+    ],
+)
+def test_container_security(change: dict, problem: str | None) -> None:
+    context = {**good_container()["securityContext"], **change}
+    messages = container_security(workload(good_container(securityContext=context)), NO_SETTINGS)
+    if problem is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and problem in messages[0], messages
+
+
+def test_jobs_and_cronjobs_are_workloads_too() -> None:
+    cron = workload(good_container(resources={}), type_="kubernetes:batch/v1:CronJob")
+    cron.props["spec"] = {"jobTemplate": {"spec": cron.props["spec"]}}
+    assert container_resources(cron, NO_SETTINGS)
+
+
+# --- Postgres deletion protection ---
+
+
+def test_postgres_protection_needs_protect_unless_the_stack_opts_out() -> None:
+    pvc = Resource(
+        urn("kubernetes:core/v1:PersistentVolumeClaim", "pg-data", POSTGRES_TYPE),
+        "kubernetes:core/v1:PersistentVolumeClaim",
+        "pg-data",
+        {"metadata": {"name": "pg-data", "namespace": "ns"}},
+    )
+    assert postgres_deletion_protection(pvc, NO_SETTINGS)
+    assert (
+        postgres_deletion_protection(Resource(**{**pvc.__dict__, "protect": True}), NO_SETTINGS)
+        == []
+    )
+    for flag in (False, "false", "False"):
+        opted_out = settings(postgres={"deletionProtection": flag})
+        assert postgres_deletion_protection(pvc, opted_out) == []
+    for flag in (True, "true", None):
+        assert postgres_deletion_protection(pvc, settings(postgres={"deletionProtection": flag}))
+    # Another component's volume is not the database's.
+    other = Resource(pvc.urn.replace(POSTGRES_TYPE, REDIS_TYPE), pvc.type, pvc.name, pvc.props)
+    assert postgres_deletion_protection(other, NO_SETTINGS) == []
+
+
+# --- Secrets in env ---
+
+
+def secret(name: str, string_data: dict | None = None, data: dict | None = None) -> Resource:
+    props: dict[str, Any] = {"metadata": {"name": name, "namespace": "ns"}}
+    if string_data is not None:
+        props["stringData"] = string_data
+    if data is not None:
+        props["data"] = data
+    return Resource(
+        urn("kubernetes:core/v1:Secret", name), "kubernetes:core/v1:Secret", name, props
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ({"name": "UPSTREAM", "value": "token-from-data-1234"}, "holds the value of Secret ns/s"),
+        ({"name": "DSN", "value": "postgres://u:plain-password-1@db/x"}, "holds the value"),
+        ({"name": "DATABASE_URI", "value": "postgres://u:other@db/x"}, "a URL with a password"),
+        ({"name": "GITHUB_TOKEN", "value": "x"}, "named like a credential"),
+        ({"name": "OPENAI_API_KEY", "value": "x"}, "named like a credential"),
+        ({"name": "PORT", "value": "8000"}, None),  # a Secret value this short is not matched
+        ({"name": "MONKEY_BUSINESS", "value": "x"}, None),
+        ({"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}, None),
+        ({"name": "API_KEY", "value": UNKNOWN}, None),
+        ({"name": "URL", "value": "https://user@host/path"}, None),
+    ],
+)
+def test_secrets_not_in_env(entry: dict, reason: str | None) -> None:
+    encoded = base64.b64encode(b"token-from-data-1234").decode()
+    secrets = secret("s", {"PASSWORD": "plain-password-1", "PORT": "8000"}, {"TOKEN": encoded})
+    found = secrets_not_in_env([secrets, workload(good_container(env=[entry]))], NO_SETTINGS, None)
+    if reason is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and reason in found[0].message, found
+        assert found[0].urn.endswith("::w")
+
+
+# --- Objects, namespaces and the fleet ---
+
+
+def test_served_deployments_unique() -> None:
+    a = workload(good_container(), name="agent-api", parent=SERVER_TYPE)
+    b = Resource(a.urn.replace("::agent-api", "::other"), a.type, "other", copy.deepcopy(a.props))
+    assert len(served_deployments_unique([a, b], NO_SETTINGS, None)) == 1
+    b.props["metadata"]["namespace"] = "elsewhere"
+    assert served_deployments_unique([a, b], NO_SETTINGS, None) == []
+    b.props["metadata"]["namespace"] = UNKNOWN
+    assert served_deployments_unique([a, b], NO_SETTINGS, None) == []
+    # A Service and a Deployment may share a name.
+    service = Resource(
+        urn("kubernetes:core/v1:Service", "svc"), "kubernetes:core/v1:Service", "svc", a.props
+    )
+    assert served_deployments_unique([a, service], NO_SETTINGS, None) == []
+
+
+def namespace(name: str, enforce: str | None) -> Resource:
+    labels = {"pod-security.kubernetes.io/enforce": enforce} if enforce else {}
+    return Resource(
+        urn("kubernetes:core/v1:Namespace", f"ns-{name}"),
+        "kubernetes:core/v1:Namespace",
+        f"ns-{name}",
+        {"metadata": {"name": name, "labels": labels}},
+    )
+
+
+def test_namespaces_restricted() -> None:
+    check = namespaces_restricted
+    assert (
+        check([namespace("ns", "restricted"), workload(good_container())], NO_SETTINGS, None) == []
+    )
+    found = check([namespace("ns", None), workload(good_container())], NO_SETTINGS, None)
+    assert len(found) == 1 and "enforces Pod Security nothing" in found[0].message
+    # A workload in a namespace the stack does not create: fine only when adopted.
+    alone = [workload(good_container())]
+    assert len(check(alone, NO_SETTINGS, None)) == 1
+    adopted = settings(namespaces={"names": ["ns"], "create": False})
+    assert check(alone, adopted, None) == []
+    listed_but_created = settings(namespaces={"names": ["ns"]})
+    assert len(check(alone, listed_but_created, None)) == 1
+
+
+STACKS = REPO / "stacks"
+
+
+def repo_stack(name: str, **changes: Any) -> StackSettings:
+    base = StackSettings.from_file("langgraph-dataplane", STACKS / f"Pulumi.{name}.yaml")
+    values = {**base.values, **{f"dataplane:{k}": v for k, v in changes.items()}}
+    return StackSettings(base.project, f"{name}-copy", values)
+
+
+def test_the_example_stacks_do_not_clash() -> None:
+    for name in ("dev", "acme-prod"):
+        current = StackSettings.from_file("langgraph-dataplane", STACKS / f"Pulumi.{name}.yaml")
+        others = other_stacks(REPO, current)
+        assert others is not None and name not in {o.stack for o in others}
+        assert listener_namespaces_exclusive([], current, others) == []
+
+
+def test_listener_namespaces_exclusive_on_the_same_cluster_only() -> None:
+    acme = StackSettings.from_file("langgraph-dataplane", STACKS / "Pulumi.acme-prod.yaml")
+    overlapping = repo_stack(
+        "dev", kubeconfig="~/.kube/acme-prod.yaml", namespaces={"names": ["acme-agents"]}
+    )
+    found = listener_namespaces_exclusive([], acme, [overlapping])
+    assert len(found) == 1 and "also watches 'acme-agents' on the same cluster" in found[0].message
+    elsewhere = repo_stack(
+        "dev", kubeconfig="~/.kube/other.yaml", namespaces={"names": ["acme-agents"]}
+    )
+    assert listener_namespaces_exclusive([], acme, [elsewhere]) == []
+    # `~` and a home path name the same file; DATAPLANE_KUBECONFIG replaces the running stack's.
+    home = str(Path("~/.kube/acme-prod.yaml").expanduser())
+    absolute = repo_stack("dev", kubeconfig=home, namespaces={"names": ["acme-agents"]})
+    assert listener_namespaces_exclusive([], acme, [absolute])
+    moved = StackSettings(acme.project, acme.stack, acme.values, "/tmp/kind.yaml")
+    assert listener_namespaces_exclusive([], moved, [absolute]) == []
+    # Stacks that render (no kubeconfig) are compared with none.
+    rendering = repo_stack("dev", namespaces={"names": ["acme-agents"]})
+    other = {"url": "http://127.0.0.1:8765", "listenerComputeId": "other-cluster"}
+    also_rendering = repo_stack("dev", namespaces={"names": ["acme-agents"]}, controlPlane=other)
+    assert listener_namespaces_exclusive([], rendering, [also_rendering]) == []
+
+
+def test_listener_namespaces_exclusive_same_listener() -> None:
+    dev = StackSettings.from_file("langgraph-dataplane", STACKS / "Pulumi.dev.yaml")
+    twin = repo_stack("dev", namespaces={"names": ["other"]})
+    found = listener_namespaces_exclusive([], dev, [twin])
+    assert len(found) == 1 and "registers the same listener" in found[0].message
+    other_endpoint = repo_stack(
+        "dev", controlPlane={"url": "https://cp.example.com", "listenerComputeId": "dev-cluster"}
+    )
+    assert listener_namespaces_exclusive([], dev, [other_endpoint]) == []
+
+
+def test_other_stacks_only_of_the_same_project(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: another-project\n")
+    assert other_stacks(tmp_path, NO_SETTINGS) is None
+    assert other_stacks(tmp_path / "missing", NO_SETTINGS) is None
+
+
+def test_settings_from_the_engines_config() -> None:
+    engine = StackSettings.from_engine(
+        "p",
+        "s",
+        {
+            "dataplane:postgres": '{"deletionProtection":false}',
+            "dataplane:images": '{"registry":"r.example.com/m"}',
+            "dataplane:kubeconfig": "~/.kube/x",
+            "dataplane:controlPlane": '{"listenerComputeId":"c"}',
+        },
+    )
+    assert engine.postgres_opted_out and engine.registry == "r.example.com/m"
+    assert engine.kubeconfig == "~/.kube/x" and engine.namespaces == ["langgraph"]
+    assert engine.listener == ("region us", None, "c")
+
+
+def test_urns() -> None:
+    chain, name = parse_urn("urn:pulumi:s::p::a:b:C$d:e:F::my::name")
+    assert chain == ["a:b:C", "d:e:F"] and name == "my::name"
