@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.args import POSTGRES_IMAGE, REDIS_IMAGE
 from components.config.schema import NamespacesConfig
 from components.names import POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
 from devtools.engine import REPO, pins
+from devtools.registrations import GOLDEN, stack_config, stack_files, stack_name
 from policy.dataplane_rules.catalog import RULES
 from policy.dataplane_rules.containers import container_resources, container_security
 from policy.dataplane_rules.images import images_from_registry, images_pinned, store_versions
@@ -425,3 +428,68 @@ def test_settings_from_the_engines_config() -> None:
 def test_urns() -> None:
     chain, name = parse_urn("urn:pulumi:s::p::a:b:C$d:e:F::my::name")
     assert chain == ["a:b:C", "d:e:F"] and name == "my::name"
+
+
+# --- Every recorded stack (tests/unit/registrations) against every rule ---
+
+ROOT = "pulumi:pulumi:Stack"
+
+
+def recorded(path: Path) -> tuple[list[Resource], StackSettings]:
+    """The custom resources a stack file registers under the mocks (its golden snapshot),
+    as the pack would see them, and the stack's settings."""
+    name = stack_name(path)
+    snapshot = json.loads((GOLDEN / f"{name}.json").read_text())
+    resources = []
+    for r in snapshot["update"]["registrations"]:
+        if not r["custom"]:
+            continue
+        parent = r["parent"] or ""
+        chain = r["type"]
+        if parent and ROOT not in parent:
+            chain = "$".join([*parse_urn(parent)[0], r["type"]])
+        resource_urn = f"urn:pulumi:{name}::langgraph-dataplane::{chain}::{r['name']}"
+        resources.append(Resource(resource_urn, r["type"], r["name"], r["inputs"], r["protect"]))
+    config, _ = stack_config(path)
+    return resources, StackSettings.from_engine("langgraph-dataplane", name, config)
+
+
+def sidecars_without_resources(path: Path) -> set[str]:
+    workloads = yaml.safe_load(path.read_text())["config"].get("dataplane:workloads", {})
+    return {
+        sidecar["name"]
+        for kind in workloads.values()
+        for sidecar in kind.get("sidecars", [])
+        if "resources" not in sidecar
+    }
+
+
+@pytest.mark.parametrize("path", stack_files(), ids=stack_name)
+def test_the_recorded_stacks_keep_the_rules(path: Path) -> None:
+    """What the program registers for each stack file keeps every rule, but for sidecars
+    the stack gives no resources (the pack demands them; the config does not)."""
+    resources, stack = recorded(path)
+    assert any(r.type == DEPLOYMENT for r in resources)
+    found = []
+    for rule in RULES:
+        if rule.resource_check:
+            found += [(rule.name, m) for r in resources for m in rule.resource_check(r, stack)]
+        elif rule.stack_check:
+            found += [(rule.name, v.message) for v in rule.stack_check(resources, stack, None)]
+    bare = sidecars_without_resources(path)
+    unexpected = [
+        (rule, message)
+        for rule, message in found
+        if not (rule == "container-resources" and any(f"container {s!r}" in message for s in bare))
+    ]
+    assert unexpected == []
+    assert bool(found) == bool(bare), found
+
+
+def test_the_dev_stacks_opt_out_is_what_lets_its_postgres_pass() -> None:
+    resources, dev = recorded(STACKS / "Pulumi.dev.yaml")
+    values = {k: v for k, v in dev.values.items() if k != "dataplane:postgres"}
+    strict = StackSettings(dev.project, dev.stack, values)
+    found = [m for r in resources for m in postgres_deletion_protection(r, strict)]
+    postgres = [r for r in resources if r.type == "kubernetes:apps/v1:StatefulSet"]
+    assert postgres and len(found) == 3 * len(postgres), found
