@@ -133,7 +133,8 @@ def describe(root: type[BaseModel], err: Any) -> Problem:
         at = ctx.get("at")
         where = f"{path}.{at}" if at and path else at or path
         message = str(err["msg"])
-        return Problem(where, f"{message}{_quoted(value, loc) if not at else ''}", ctx["fix"])
+        said = at or (isinstance(value, str) and repr(value) in message)  # quoted already
+        return Problem(where, f"{message}{'' if said else _quoted(value, loc)}", ctx["fix"])
     message, fix = _plain_words(kind, ctx, value, loc)
     return Problem(path, message + _quoted(value, loc), fix)
 
@@ -194,6 +195,8 @@ def _plain_words(kind: str, ctx: dict[str, Any], value: Any, loc: Loc) -> tuple[
     }
     if kind in bounds:
         limit = next(iter(ctx.values()), "?")
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
         return f"must be {bounds[kind]} {limit}", f"write a number {bounds[kind]} {limit}"
     # Any other kind: named in plain words, never in pydantic's.
     return (

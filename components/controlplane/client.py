@@ -397,7 +397,10 @@ class ControlPlaneClient:
                 "server: check whether it took effect before trying again."
             )
         else:
-            message += " Check the network path to the control plane, or try again later."
+            message += (
+                " Check the network path to the control plane (`dataplane:controlPlane.url` or "
+                "`region`), or try again later."
+            )
         return UnavailableError(
             message,
             attempts=attempts,

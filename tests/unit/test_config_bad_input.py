@@ -1,0 +1,292 @@
+"""Bad stack configs, grouped by class: each is refused with its key path and a fix, in the stack
+file's words, and no secret value in it is ever repeated.
+
+Every case asserts: a problem starts with `dataplane:<path>: `; that problem's `Fix:` says
+`fix`; every problem reported has a `Fix:`; no pydantic wording or Python class name; none of
+the case's secret values (nor the stack's keys) anywhere in the error.
+"""
+
+# ruff: noqa: E501 (one case per line: the cases read as a table)
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from components.config import ConfigError, parse_stack_config
+
+SECRETS = ["apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris", "deployments"]
+API_KEY, LICENCE = "lsv2_pt_case_api_key_0123", "lgp-case-licence-4567"
+PYDANTIC_WORDS = ("Input should", "instance of", "Value error", "[type=", "pydantic", "Config(")
+
+
+def base(**overrides: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "controlPlane": {"url": "http://127.0.0.1:8765", "listenerComputeId": "dev-cluster"},
+        "apiKey": API_KEY,
+        "licenseKey": LICENCE,
+    }
+    raw.update(overrides)
+    return raw
+
+
+def cp(**fields: Any) -> dict[str, Any]:
+    return {"controlPlane": {"listenerComputeId": "dev-cluster", **fields}}
+
+
+def listener_resources(**fields: Any) -> dict[str, Any]:
+    return {"listener": {"resources": fields}}
+
+
+def api_pod(**fields: Any) -> dict[str, Any]:
+    return {"workloads": {"api": fields}}
+
+
+def spec(**fields: Any) -> dict[str, Any]:
+    return {"deployments": {"a": {"resourceSpec": fields}}}
+
+
+def static(**fields: Any) -> dict[str, Any]:
+    entry = {"deploymentId": "d1", "namespace": "langgraph", "revisionId": "r1", "image": "i:1"}
+    return {"deployments": {"s": {"static": {**entry, **fields}}}}
+
+
+def env(name: str, value: str) -> dict[str, Any]:
+    return api_pod(extraEnv=[{"name": name, "value": value}])
+
+
+@dataclass
+class Case:
+    raw: dict[str, Any]
+    path: str
+    fix: str
+    secrets: tuple[str, ...] = field(default=())
+
+
+def cases(group: str, *items: tuple[str, Case]) -> list[Any]:
+    return [pytest.param(case, id=f"{group}-{name}") for name, case in items]
+
+
+QUANTITIES = cases(
+    "quantity",
+    ("memory-with-space", Case(listener_resources(memory="2 GB"), "listener.resources.memory", "`512Mi`")),
+    ("negative-cpu", Case(listener_resources(cpu="-1"), "listener.resources.cpu", "millicores")),
+    ("negative-limit", Case(listener_resources(memoryLimit="-4Gi"), "listener.resources.memoryLimit", "`2Gi`")),
+    ("zero-cpu", Case(listener_resources(cpu="0"), "listener.resources.cpu", "`500m`")),
+    ("milli-bytes", Case(listener_resources(memory="512m"), "listener.resources.memory", "`512Mi`")),
+    ("word-unit", Case(listener_resources(cpuLimit="2 cores"), "listener.resources.cpuLimit", "cores")),
+    ("cpu-request-above-limit", Case(listener_resources(cpu="3"), "listener.resources.cpuLimit", "raise `cpuLimit` to at least 3")),
+    ("memory-request-above-limit", Case(listener_resources(memory="8Gi"), "listener.resources.memoryLimit", "raise `memoryLimit` to at least 8Gi")),
+    ("sidecar-quantity", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"requests": {"memory": "lots"}}}]), "workloads.api.sidecars", "`memory: 128Mi`")),
+    ("sidecar-request-above-limit", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}}]), "workloads.api.sidecars", "raise the limit")),
+)  # fmt: skip
+
+INTEGERS = cases(
+    "integer",
+    ("replicas-beyond-int32", Case({"listener": {"replicas": 3_000_000_000}}, "listener.replicas", "at most 2147483647")),
+    ("replicas-zero", Case({"listener": {"replicas": 0}}, "listener.replicas", "at least 1")),
+    ("fractional-jobs", Case({"servers": {"jobsPerWorker": 1.5}}, "servers.jobsPerWorker", "whole number")),
+    ("word-for-number", Case({"servers": {"pdbMaxUnavailable": "two"}}, "servers.pdbMaxUnavailable", "whole number")),
+    ("min-replicas-int32", Case({"servers": {"minReplicas": 2**31}}, "servers.minReplicas", "at most 2147483647")),
+    ("negative-grace", Case({"workloads": {"postgres": {"terminationGracePeriodSeconds": -5}}}, "workloads.postgres.terminationGracePeriodSeconds", "at least 0")),
+    ("max-skew-int32", Case(api_pod(topologySpreadConstraints=[{"maxSkew": 2**40, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway"}]), "workloads.api.topologySpreadConstraints.0.maxSkew", "at most 2147483647")),
+    ("spec-int32", Case(spec(max_scale=10**12), "deployments.a.resourceSpec.max_scale", "realistic")),
+    ("spec-fraction", Case(spec(min_scale=1.5), "deployments.a.resourceSpec.min_scale", "`1`")),
+    ("spec-zero", Case(spec(cpu=0), "deployments.a.resourceSpec.cpu", "positive")),
+    ("spec-not-a-number", Case(spec(memory_mb="2Gi"), "deployments.a.resourceSpec.memory_mb", "plain numbers")),
+    ("percent-above-100", Case({"servers": {"cpuTargetPercent": 150}}, "servers.cpuTargetPercent", "at most 100")),
+    ("toleration-seconds-int64", Case(api_pod(tolerations=[{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 2**70}]), "workloads.api.tolerations.0.tolerationSeconds", "at most")),
+)  # fmt: skip
+
+URLS = cases(
+    "url",
+    ("no-host", Case(cp(url="https://"), "controlPlane.url", "with a host")),
+    ("malformed-ipv6", Case(cp(url="http://[::1"), "controlPlane.url", "absolute http(s) URL")),
+    ("wrong-scheme", Case(cp(url="ftp://cp.example.com"), "controlPlane.url", "absolute http(s) URL")),
+    ("no-scheme", Case(cp(url="cp.example.com"), "controlPlane.url", "`https://api.host.langchain.com`")),
+    ("port-out-of-range", Case(cp(url="https://cp.example.com:99999"), "controlPlane.url", "absolute http(s) URL")),
+    ("query", Case(cp(url="https://cp.example.com/api-host?tenant=1"), "controlPlane.url", "absolute http(s) URL")),
+    ("space", Case(cp(url="https://cp example.com"), "controlPlane.url", "absolute http(s) URL")),
+    ("smith-url-not-a-url", Case(cp(region="us", smithUrl="not a url"), "controlPlane.smithUrl", "absolute http(s) URL")),
+    ("langsmith-endpoint-no-host", Case(cp(region="us", langsmithEndpoint="https://"), "controlPlane.langsmithEndpoint", "with a host")),
+    ("redis-uri-no-host", Case(base(externalRedisUris={"a": "redis://:r3dis-pw@"}), "externalRedisUris.a", "redis://:pass@host", ("r3dis-pw",))),
+    ("postgres-uri-bad-port", Case(base(externalPostgresUris={"a": "postgresql://u:pg-pw-9@db:port/x"}), "externalPostgresUris.a", "postgresql://user:pass@host", ("pg-pw-9",))),
+    ("postgres-uri-wrong-scheme", Case(base(externalPostgresUris={"a": "mysql://u:my-pw-3@db/x"}), "externalPostgresUris.a", "--secret --path", ("my-pw-3",))),
+)  # fmt: skip
+
+URL_CREDENTIALS = cases(
+    "url-credentials",
+    ("user-and-password", Case(cp(url="https://admin:hunter2-pw@cp.example.com"), "controlPlane.url", "never in a URL", ("hunter2-pw", "admin:"))),
+    ("token-as-user", Case(cp(url="https://tok3n-abcdef@cp.example.com"), "controlPlane.url", "never in a URL", ("tok3n-abcdef",))),
+    ("smith-url", Case(cp(region="us", smithUrl="https://u:sm1th-pw@smith.example.com"), "controlPlane.smithUrl", "never in a URL", ("sm1th-pw",))),
+    ("langsmith-endpoint", Case(cp(region="eu", langsmithEndpoint="https://u:ls-pw-77@ls.example.com/api"), "controlPlane.langsmithEndpoint", "never in a URL", ("ls-pw-77",))),
+    ("with-bad-port", Case(cp(url="https://u:p0rt-pw@cp.example.com:x"), "controlPlane.url", "never in a URL", ("p0rt-pw",))),
+)  # fmt: skip
+
+SCALE_BOUNDS = cases(
+    "bounds",
+    ("min-above-max", Case(spec(min_scale=5, max_scale=2), "deployments.a.resourceSpec.min_scale", "raise `max_scale` to at least 5")),
+    ("queue-min-above-max", Case(spec(queue_min_scale=4, queue_max_scale=1), "deployments.a.resourceSpec.queue_min_scale", "raise `queue_max_scale`")),
+    ("cpu-above-limit", Case(spec(cpu=2, cpu_limit=1), "deployments.a.resourceSpec.cpu", "raise `cpu_limit`")),
+    ("memory-above-limit", Case(spec(memory_mb=4096, memory_limit_mb=1024), "deployments.a.resourceSpec.memory_mb", "raise `memory_limit_mb`")),
+    ("static-min-above-default-max", Case(static(resourceSpec={"min_scale": 3}), "deployments.s.static.resourceSpec.min_scale", "set `max_scale` to at least 3")),
+    ("static-db-cpu-above-limit", Case(static(resourceSpec={"db_cpu": 4, "db_cpu_limit": 2}), "deployments.s.static.resourceSpec.db_cpu", "raise `db_cpu_limit`")),
+)  # fmt: skip
+
+NAMES = cases(
+    "name",
+    ("deployment-not-a-label", Case({"deployments": {"Agent_A": {}}}, "deployments.Agent_A", "`agent-alpha`")),
+    ("deployment-number", Case({"deployments": {123: {}}}, "deployments.123", "`agent-alpha`")),
+    ("namespace", Case({"namespaces": {"names": ["Bad_Name"]}}, "namespaces.names", "`langgraph`")),
+    ("static-deployment-id", Case(static(deploymentId="dep with spaces"), "deployments.s.static.deploymentId", "UUIDs")),
+    ("static-revision-id-too-long", Case(static(revisionId="r" * 70), "deployments.s.static.revisionId", "at most 63")),
+    ("pinned-revision-path", Case({"deployments": {"a": {"revision": "../../etc"}}}, "deployments.a.revision", "revision's id")),
+    ("workspace-id-newline", Case(cp(region="us", workspaceId="ws 1\n"), "controlPlane.workspaceId", "workspace's UUID")),
+    ("listener-name", Case(cp(region="us", listenerComputeId="dev cluster!"), "controlPlane.listenerComputeId", "`prod-eks`")),
+    ("toleration-key", Case(api_pod(tolerations=[{"key": "bad key!", "operator": "Exists"}]), "workloads.api.tolerations.0.key", "`[prefix/]name`")),
+    ("topology-key", Case(api_pod(topologySpreadConstraints=[{"maxSkew": 1, "topologyKey": "Zone Key", "whenUnsatisfiable": "ScheduleAnyway"}]), "workloads.api.topologySpreadConstraints.0.topologyKey", "`topology.kubernetes.io/zone`")),
+    ("volume-name", Case(api_pod(extraVolumes=[{"name": "Data_Vol", "emptyDir": {}}]), "workloads.api.extraVolumes", "`cache`")),
+    ("service-account", Case({"servers": {"serviceAccount": {"name": "My SA"}}}, "servers.serviceAccount.name", "`agents-sa`")),
+)  # fmt: skip
+
+PLAIN_WORDS = cases(
+    "words",
+    ("section-given-text", Case({"servers": "abc"}, "servers", "`key: value` lines")),
+    ("list-given-text", Case({"namespaces": {"names": "langgraph"}}, "namespaces.names", "`- item`")),
+    ("choice", Case({"reconciler": "helm"}, "reconciler", "`pulumi` or `listener`")),
+    ("boolean", Case({"postgres": {"deletionProtection": "maybe"}}, "postgres.deletionProtection", "`true` or `false`")),
+    ("number-given-word", Case(cp(region="us", timeoutSeconds="soon"), "controlPlane.timeoutSeconds", "`30`")),
+    ("zero-timeout", Case(cp(region="us", timeoutSeconds=0), "controlPlane.timeoutSeconds", "more than 0")),
+    ("deadline-above-an-hour", Case(cp(region="us", deadlineSeconds=7200), "controlPlane.deadlineSeconds", "at most 3600")),
+    ("infinite-deadline", Case({"controlPlane": '{"region": "us", "listenerComputeId": "c", "discoveryDeadlineSeconds": Infinity}'}, "controlPlane.discoveryDeadlineSeconds", "`30`")),
+    ("env-given-text", Case(api_pod(extraEnv="FOO=1"), "workloads.api.extraEnv", "`- item`")),
+    ("misspelt-key", Case({"servers": {"jobsPerWorkr": 3}}, "servers.jobsPerWorkr", "write `jobsPerWorker`")),
+    ("misspelt-top-key", Case({"namespace": {"names": ["a"]}}, "namespace", "write `namespaces`")),
+    ("unknown-workload", Case({"workloads": {"worker": {}}}, "workloads.worker", "use one of listener, api")),
+)  # fmt: skip
+
+ENV_CREDENTIALS = cases(
+    "env-credential",
+    ("PGPASSWORD", Case(env("PGPASSWORD", "pg-literal-1"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("pg-literal-1",))),
+    ("MYSQL_PWD", Case(env("MYSQL_PWD", "my-literal-2"), "workloads.api.extraEnv.0", "--secret", ("my-literal-2",))),
+    ("DB_PASS", Case(env("DB_PASS", "db-literal-3"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("db-literal-3",))),
+    ("GITHUB_PAT", Case(env("GITHUB_PAT", "gh-literal-4"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("gh-literal-4",))),
+    ("DATABASE_URL", Case(env("DATABASE_URL", "postgres://u:url-literal-5@h/db"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("url-literal-5",))),
+    ("PRIVATEKEY", Case(env("PRIVATEKEY", "pk-literal-6"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("pk-literal-6",))),
+    ("SLACK_WEBHOOK_URL", Case(env("SLACK_WEBHOOK_URL", "https://hooks.example.com/T0/B0/hook-literal-7"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("hook-literal-7",))),
+    ("password-in-a-url-value", Case(env("CACHE_ENDPOINT", "redis://:cache-literal-8@cache:6379"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("cache-literal-8",))),
+    ("langsmith-key-value", Case(env("LS_THING", "lsv2_pt_value_literal_9"), "workloads.api.extraEnv.0", "configMapKeyRef", ("lsv2_pt_value_literal_9",))),
+    ("sidecar-env", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "env": [{"name": "PGPASSWORD", "value": "side-literal-10"}]}]), "workloads.api.sidecars", "valueFrom.secretKeyRef", ("side-literal-10",))),
+    ("value-of-wrong-type", Case(api_pod(extraEnv=[{"name": "DB_PASS", "value": 424242}]), "workloads.api.extraEnv.0.value", "as text", ("424242",))),
+)  # fmt: skip
+
+SECRET_VALUES = cases(
+    "secret",
+    ("blank-api-key", Case(base(apiKey="   "), "apiKey", "--secret")),
+    ("api-key-with-newline", Case(base(apiKey="lsv2 secret-part\n"), "apiKey", "--secret", ("secret-part",))),
+    ("empty-licence", Case(base(licenseKey=""), "licenseKey", "--secret")),
+    ("api-key-number", Case(base(apiKey=98765432), "apiKey", "as text", ("98765432",))),
+    ("static-secret-name", Case(static(secrets={"bad name": "static-literal-11"}), "deployments.s.static.secrets", "`OPENAI_API_KEY`", ("static-literal-11",))),
+)  # fmt: skip
+
+KUBERNETES_RULES = cases(
+    "kubernetes",
+    ("exists-with-value", Case(api_pod(tolerations=[{"key": "k", "operator": "Exists", "value": "v"}]), "workloads.api.tolerations.0.value", "drop `value`")),
+    ("no-key-equal", Case(api_pod(tolerations=[{"operator": "Equal", "value": "v"}]), "workloads.api.tolerations.0.operator", "`operator: Exists`")),
+    ("seconds-without-noexecute", Case(api_pod(tolerations=[{"key": "k", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}]), "workloads.api.tolerations.0.tolerationSeconds", "`effect: NoExecute`")),
+    ("min-domains-schedule-anyway", Case(api_pod(topologySpreadConstraints=[{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": 2}]), "workloads.api.topologySpreadConstraints.0.minDomains", "drop `minDomains`")),
+    ("nameserver-not-ip", Case(api_pod(dnsConfig={"nameservers": ["dns.google"]}), "workloads.api.dnsConfig.nameservers", "`10.0.0.10`")),
+    ("sub-path-escapes", Case(api_pod(extraVolumes=[{"name": "v", "emptyDir": {}}], extraVolumeMounts=[{"name": "v", "mountPath": "/v", "subPath": "../x"}]), "workloads.api.extraVolumeMounts.0.subPath", "drop the leading")),
+)  # fmt: skip
+
+ALL = (
+    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + SCALE_BOUNDS + NAMES + PLAIN_WORDS
+    + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
+)  # fmt: skip
+
+
+def refused(raw: dict[str, Any]) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(raw, SECRETS)
+    return info.value
+
+
+def test_there_are_at_least_sixty_distinct_bad_configs() -> None:
+    raws = {json.dumps(p.values[0].raw, sort_keys=True, default=str) for p in ALL}
+    assert len(raws) == len(ALL) >= 60, len(ALL)
+
+
+@pytest.mark.parametrize("case", ALL)
+def test_a_bad_config_names_its_key_and_its_fix_and_no_secret(case: Case) -> None:
+    raw = base(**copy.deepcopy(case.raw))
+    error = refused(raw)
+    text = str(error)
+    prefix = f"dataplane:{case.path}: "
+    mine = [p for p in error.problems if p.startswith(prefix)]
+    assert mine, f"no problem at {case.path}:\n{text}"
+    assert any(case.fix in p.split(" Fix: ", 1)[-1] for p in mine), text
+    assert all(" Fix: " in p for p in error.problems), text
+    assert not [w for w in PYDANTIC_WORDS if w in text], text
+    for secret in (*case.secrets, API_KEY, LICENCE):
+        assert secret not in text, f"{secret!r} repeated in:\n{text}"
+
+
+def test_every_problem_is_reported_at_once_even_with_a_required_key_missing() -> None:
+    raw = base(
+        controlPlane={"url": "http://x.example.com", "region": "us"},  # no listenerComputeId
+        exposure={"ingress": {"enabled": True, "hostname": "https://agents.example.com"}},
+        deployments={7: {}, "b": {"redis": {"mode": "external"}}},
+        workloads={"api": {"extraEnv": [{"name": "PORT", "value": "1"}]}},
+        servers={"minReplicas": 0},
+    )
+    raw.pop("licenseKey")
+    error = refused(raw)
+    found = error.problems
+    text = "\n".join(found)
+    expected = [
+        "dataplane:controlPlane.listenerComputeId: required but missing",
+        "dataplane:licenseKey: required but missing",
+        "dataplane:controlPlane: both `url` and `region` are set",  # across keys, still run
+        "dataplane:exposure.ingress.hostname: not a valid host name",
+        "dataplane:deployments.7: 7 is not a deployment name",
+        "dataplane:workloads.api.extraEnv: ['PORT'] are set by the data plane",
+        "dataplane:servers.minReplicas: must be at least 1",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in found), f"{start!r} not in:\n{text}"
+    # A hostname that was given and refused is not also "required".
+    assert "hostname: required" not in text
+    # The numeric deployment key gets the deployments' fix, not the workloads'.
+    assert "use one of listener" not in text
+    assert len(found) == len(expected), text
+
+
+def test_override_bounds_crossed_with_the_control_plane_are_reported_at_plan_time() -> None:
+    from components.config import ConfigError as PlanError
+    from components.discovery import DiscoveredDeployment, Discovery
+    from components.plan import plan_sync
+
+    config = parse_stack_config(
+        base(deployments={"a": {"resourceSpec": {"max_scale": 2}}}), SECRETS
+    )
+    found = DiscoveredDeployment(
+        id="id-a",
+        name="a",
+        namespace="langgraph",
+        active_revision_id="r",
+        latest_revision_id="r",
+        resource_spec={"min_scale": 4, "max_scale": 8},
+    )
+    with pytest.raises(PlanError) as info:
+        plan_sync(config, Discovery("l", [found]))
+    (problem,) = info.value.problems
+    assert problem.startswith(
+        "dataplane:deployments.a.resourceSpec.max_scale: min_scale 4 is above"
+    )
+    assert "Fix: set `min_scale` here too" in problem
+    # The control plane's own values alone are not the stack's problem.
+    plain = parse_stack_config(base(), SECRETS)
+    assert plan_sync(plain, Discovery("l", [found])).revisions[0].resource_spec["min_scale"] == 4
