@@ -1,7 +1,7 @@
 """The data plane's policy pack: `pulumi preview --policy-pack policy`, from the project root.
 
 The engine starts this file in the pack's own virtualenv (policy/.venv, made by
-scripts/setup-policy-venv.sh), with the stack's config in `PULUMI_CONFIG` (the language
+scripts/setup-venv.sh), with the stack's config in `PULUMI_CONFIG` (the language
 host passes it, as it does to a program). This file only adapts: it turns what the engine
 sends into plain data for the rules in `dataplane_rules/`, and their messages into
 violations.

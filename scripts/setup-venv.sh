@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # Create or refresh the project's virtualenv (.venv) from the pinned requirements, and the
-# policy pack's (policy/.venv, scripts/setup-policy-venv.sh).
-# Idempotent: it reinstalls only when a requirements file changed.
+# policy pack's own (policy/.venv from policy/requirements.txt: pulumi-policy needs another
+# protobuf than the project's .venv has). Idempotent: a virtualenv is reinstalled only when
+# its requirements changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv with $($python --version)"
-  "$python" -m venv .venv
-fi
-stamp=.venv/.requirements.sha256
-want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "==> installing Python requirements"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
-  echo "$want" > "$stamp"
-else
-  echo "==> .venv is up to date"
-fi
-./scripts/setup-policy-venv.sh
+
+# venv DIR REQUIREMENTS FILE...: DIR with `pip install -r REQUIREMENTS`, done again when the
+# FILEs (REQUIREMENTS and what it includes) changed.
+venv() {
+  local dir=$1 requirements=$2 want
+  shift 2
+  if [ ! -x "$dir/bin/python" ]; then
+    echo "==> creating $dir with $($python --version)"
+    "$python" -m venv "$dir"
+  fi
+  want=$(cat "$@" | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
+    echo "==> installing $requirements into $dir"
+    "$dir/bin/python" -m pip install --quiet --upgrade pip
+    "$dir/bin/python" -m pip install --quiet -r "$requirements"
+    echo "$want" > "$dir/.requirements.sha256"
+  else
+    echo "==> $dir is up to date"
+  fi
+}
+
+venv .venv requirements-dev.txt requirements.txt requirements-dev.txt
+venv policy/.venv policy/requirements.txt policy/requirements.txt
