@@ -1,28 +1,44 @@
 """Capture real `pulumi preview --json` documents for tests/preview_report/fixtures/.
 
-Run once, from the repository root, with the toolchain built (the CLI is enough):
+Run once, from the repository root, with the whole engine built:
 
     .venv/bin/python tests/integration/capture_previews.py [--out tests/preview_report/fixtures]
 
-It drives the project's own engine exactly as tests/integration/test_sync_engine.py does:
-the dev stack in a temporary folder (`DataplaneProject`), the control-plane half of the
-program run inline (`sync_program`: config, discovery, listener registration, one
-`RevisionSync` per served deployment), the real CLI, a `file://` backend and the local
-control plane on loopback. Each scenario changes the control plane through its API, then
-saves the CLI's stdout of `pulumi preview --diff --json` unchanged. The Kubernetes and
-random plugins cannot be built here, so no scenario has Kubernetes resources in it.
+The project's real program, the whole data plane: a copy of the project with the dev stack
+(`DataplaneProject`), run by the real CLI through the `pulumi-language-python` host as
+`pulumi up --stack dev` runs it, the project's dynamic providers, the kubernetes and random
+plugins (manifests rendered to the copy's folder: no cluster), a `file://` backend and the
+local control plane on loopback. Each scenario changes the control plane through its API or
+the stack's config, then saves the CLI's stdout of `pulumi preview --diff --json` unchanged.
 
-Scenarios, in order, on one stack (`dev`):
+Scenarios, in order, on the `dev` stack:
 
   initial.json                  fresh stack: everything is created
   no-changes.json               after `up`: nothing changes
   new-revision.json             a revision with a new image shipped for agent-alpha
   new-revision-show-secrets.json  the same preview with `--show-secrets`
+  database-replace.json         the same, and `dataplane:postgres.storageClass` set (undone after)
+  database-replace-replacement-steps.json  the same preview with `--show-replacement-steps`
   scale-change.json             (after `up`) agent-beta's resource_spec PATCHed
   new-deployment.json           (after `up`) a deployment seeded by the admin API
   deployment-deleted.json       (after `up`) agent-beta deleted in the control plane
   deployment-recreated.json     agent-beta created again: a new id, so its sync is replaced
   failed-preview.json           agent-alpha pinned to a BUILD_FAILED revision: the preview fails
+  deployment-deleted-protected.json  (a good revision shipped, the pin removed,
+                                `dataplane:postgres.deletionProtection: true`, `up`) agent-beta
+                                deleted again: the preview fails on its protected resources
+  deployment-deleted-retained.json  the same after `pulumi state unprotect` of each of them
+
+then on a second stack of the same project, `external-postgres` (the dev stack file with
+`dataplane:postgres.mode: external` and a DSN per deployment in `externalPostgresUris`):
+
+  deployment-deleted-external-postgres.json  (after `up`) agent-delta-0003 deleted
+
+The CLI masks every secret in a JSON preview, `--show-secrets` or not, so documents with
+plain secrets can only be constructed: for `database-replace` and `deployment-deleted` this
+also writes `constructed-<name>-show-secrets.json`, the capture with each `[secret]` filled
+in from the stack's decrypted state and config at that moment
+(tests/preview_report/derive_constructed.py).
 """
 
 from __future__ import annotations
@@ -34,13 +50,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path[:0] = [str(REPO), str(HERE)]
+sys.path[:0] = [str(REPO), str(HERE), str(REPO / "tests" / "preview_report")]
 
+import derive_constructed  # noqa: E402
 from dataplane_project import DataplaneProject  # noqa: E402
 from pulumi import automation as auto  # noqa: E402
-from test_sync_engine import sync_program  # noqa: E402
 
 from components.controlplane import ControlPlaneClient  # noqa: E402
 from local_controlplane.seed import (  # noqa: E402
@@ -53,6 +71,9 @@ from local_controlplane.seed import (  # noqa: E402
 from local_controlplane.testing import AdminClient, run_server  # noqa: E402
 
 NEW_IMAGE = "registry.example.com/agents/alpha:2.0.0"
+STORAGE_CLASS = "gp3-encrypted"
+EXTERNAL = "external-postgres"  # the second stack's name
+SERVED = ["agent-alpha", "agent-delta-0003"]  # by the time the second stack runs
 BETA_SPEC = {
     "min_scale": 2,
     "max_scale": 5,
@@ -71,17 +92,20 @@ class Capture:
     def __init__(self, project: DataplaneProject, stack: auto.Stack, out: Path) -> None:
         self.project, self.stack, self.out = project, stack, out
 
-    def preview(self, name: str, *, show_secrets: bool = False, fails: bool = False) -> None:
-        """Save the CLI's stdout of `pulumi preview --diff --json` as `<name>.json`."""
+    def preview(
+        self, name: str, *flags: str, fails: bool = False, twin: bool = False
+    ) -> dict[str, Any]:
+        """Save the CLI's stdout of `pulumi preview --diff --json [flags]` as `<name>.json`;
+        with `twin`, also its constructed twin with the secrets in plain text."""
         lines: list[str] = []
         stack = self.stack
         run = stack._run_pulumi_cmd_sync
-        if show_secrets:
-            # The Automation API's preview() has no show_secrets: add the CLI flag.
-            def run_showing(args: list[str], *rest: Any, **kw: Any) -> Any:
-                return run([*args, "--show-secrets"], *rest, **kw)
+        if flags:
+            # The Automation API's preview() has no show_secrets or show_replacement_steps.
+            def run_with_flags(args: list[str], *rest: Any, **kw: Any) -> Any:
+                return run([*args, *flags], *rest, **kw)
 
-            stack._run_pulumi_cmd_sync = run_showing  # type: ignore[method-assign]
+            stack._run_pulumi_cmd_sync = run_with_flags  # type: ignore[method-assign]
         try:
             result = stack.preview(diff=True, json=True, color="never", on_output=lines.append)
             text = result.stdout
@@ -92,14 +116,46 @@ class Capture:
             text = "\n".join(lines)
         finally:
             stack._run_pulumi_cmd_sync = run  # type: ignore[method-assign]
-        json.loads(text)  # it must be one JSON document
+        doc = json.loads(text)  # it must be one JSON document
         (self.out / f"{name}.json").write_text(text if text.endswith("\n") else text + "\n")
         print(f"captured {name}.json", flush=True)
+        if twin:
+            state = stack.export_stack().deployment or {}  # decrypted (--show-secrets)
+            config = {k: v.value for k, v in stack.get_all_config().items()}  # decrypted
+            plain = derive_constructed.unmask(doc, state, config)
+            twin_name = derive_constructed.twin_of(name)
+            (self.out / f"{twin_name}.json").write_text(derive_constructed.render(plain))
+            print(f"constructed {twin_name}.json", flush=True)
+        return doc
 
     def up(self) -> None:
         result = self.stack.up(color="never", on_output=self.project.record)
         assert result.summary.result == "succeeded", result.summary
-        print("up: succeeded", flush=True)
+        print(f"up ({self.stack.name}): {result.summary.resource_changes}", flush=True)
+
+    def unprotect(self, urns: list[str]) -> None:
+        """`pulumi state unprotect <urn>`, as the CLI's error tells the user to run."""
+        for urn in urns:
+            self.stack._run_pulumi_cmd_sync(["state", "unprotect", urn, "--yes"])
+        print(f"unprotected {len(urns)} resources", flush=True)
+
+
+def protected_urns(stack: auto.Stack, deployment: str) -> list[str]:
+    """The protected resources of `deployment`'s data plane, from the stack's state."""
+    resources = (stack.export_stack().deployment or {}).get("resources", [])
+    urns = [r["urn"] for r in resources if r.get("protect") and f"-{deployment}-" in r["urn"]]
+    assert urns, f"nothing of {deployment} is protected"
+    return urns
+
+
+def external_postgres_stack(project: DataplaneProject, name: str) -> auto.Stack:
+    """A second stack of the copy: the dev stack file (as created) with Postgres external."""
+    stacks = project.root / "stacks"
+    settings = yaml.safe_load((stacks / "Pulumi.dev.yaml").read_text())
+    settings["config"]["dataplane:postgres"] = {"mode": "external", "deletionProtection": False}
+    settings["config"]["dataplane:renderDir"] = str(project.root / f"manifests-{name}")
+    (stacks / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(settings))
+    return project.stack(name=name)
 
 
 def capture(out: Path) -> None:
@@ -108,7 +164,9 @@ def capture(out: Path) -> None:
         root = Path(tmp)
         with run_server(root / "controlplane.json") as url:
             project = DataplaneProject.create(root / "project", url)
-            cap = Capture(project, project.stack(sync_program), out)
+            # No program: the language host runs the copy's __main__.py.
+            cap = Capture(project, project.stack(), out)
+            external = Capture(project, external_postgres_stack(project, EXTERNAL), out)
             client = ControlPlaneClient(DEFAULT_API_KEY, base_url=url)
             admin = AdminClient(url)
 
@@ -118,22 +176,29 @@ def capture(out: Path) -> None:
 
             client.create_revision(ALPHA_ID, {"source_revision_config": {"image_uri": NEW_IMAGE}})
             cap.preview("new-revision")
-            cap.preview("new-revision-show-secrets", show_secrets=True)
+            cap.preview("new-revision-show-secrets", "--show-secrets")
+            # A pull request that also sets a StorageClass for the dev stack's Postgres
+            # (deletionProtection: false): the data volumes cannot change class in place.
+            storage_class = "dataplane:postgres.storageClass"
+            cap.stack.set_config(storage_class, auto.ConfigValue(STORAGE_CLASS), path=True)
+            cap.preview("database-replace", twin=True)
+            cap.preview("database-replace-replacement-steps", "--show-replacement-steps")
+            cap.stack.remove_config(storage_class, path=True)
             cap.up()
 
             client.patch_deployment(BETA_ID, {"source_config": {"resource_spec": BETA_SPEC}})
             cap.preview("scale-change")
             cap.up()
 
-            admin.seed(1, name_prefix="agent-delta", listener_id=DEV_LISTENER_ID)
+            (delta,) = admin.seed(1, name_prefix="agent-delta", listener_id=DEV_LISTENER_ID)
             cap.preview("new-deployment")
             cap.up()
 
             client.delete_deployment(BETA_ID)
             client.wait_until_deleted(BETA_ID, timeout=60, poll_interval=0.5)
-            cap.preview("deployment-deleted")
+            cap.preview("deployment-deleted", twin=True)
 
-            client.create_deployment(
+            beta_again = client.create_deployment(
                 {
                     "name": "agent-beta",
                     "source": "external_docker",
@@ -152,7 +217,7 @@ def capture(out: Path) -> None:
                         }
                     ],
                 }
-            )
+            ).id
             cap.preview("deployment-recreated")
 
             bad = client.create_revision(
@@ -164,6 +229,31 @@ def capture(out: Path) -> None:
                 auto.ConfigValue(json.dumps({"agent-alpha": {"revision": bad}})),
             )
             cap.preview("failed-preview", fails=True)
+
+            # The production default: the database guarded (protect, retainOnDelete).
+            cap.stack.remove_config("dataplane:deployments")
+            client.create_revision(ALPHA_ID, {"source_revision_config": {"image_uri": NEW_IMAGE}})
+            protection = "dataplane:postgres.deletionProtection"
+            cap.stack.set_config(protection, auto.ConfigValue("true"), path=True)
+            cap.up()
+            client.delete_deployment(beta_again)
+            client.wait_until_deleted(beta_again, timeout=60, poll_interval=0.5)
+            cap.preview("deployment-deleted-protected", fails=True)
+            # What the errors say to do (they name a few at a time): unprotect them all.
+            # The volume and the password Secret stay retained (retainOnDelete).
+            cap.unprotect(protected_urns(cap.stack, "agent-beta"))
+            cap.preview("deployment-deleted-retained")
+
+            # Another stack on the same control plane, its Postgres external (DSNs in config).
+            uris = {d: f"postgres://app:local-fake-dsn-password@db.example.com/{d}" for d in SERVED}
+            external.stack.set_config(
+                "dataplane:externalPostgresUris",
+                auto.ConfigValue(json.dumps(uris), secret=True),
+            )
+            external.up()
+            client.delete_deployment(delta)
+            client.wait_until_deleted(delta, timeout=60, poll_interval=0.5)
+            external.preview("deployment-deleted-external-postgres")
 
             client.close()
             admin.close()

@@ -1,159 +1,73 @@
-"""The report of CONSTRUCTED previews: Kubernetes steps, data-loss warnings.
+"""CONSTRUCTED previews: what no real `pulumi preview --json` of this engine can show.
 
-No real preview here has Kubernetes steps (the kubernetes and random plugins cannot be
-built on this machine), so these documents are derived from real captures by
-derive_constructed.py: the program's real registrations under mocks, diffed into steps.
-Kept apart from the real-capture tests on purpose.
+Kept apart from the real-capture tests on purpose. Two kinds:
+- `constructed-<capture>-show-secrets.json`: a real capture with its secrets in plain text
+  (derive_constructed.py). CLI v3.259.0 masks secrets in JSON previews even with
+  `--show-secrets`, so only a construction holds them; test_pr_secrets.py checks the report
+  masks them. Here: that a twin is its capture and nothing else.
+- `unmask`'s refusal, on a document written inline.
+Replacements in several steps, retained and protected deletions and external databases
+were inline documents here; real captures show them now (test_pr_real_captures.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import derive_constructed
 import pytest
-from pr_fixtures import CONSTRUCTED, fixture_path
+from pr_fixtures import CONSTRUCTED, REAL, fixture_doc
 
-from preview_report.steps import steps_of
-
-
-def test_there_are_constructed_fixtures() -> None:
-    assert sorted(derive_constructed.SCENARIOS) == CONSTRUCTED
+SECRET = derive_constructed.SECRET
 
 
-@pytest.mark.parametrize("name", CONSTRUCTED)
-def test_constructed_fixtures_are_current(name: str) -> None:
-    """Each file is exactly what derive_constructed.py makes of the real captures."""
-    expected = derive_constructed.render(
-        derive_constructed.derive(name, derive_constructed.SCENARIOS[name])
-    )
-    assert fixture_path(name).read_text() == expected, "run derive_constructed.py"
+def test_the_constructed_fixtures_are_twins_of_real_captures() -> None:
+    assert CONSTRUCTED == [
+        "constructed-database-replace-show-secrets",
+        "constructed-deployment-deleted-show-secrets",
+    ]
+    for name in CONSTRUCTED:
+        assert derive_constructed.capture_of(name) in REAL
+        assert derive_constructed.twin_of(derive_constructed.capture_of(name)) == name
 
 
 @pytest.mark.parametrize("name", CONSTRUCTED)
-def test_constructed_fixtures_keep_the_real_revision_sync_steps(name: str) -> None:
-    base = derive_constructed.real(derive_constructed.SCENARIOS[name]["base"])
-    constructed = derive_constructed.real(name)
-    real_syncs = {s["urn"]: s for s in base["steps"] if "::pulumi-python:dynamic:" in s["urn"]}
-    made_syncs = {
-        s["urn"]: s for s in constructed["steps"] if "::pulumi-python:dynamic:" in s["urn"]
+def test_a_twin_is_its_capture_with_the_secrets_filled_in(name: str) -> None:
+    capture = fixture_doc(derive_constructed.capture_of(name))
+    twin = fixture_doc(name)
+    # Masked again, the twin is the capture, step for step and value for value...
+    assert derive_constructed.remask(twin, capture) == capture
+    # ...and it holds no `[secret]`: every masked value was filled in.
+    filled = derive_constructed.filled_in(twin, capture)
+    assert filled and SECRET not in repr(twin)
+    assert all(value not in (None, SECRET) for value in filled)
+    # The stack's secret config is among them.
+    assert twin["config"]["dataplane:apiKey"] == "lsv2_local_dev_key"
+
+
+def test_the_deleted_deployment_twin_holds_its_generated_passwords() -> None:
+    twin = fixture_doc("constructed-deployment-deleted-show-secrets")
+    passwords = {
+        s["urn"].rsplit("::", 1)[1]: s["oldState"]["outputs"]["result"]
+        for s in twin["steps"]
+        if s["urn"].split("::")[2].endswith(":RandomPassword")
     }
-    if "show-secrets" not in name:
-        assert made_syncs == real_syncs
-
-
-def test_database_replacement_is_a_warning_at_the_top(markdown_of: Callable[..., str]) -> None:
-    md = markdown_of("constructed-database-replace")
-    caution = md.index("> [!CAUTION]")
-    assert caution < md.index("**Summary:**") < md.index("####")
-    assert "**🛑 Data-loss risk: 2 resources holding data would be replaced or deleted.**" in md
-    for deployment in ("alpha", "beta"):
-        assert (
-            f"> - **replace** data volume (PersistentVolumeClaim) of Postgres "
-            f"`dataplane-agent-{deployment}-postgres-data`: a new, empty volume replaces it"
-        ) in md
-    assert "Because of: `spec.storageClassName`." in md
-    assert "2 data-loss risks" in md and "2 to replace" in md
+    assert set(passwords) == {
+        "dataplane-agent-beta-postgres-password",
+        "dataplane-agent-beta-redis-password",
+    }
+    assert all(len(p) >= 16 for p in passwords.values())
+    postgres = next(
+        s for s in twin["steps"] if s["urn"].endswith("::dataplane-agent-beta-postgres")
+    )
     assert (
-        "| 🔁 replace | `dataplane-agent-alpha-postgres-data` | PersistentVolumeClaim | "
-        "`spec.storageClassName` |"
-    ) in md
-
-
-def test_kubernetes_workloads_show_their_new_image(markdown_of: Callable[..., str]) -> None:
-    md = markdown_of("constructed-database-replace")
-    old, new = (
-        "docker.io/langchain/langgraph-api:0.4.20-py3.11",
-        "registry.example.com/agents/alpha:2.0.0",
-    )
-    assert f"| `dataplane-agent-alpha-api` | Deployment | `api-server` | `{old}` → `{new}` |" in md
-    assert (
-        f"| `dataplane-agent-alpha-queue` | Deployment | `queue-worker` | `{old}` → `{new}` |" in md
+        passwords["dataplane-agent-beta-postgres-password"]
+        in postgres["oldState"]["outputs"]["uri"]
     )
 
 
-def test_removed_deployment_lists_every_data_risk(report_of: Callable, markdown_of) -> None:
-    report = report_of("constructed-deployment-removed")
-    risks = {(r.name, r.what) for r in report.data_risks}
-    assert risks == {
-        ("dataplane-agent-beta-postgres-data", "data volume (PersistentVolumeClaim) of Postgres"),
-        ("dataplane-agent-beta-postgres-statefulset", "Postgres StatefulSet"),
-        ("dataplane-agent-beta-postgres", "Postgres database (component)"),
-        ("dataplane-agent-beta-postgres-password", "Postgres password (RandomPassword)"),
-        ("dataplane-agent-beta-postgres-secret", "Postgres password Secret"),
-        ("dataplane-agent-beta-redis", "Redis (component)"),
-        ("dataplane-agent-beta-redis-deployment", "Redis workload"),
-    }
-    password = next(r for r in report.data_risks if r.type.startswith("random:"))
-    assert "locks the data" in password.consequence
-    md = markdown_of("constructed-deployment-removed")
-    assert "7 resources holding data" in md
-    # 23 deletions: the resource table folds, the warnings do not.
-    assert "<details>\n<summary><b>Resource changes</b> (23)</summary>" in md
-    assert md.index("[!CAUTION]") < md.index("<details>")
-
-
-def test_kubernetes_scale_changes(report_of: Callable) -> None:
-    report = report_of("constructed-scale-change-kubernetes")
-    settings = {(s.subject, s.setting): (s.old, s.new) for s in report.settings}
-    assert settings[("dataplane-agent-beta-api-hpa", "HPA minReplicas")] == ("1", "2")
-    assert settings[("dataplane-agent-beta-api-hpa", "HPA maxReplicas")] == ("2", "5")
-    assert settings[("dataplane-agent-beta-queue-hpa", "HPA maxReplicas")] == ("3", "6")
-    assert settings[("dataplane-agent-beta-api", "api-server: requests.cpu")] == (
-        "1000m",
-        "2000m",
-    )
-    assert settings[("dataplane-agent-beta-queue", "queue-worker: limits.memory")] == (
-        "4096Mi",
-        "8192Mi",
-    )
-    assert not report.risks
-
-
-def test_a_replacement_in_several_steps_is_one_change() -> None:
+def test_unmask_refuses_a_secret_it_cannot_fill_in() -> None:
     doc = {
-        "steps": [
-            {
-                "op": "create-replacement",
-                "urn": "urn:pulumi:s::p::kubernetes:core/v1:PersistentVolumeClaim::pvc",
-            },
-            {
-                "op": "replace",
-                "urn": "urn:pulumi:s::p::kubernetes:core/v1:PersistentVolumeClaim::pvc",
-                "replaceReasons": ["spec"],
-                "detailedDiff": {"spec.storageClassName": {"kind": "update-replace"}},
-            },
-            {
-                "op": "delete-replaced",
-                "urn": "urn:pulumi:s::p::kubernetes:core/v1:PersistentVolumeClaim::pvc",
-            },
-        ]
+        "config": {},
+        "steps": [{"op": "create", "urn": "u", "newState": {"inputs": {"password": SECRET}}}],
     }
-    (step,) = steps_of(doc)
-    assert step.op == "replace" and step.reasons() == ["spec.storageClassName"]
-
-
-def test_protected_and_retained_deletions_say_so() -> None:
-    from preview_report.risks import data_risks
-
-    doc = {
-        "steps": [
-            {
-                "op": "delete",
-                "urn": "urn:pulumi:s::p::langgraph:dataplane:DataPlane$langgraph:dataplane:"
-                "Postgres$kubernetes:core/v1:PersistentVolumeClaim::x-postgres-data",
-                "oldState": {"protect": True, "retainOnDelete": True, "inputs": {}},
-            }
-        ]
-    }
-    (risk,) = data_risks(steps_of(doc))
-    assert any("protected" in n for n in risk.notes)
-    assert any("retainOnDelete" in n for n in risk.notes)
-
-
-def test_an_external_database_component_is_no_data_risk() -> None:
-    from preview_report.risks import data_risks
-
-    urn = "urn:pulumi:s::p::langgraph:dataplane:DataPlane$langgraph:dataplane:Postgres::x-postgres"
-    doc = {"steps": [{"op": "delete", "urn": urn, "oldState": {"inputs": {}}}]}
-    assert data_risks(steps_of(doc)) == []  # no children: the data lives elsewhere (a DSN)
+    with pytest.raises(ValueError, match="no plain value in the state"):
+        derive_constructed.unmask(doc, {"resources": []}, {})

@@ -4,9 +4,12 @@ secrets in plain text (a `--show-secrets` capture, a value a program forgot to m
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from derive_constructed import capture_of, filled_in
 from pr_fixtures import CONSTRUCTED, REAL, fixture_doc, fixture_path
 
 from local_controlplane.seed import DEFAULT_API_KEY, DEFAULT_ORG_API_KEY, DEPLOYMENTS
@@ -15,18 +18,45 @@ from preview_report.cli import main
 from preview_report.masking import SECRET, Scrubber, is_sensitive_key, masked, secret_values
 
 LICENCE = "lgp-local-dev-fake-licence-key"  # the dev stack's (fake) licence key
-MOCK_PASSWORD = "mock-random-password-0123456789ab"  # tests/unit/harness.py
+DSN_PASSWORD = "local-fake-dsn-password"  # in the external-postgres stack's DSNs
 SECRET_VALUES = [
     DEFAULT_API_KEY,
     DEFAULT_ORG_API_KEY,
     LICENCE,
-    MOCK_PASSWORD,
+    DSN_PASSWORD,
     *(s["value"] for d in DEPLOYMENTS for s in d["secrets"]),
 ]
 
 
-def leaks(text: str) -> list[str]:
-    return [v for v in SECRET_VALUES if v in text]
+def leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaves(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def plain_in_twin(name: str) -> set[str]:
+    """What a twin holds in plain text where its real capture has `[secret]`: the
+    generated passwords (as such, base64-encoded, in URIs), API keys, the licence..."""
+    values = filled_in(fixture_doc(name), fixture_doc(capture_of(name)))
+    return {v for v in leaves(values) if len(v) >= 8}
+
+
+TWIN_VALUES = sorted(set().union(*(plain_in_twin(n) for n in CONSTRUCTED)))
+
+
+def leaks(text: str, values: list[str] | None = None) -> list[str]:
+    return [v for v in (SECRET_VALUES if values is None else values) if v in text]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_captures_hold_no_plain_secret(name: str) -> None:
+    text = fixture_path(name).read_text()
+    assert leaks(text) == [] and leaks(text, TWIN_VALUES) == []
 
 
 @pytest.mark.parametrize("name", REAL + CONSTRUCTED)
@@ -36,33 +66,54 @@ def test_no_secret_value_in_any_report(name: str, tmp_path: Path) -> None:
     if log.exists():
         args += ["--log", f"{name}={log}"]
     assert main(args) == 0
-    assert leaks((tmp_path / "r.md").read_text()) == []
+    report = (tmp_path / "r.md").read_text()
+    assert leaks(report) == [] and leaks(report, TWIN_VALUES) == []
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["constructed-database-replace-show-secrets", "constructed-deployment-removed-show-secrets"],
-)
+@pytest.mark.parametrize("name", CONSTRUCTED)
 def test_documents_with_plain_secrets_are_masked(name: str) -> None:
     text = fixture_path(name).read_text()
     # The document does hold them in plain text, so the test means something...
     present = leaks(text)
     assert DEFAULT_API_KEY in present and LICENCE in present
     assert any(v.startswith("sk-local-fake") for v in present)
-    if "removed" in name:
-        assert MOCK_PASSWORD in present  # Secrets' stringData, DATABASE_URI, REDIS_URI
+    plain = sorted(plain_in_twin(name))
+    assert all(v in text for v in plain)
     # ...and the report holds none of them.
     report = analyze(load_preview(str(fixture_path(name))))
     assert leaks(render_report([report])) == []
-    # The same report as with the masked document.
-    masked_twin = analyze(load_preview(str(fixture_path(name.removesuffix("-show-secrets")))))
-    assert render_report([report]) == render_report([masked_twin])
+    assert leaks(render_report([report]), plain) == []
+    # The same report as with the real, masked capture.
+    real = analyze(load_preview(str(fixture_path(capture_of(name)))))
+    assert render_report([report]) == render_report([real])
+
+
+def test_the_deleted_deployment_twin_holds_the_generated_passwords() -> None:
+    name = "constructed-deployment-deleted-show-secrets"
+    doc = fixture_doc(name)
+    passwords = [
+        s["oldState"]["outputs"]["result"]
+        for s in doc["steps"]
+        if s["urn"].split("::")[2].endswith(":RandomPassword")
+    ]
+    assert len(passwords) == 2 and set(passwords) <= plain_in_twin(name)
+    md = render_report([analyze(load_preview(str(fixture_path(name))))])
+    assert leaks(md, passwords) == []
 
 
 def test_the_scrubber_finds_the_plain_secrets_of_a_document() -> None:
-    values = secret_values(fixture_doc("constructed-deployment-removed-show-secrets"))
-    assert {DEFAULT_API_KEY, LICENCE, MOCK_PASSWORD} <= values
-    assert "sk-ant-local-fake-key-beta-not-real" in values
+    doc = fixture_doc("constructed-deployment-deleted-show-secrets")
+    values = secret_values(doc)
+    assert "sk-ant-local-fake-key-beta-not-real" in values  # a RevisionSync's `secrets`
+    # The Kubernetes Secrets' `data`, base64-encoded as the provider keeps it.
+    assert any(v.startswith("cG9zdGdyZXM6Ly9") for v in values)  # base64 of "postgres://"
+    # The Postgres and Redis URIs (component outputs) with their passwords in them.
+    uris = {
+        s["urn"].rsplit("::", 1)[1]: s["oldState"]["outputs"]["uri"]
+        for s in doc["steps"]
+        if s["urn"].endswith(("::dataplane-agent-beta-postgres", "::dataplane-agent-beta-redis"))
+    }
+    assert len(uris) == 2 and set(uris.values()) <= values
     # Names of Secrets referenced by `secretKeyRef` are names, not values.
     assert "agent-beta-platform-env" not in values
 

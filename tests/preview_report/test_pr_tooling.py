@@ -37,8 +37,10 @@ def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 def test_cli_fold_after(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main([str(fixture_path("scale-change")), "--fold-after", "3"])
-    assert "<summary><b>Scale and resources</b> (8)</summary>" in capsys.readouterr().out
-    main([str(fixture_path("scale-change"))])
+    assert "<summary><b>Scale and resources</b> (20)</summary>" in capsys.readouterr().out
+    main([str(fixture_path("scale-change"))])  # 20 rows: more than the default 10
+    assert "<summary><b>Scale and resources</b> (20)</summary>" in capsys.readouterr().out
+    main([str(fixture_path("scale-change")), "--fold-after", "20"])
     assert "#### Scale and resources" in capsys.readouterr().out
 
 
@@ -242,7 +244,7 @@ def test_local_command_without_a_cli(fake_toolchain: dict[str, str], tmp_path: P
 # --- docs/preview-report.md ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["new-revision", "constructed-database-replace"])
+@pytest.mark.parametrize("name", ["new-revision", "database-replace"])
 def test_the_documented_examples_are_the_reports_of_the_fixtures(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
