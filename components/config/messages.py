@@ -14,6 +14,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from ..urls import redact
+from .credentials import is_credential_value
 from .fields import NAMESPACE, Problem
 
 Loc = tuple[Any, ...]
@@ -50,8 +51,10 @@ def hidden(loc: Loc) -> bool:
 
 def _quoted(value: Any, loc: Loc) -> str:
     """` (got ...)` for a plain value that may be shown, else nothing."""
-    if hidden(loc) or not isinstance(value, str | int | float | bool) or value is None:
+    if hidden(loc) or not isinstance(value, str | int | float | bool):
         return ""
+    if isinstance(value, str) and is_credential_value(value):
+        return " (value hidden: it looks like a credential)"
     text = redact(repr(value))
     if len(text) > 80:
         text = text[:77] + "..."

@@ -189,6 +189,7 @@ SECRET_VALUES = cases(
     ("api-key-with-newline", Case(base(apiKey="lsv2 secret-part\n"), "apiKey", "--secret", ("secret-part",))),
     ("empty-licence", Case(base(licenseKey=""), "licenseKey", "--secret")),
     ("api-key-number", Case(base(apiKey=98765432), "apiKey", "as text", ("98765432",))),
+    ("key-in-the-wrong-place", Case(base(clusterDomain="lsv2_pt_misplaced_key_12"), "clusterDomain", "`cluster.local`", ("lsv2_pt_misplaced_key_12",))),
     ("static-secret-name", Case(static(secrets={"bad name": "static-literal-11"}), "deployments.s.static.secrets", "`OPENAI_API_KEY`", ("static-literal-11",))),
 )  # fmt: skip
 
