@@ -44,7 +44,7 @@ class Postgres(DataStore):
             name,
             key="POSTGRES_PASSWORD",
             metadata={**meta, "name": object_name},
-            password_opts=child_options(self, opts, protect=args.deletion_protection),
+            password_opts=guarded,
             secret_opts=guarded,
         )
         volume = k8s.core.v1.PersistentVolumeClaim(
