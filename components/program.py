@@ -101,12 +101,19 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
 
 
 def kubernetes_provider(config: StackConfig) -> k8s.Provider:
-    """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one."""
-    if config.kubeconfig:
-        return k8s.Provider(
-            KUBERNETES_PROVIDER_NAME, kubeconfig=os.path.expanduser(config.kubeconfig)
-        )
-    return k8s.Provider(KUBERNETES_PROVIDER_NAME, render_yaml_to_directory=config.render_dir)
+    """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one.
+
+    Secrets are updated in place. By default pulumi-kubernetes replaces a Secret whose data
+    changes; ours have fixed names, so the old one would be deleted first and every
+    Deployment reading it replaced with it: downtime on each secret change. Updated in
+    place, the secrets' digest on the pod templates rolls the pods instead.
+    """
+    target = (
+        {"kubeconfig": os.path.expanduser(config.kubeconfig)}
+        if config.kubeconfig
+        else {"render_yaml_to_directory": config.render_dir}
+    )
+    return k8s.Provider(KUBERNETES_PROVIDER_NAME, enable_secret_mutable=True, **target)
 
 
 def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
