@@ -85,8 +85,18 @@ def load_preview(spec: str) -> PreviewDocument:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         return PreviewDocument(name or _stem(path), path, None, f"cannot read {path}: {exc}")
+    return document_of(text, name or None, path, default_stack=_stem(path))
+
+
+def document_of(
+    text: str, stack: str | None, source: str, *, default_stack: str | None = None
+) -> PreviewDocument:
+    """The document in a preview's output `text`; unreadable output becomes a `problem`.
+
+    The stack is `stack`, else the one of the URNs, else `default_stack`."""
+    fallback = stack or default_stack or source
     try:
         data = parse_preview(text)
     except ValueError as exc:
-        return PreviewDocument(name or _stem(path), path, None, f"{path}: {exc}")
-    return PreviewDocument(name or stack_of(data) or _stem(path), path, data)
+        return PreviewDocument(fallback, source, None, f"{source}: {exc}")
+    return PreviewDocument(stack or stack_of(data) or fallback, source, data)

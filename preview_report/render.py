@@ -130,8 +130,11 @@ def _alerts(report: StackReport) -> list[str]:
     return blocks
 
 
-def render_stack(report: StackReport, *, fold_after: int = 10) -> str:
-    parts = [marker(report.stack), f"### Pulumi preview: stack `{report.stack}`"]
+def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool = True) -> str:
+    """One stack's section; `with_marker=False` inside another comment (the fleet's), so
+    that the stack's own comment is not confused with it."""
+    parts = [marker(report.stack)] if with_marker else []
+    parts.append(f"### Pulumi preview: stack `{report.stack}`")
     parts += _alerts(report)
     parts.append(summary_line(report))
     if not report.has_changes and not report.failed:
@@ -238,7 +241,12 @@ def render_report(
             "| stack | preview | revision changes | data-loss risks |\n|---|---|---|---|\n"
             + "\n".join("| " + " | ".join(row) + " |" for row in rows)
         )
-    text = "\n\n".join([*head, *sections]).rstrip() + "\n"
+    return fit("\n\n".join([*head, *sections]))
+
+
+def fit(text: str) -> str:
+    """`text` ending in one newline, cut to what a GitHub comment holds."""
+    text = text.rstrip() + "\n"
     if len(text) > MAX_CHARS:
         cut = text.rfind("\n", 0, MAX_CHARS)
         text = text[:cut] + "\n\n…report cut at 60000 characters; see the job log for the rest.\n"

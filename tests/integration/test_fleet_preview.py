@@ -1,0 +1,287 @@
+"""The fleet preview through the real engine: `python -m preview_report.fleet`, as CI runs it.
+
+Each run is the command in a subprocess with the toolchain's environment: the real CLI and
+language host, the project's own program, the kubernetes and random plugins, the policy
+pack in its own virtualenv, a `file://` backend, and a local control plane on loopback.
+
+- The checkout's own stack files, every one of them (dev, acme-prod, and any other in
+  stacks/), in one dry run: against the local control plane, rendering manifests.
+- A project copy whose fleet has what must block a merge: a data-loss risk (the dev stack,
+  after `up`, changes its volumes' storage class), a policy violation (a second stack on
+  dev's listener), a preview that fails (an unknown config key) and a stack that cannot
+  even be opened (no passphrase); then the risk accepted with `--accept-data-loss`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from dataplane_project import DataplaneProject
+from dataplane_project import engine as load_engine
+
+from devtools.engine import DEV_PASSPHRASE, REPO, Engine
+from devtools.example_fleet import seed_fleet
+from local_controlplane.seed import DEFAULT_API_KEY
+from local_controlplane.testing import run_server
+from preview_report.fleet_render import FLEET_MARKER
+from preview_report.render import marker
+from preview_report.workspaces import Project
+
+pytestmark = pytest.mark.integration
+
+ACME_PASSPHRASE = "acme-example-passphrase"  # documented in stacks/Pulumi.acme-prod.yaml
+
+
+@dataclass
+class FleetRun:
+    returncode: int
+    stderr: str
+    report: str
+    summary: dict[str, Any]
+    out_dir: Path
+
+    def stack(self, name: str) -> dict[str, Any]:
+        return next(s for s in self.summary["stacks"] if s["stack"] == name)
+
+
+def run_fleet(engine: Engine, out_dir: Path, *args: str, env: dict[str, str]) -> FleetRun:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG_PASS")}
+    environment.update(engine.env)
+    environment.update(env)
+    done = subprocess.run(
+        [REPO / ".venv/bin/python", "-m", "preview_report.fleet", "--out-dir", out_dir, *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert (out_dir / "fleet.json").exists(), done.stderr[-3000:]
+    return FleetRun(
+        done.returncode,
+        done.stderr,
+        (out_dir / "fleet.md").read_text(),
+        json.loads((out_dir / "fleet.json").read_text()),
+        out_dir,
+    )
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return load_engine()
+
+
+@pytest.fixture(scope="module")
+def controlplane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with run_server(tmp_path_factory.mktemp("cp") / "state.json") as url:
+        yield url
+
+
+def test_the_example_stacks_in_one_dry_run(
+    tmp_path: Path, engine: Engine, controlplane: str
+) -> None:
+    """Every stack file of the checkout, with the pack, two at a time, against the local
+    control plane (holding what the stack files name) and rendering manifests."""
+    seed_fleet(controlplane, DEFAULT_API_KEY)
+    (tmp_path / "state").mkdir()
+    expected = Project(REPO).stacks()
+    assert {"dev", "acme-prod"} <= set(expected)
+    run = run_fleet(
+        engine,
+        tmp_path / "out",
+        "--project-dir",
+        str(REPO),
+        "--backend",
+        f"file://{tmp_path / 'state'}",
+        "--create-missing",
+        "--control-plane-url",
+        controlplane,
+        "--render-dir",
+        str(tmp_path / "manifests"),
+        "--jobs",
+        "2",
+        env={
+            "LANGGRAPH_CONTROL_PLANE_API_KEY": DEFAULT_API_KEY,
+            "PULUMI_CONFIG_PASSPHRASE_DEV": DEV_PASSPHRASE,
+            "PULUMI_CONFIG_PASSPHRASE_ACME_PROD": ACME_PASSPHRASE,
+        },
+    )
+    assert run.returncode == 0, run.report
+    assert [s["stack"] for s in run.summary["stacks"]] == expected
+    for entry in run.summary["stacks"]:
+        # Previewed by the engine with the pack: its summary names the pack that ran.
+        assert entry["policy_packs"] == {"langgraph-dataplane": "0.1.0"}, entry
+        assert not entry["failed"] and not entry["violations"] and not entry["blocking"]
+        assert entry["has_changes"]  # a fresh backend: everything is created
+        stack = entry["stack"]
+        assert (run.out_dir / f"{stack}.md").read_text().startswith(marker(stack))
+        assert json.loads((run.out_dir / f"{stack}.json").read_text())["steps"]
+        assert f"<summary><b>{stack}</b>: changes</summary>" in run.report
+    assert run.summary["max_concurrent"] == 2
+    assert run.report.startswith(FLEET_MARKER)
+    assert "**✅ Nothing blocks the merge.**" in run.report
+    assert "| `dev` | changes | 52 create | 2 | 0 | 0 | — |" in run.report
+    assert "| `acme-prod` | changes |" in run.report
+    # acme-prod's own settings reached the preview: its two deployments and its ingress.
+    acme = (run.out_dir / "acme-prod.md").read_text()
+    assert "| `research-agent` | new deployment |" in acme
+    assert "`dataplane-exposure-ingress-acme-agents`" in acme
+    # The checkout's stack files were read, never written.
+    assert "acme-prod-eks" in (REPO / "stacks" / "Pulumi.acme-prod.yaml").read_text()
+    assert "dataplane:renderDir" not in (REPO / "stacks" / "Pulumi.acme-prod.yaml").read_text()
+
+
+def write_stack(project: Path, name: str, config: dict[str, Any], salt: str | None) -> None:
+    doc: dict[str, Any] = {"config": config}
+    if salt:
+        doc = {"encryptionsalt": salt, **doc}
+    (project / "stacks" / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
+
+
+@pytest.fixture(scope="module")
+def blocked_fleet(
+    tmp_path_factory: pytest.TempPathFactory, engine: Engine, controlplane: str
+) -> Iterator[tuple[DataplaneProject, Path]]:
+    """A project copy: dev deployed, then its volumes' storage class changed, beside stacks
+    that violate the pack, fail, or cannot be opened."""
+    root = tmp_path_factory.mktemp("fleet")
+    project = DataplaneProject.create(root / "project", controlplane)
+    dev = project.stack()
+    assert dev.up(on_output=project.record).summary.result == "succeeded"
+    dev_file = project.root / "stacks" / "Pulumi.dev.yaml"
+    doc = yaml.safe_load(dev_file.read_text())
+    doc["config"]["dataplane:postgres"] = {"deletionProtection": False, "storageClass": "gp3"}
+    dev_file.write_text(yaml.safe_dump(doc))
+    twin = {**doc["config"], "dataplane:renderDir": str(root / "twin-manifests")}
+    write_stack(project.root, "twin", twin, doc["encryptionsalt"])
+    # The other two on listeners of their own, so that only dev and twin share one.
+    for name, extra, salt in (
+        ("broken", {"dataplane:replicas": 3}, doc["encryptionsalt"]),
+        ("locked", {}, "v1:c2FsdA==:v1:bm9wZQ==:bm9wZQ=="),
+    ):
+        control_plane = {**doc["config"]["dataplane:controlPlane"], "listenerComputeId": name}
+        config = {
+            **doc["config"],
+            **extra,
+            "dataplane:controlPlane": control_plane,
+            "dataplane:renderDir": str(root / f"{name}-manifests"),
+        }
+        write_stack(project.root, name, config, salt)
+    yield project, root
+
+
+def fleet_args(project: DataplaneProject) -> list[str]:
+    return [
+        "--project-dir",
+        str(project.root),
+        "--backend",
+        f"file://{project.root / 'state'}",
+        "--create-missing",
+        "--policy-pack",
+        str(REPO / "policy"),
+    ]
+
+
+def test_what_blocks_a_merge(engine: Engine, blocked_fleet: tuple[DataplaneProject, Path]) -> None:
+    project, root = blocked_fleet
+    run = run_fleet(
+        engine,
+        root / "out-blocked",
+        *fleet_args(project),
+        "--jobs",
+        "2",
+        env={
+            "PULUMI_CONFIG_PASSPHRASE_DEV": DEV_PASSPHRASE,
+            "PULUMI_CONFIG_PASSPHRASE_TWIN": DEV_PASSPHRASE,
+            "PULUMI_CONFIG_PASSPHRASE_BROKEN": DEV_PASSPHRASE,
+        },
+    )
+    assert run.returncode == 1, run.report
+    assert [s["stack"] for s in run.summary["stacks"]] == ["broken", "dev", "locked", "twin"]
+    assert run.summary["max_concurrent"] == 2  # four stacks, two at a time
+    dev, twin = run.stack("dev"), run.stack("twin")
+    broken, locked = run.stack("broken"), run.stack("locked")
+
+    # dev: its two volumes and the StatefulSets mounting them are replaced.
+    assert dev["data_risks"] == 4 and not dev["data_loss_accepted"]
+    assert "4 data-loss risk(s) not accepted" in dev["blocking"]
+    # dev and twin register the same listener: the pack's fleet rule reports both.
+    for entry, other in ((dev, "twin"), (twin, "dev")):
+        (violation,) = entry["violations"]
+        assert violation["policy"] == "listener-namespaces-exclusive"
+        assert violation["level"] == "mandatory"
+        assert violation["message"].startswith(f"stack '{other}' registers the same listener")
+        assert "1 mandatory policy violation(s)" in entry["blocking"]
+        assert not entry["failed"]  # failed by the pack, not broken
+    # broken: the program refuses its config; the preview failed, the fleet went on.
+    assert broken["failed"] and broken["blocking"] == ["the preview failed"]
+    assert any("replicas" in e and "unknown key" in e for e in broken["errors"]), broken
+    # locked: no passphrase for it: reported, never run.
+    assert locked["failed"] and not locked["policy_packs"]
+    assert "no passphrase for stack 'locked'" in locked["errors"][0]
+    assert "PULUMI_CONFIG_PASSPHRASE_LOCKED" in locked["errors"][0]
+
+    md = run.report
+    assert "**❌ Blocked:**" in md
+    assert "| `dev` | ❌ policy |" in md and "| `twin` | ❌ policy |" in md
+    assert "| `broken` | ❌ failed |" in md and "| `locked` | ❌ failed |" in md
+    assert "🛑 4" in md
+    assert "#### Policy violations (1)" in md
+    assert "<details open>\n<summary><b>dev</b>: ❌ policy</summary>" in md
+    assert "> **🛑 Data-loss risk: 4 resources holding data would be replaced or deleted.**" in md
+
+
+def test_accepting_the_data_loss_risk(
+    engine: Engine, blocked_fleet: tuple[DataplaneProject, Path]
+) -> None:
+    """Without the twin, dev's only problem is its data-loss risk: it blocks until
+    accepted by name. One preview at a time."""
+    project, root = blocked_fleet
+    (project.root / "stacks" / "Pulumi.twin.yaml").unlink()
+    env = {"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE}
+    refused = run_fleet(engine, root / "out-refused", *fleet_args(project), "dev", env=env)
+    assert refused.returncode == 1
+    assert refused.stack("dev")["blocking"] == ["4 data-loss risk(s) not accepted"]
+    assert "| `dev` | 🛑 data loss |" in refused.report
+
+    accepted = run_fleet(
+        engine,
+        root / "out-accepted",
+        *fleet_args(project),
+        "--accept-data-loss",
+        "dev",
+        "--jobs",
+        "1",
+        "dev",
+        "broken",
+        env=env,
+    )
+    assert accepted.returncode == 1  # broken still fails...
+    assert accepted.stack("dev")["blocking"] == []  # ...but dev no longer blocks
+    assert accepted.stack("dev")["data_loss_accepted"]
+    assert "| `dev` | ⚠️ data loss accepted |" in accepted.report
+    assert "4 (accepted)" in accepted.report
+    assert accepted.summary["max_concurrent"] == 1
+    spans = sorted((s["started"], s["finished"]) for s in accepted.summary["stacks"])
+    assert spans[0][1] <= spans[1][0]  # one after the other
+
+    alone = run_fleet(
+        engine,
+        root / "out-alone",
+        *fleet_args(project),
+        "--accept-data-loss",
+        "dev",
+        "dev",
+        env=env,
+    )
+    assert alone.returncode == 0, alone.report
+    assert "Data-loss risks accepted for `dev`." in alone.report
