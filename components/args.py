@@ -23,6 +23,11 @@ from .workload import PodExtras
 LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.13.9"
 POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
 REDIS_IMAGE = "docker.io/library/redis:7.4.2"
+MONGO_IMAGE = "docker.io/library/mongo:7.0.14"
+MONGO_STORAGE_GI = 8
+KEDA_POLLING_INTERVAL = 30
+KEDA_COOLDOWN_PERIOD = 300
+KEDA_SCALE_DOWN_WINDOW = 300
 SMITH_URL = "https://api.smith.langchain.com"
 LISTENER_REPLICAS = 1
 LISTENER_CPU, LISTENER_MEMORY = "1000m", "2Gi"
@@ -103,16 +108,21 @@ class LangGraphServerArgs:
     """Namespace of the server's objects."""
     revision: RevisionSpec
     """The deployment and revision to run."""
-    api_key: pulumi.Input[str]
-    """`LANGSMITH_API_KEY` (secret)."""
+    api_key: pulumi.Input[str] | None
+    """`LANGSMITH_API_KEY` (secret); None sets none (a standalone server without tracing)."""
     license_key: pulumi.Input[str]
     """`LANGGRAPH_CLOUD_LICENSE_KEY` (secret)."""
     database_uri: pulumi.Input[str] | None = None
     """`DATABASE_URI` (secret); required. `DataPlane` sets it to the deployment's Postgres."""
     redis_uri: pulumi.Input[str] | None = None
     """`REDIS_URI` (secret); required. `DataPlane` sets it to the deployment's Redis."""
+    mongo_uri: pulumi.Input[str] | None = None
+    """`LS_MONGODB_URI` (secret) of the Mongo checkpointer; None keeps Postgres's.
+    `DataPlane` sets it to the deployment's Mongo, when it has one."""
     langsmith_endpoint: str | None = None
-    """`LANGSMITH_ENDPOINT`, for a self-hosted LangSmith."""
+    """`LANGSMITH_ENDPOINT` (in the servers' Secret), for an EU or self-hosted LangSmith."""
+    queue_keda: KedaArgs | None = None
+    """Scale the queue workers with a KEDA ScaledObject instead of an HPA; None keeps the HPA."""
     queue_enabled: bool = QUEUE_ENABLED
     """Run queue workers; the API pods then run no background jobs."""
     jobs_per_worker: int = JOBS_PER_WORKER
@@ -140,6 +150,18 @@ class LangGraphServerArgs:
     """Placement, metadata and additions of the queue-worker pods."""
     cluster_domain: str = CLUSTER_DOMAIN
     """DNS domain of the cluster, in the in-cluster URL."""
+
+
+@dataclass
+class KedaArgs:
+    """Inputs of the queue workers' KEDA `ScaledObject` (the `langgraph-cloud` chart's)."""
+
+    polling_interval: int = KEDA_POLLING_INTERVAL
+    """`pollingInterval`, in seconds."""
+    cooldown_period: int = KEDA_COOLDOWN_PERIOD
+    """`cooldownPeriod`, in seconds."""
+    scale_down_stabilization_window_seconds: int = KEDA_SCALE_DOWN_WINDOW
+    """Scale-down stabilisation window of the HPA KEDA makes, in seconds."""
 
 
 @dataclass
@@ -182,6 +204,20 @@ class RedisArgs(StoreArgs):
     """Redis image, pinned."""
     memory_mb: pulumi.Input[int] = REDIS_MEMORY_MB
     """Memory request and limit, in MiB; `maxmemory` is set a little below it."""
+
+
+@dataclass
+class MongoArgs(StoreArgs):
+    """Inputs of `Mongo`: the Mongo checkpointer of one deployment."""
+
+    image: str = MONGO_IMAGE
+    """MongoDB image, pinned."""
+    storage_gi: int = MONGO_STORAGE_GI
+    """Size of the data volume, in GiB."""
+    storage_class: str | None = None
+    """StorageClass of the data volume; the cluster default when None."""
+    deletion_protection: bool = DELETION_PROTECTION
+    """Protect and retain the data volume."""
 
 
 RouteKind = Literal["ingress", "gateway", "istio"]
@@ -240,7 +276,10 @@ class ServedArgs:
     redis: RedisArgs
     """Its Redis."""
     server: LangGraphServerArgs
-    """Its server; `DataPlane` sets `database_uri` and `redis_uri` from the two stores."""
+    """Its server; `DataPlane` sets `database_uri`, `redis_uri` (and `mongo_uri`) from the
+    stores."""
+    mongo: MongoArgs | None = None
+    """Its Mongo checkpointer, when it has one."""
 
 
 @dataclass
@@ -249,8 +288,9 @@ class DataPlaneArgs:
 
     namespaces: list[str]
     """Watched namespaces; the first holds the listener."""
-    listener: ListenerArgs
-    """The listener; `DataPlane` sets its `redis_uri` from `listener_redis`."""
+    listener: ListenerArgs | None
+    """The listener; `DataPlane` sets its `redis_uri` from `listener_redis`. None in a
+    standalone stack, which has no control plane."""
     create_namespaces: bool = CREATE_NAMESPACES
     """Create the namespaces; False adopts existing ones."""
     listener_redis: RedisArgs | None = None

@@ -17,6 +17,7 @@ from .exposure import Exposure
 from .kube import common_metadata, dns_name
 from .langgraph_server import LangGraphServer
 from .listener import Listener
+from .mongo import Mongo
 from .names import DATAPLANE_TYPE, LABEL_PART_OF, PART_OF
 from .postgres import Postgres
 from .redis import Redis
@@ -29,8 +30,8 @@ class DataPlane(pulumi.ComponentResource):
 
     namespace: pulumi.Output[str]
     """The home namespace (the listener's)."""
-    listener_id: pulumi.Output[str]
-    """The control-plane listener id."""
+    listener_id: pulumi.Output[str | None]
+    """The control-plane listener id; None in a standalone stack."""
     server_urls: pulumi.Output[dict[str, str]]
     """Deployment name to the in-cluster URL of its server."""
     server_public_urls: pulumi.Output[dict[str, str]]
@@ -64,11 +65,13 @@ class DataPlane(pulumi.ComponentResource):
             ]
         inside = pulumi.ResourceOptions(parent=self, depends_on=namespace_resources)
 
-        listener_args = args.listener
-        if args.listener_redis is not None:
-            queue = Redis(f"{listener_instance(name)}-redis", args.listener_redis, opts=inside)
-            listener_args = replace(listener_args, redis_uri=queue.uri)
-        self.listener = Listener(listener_instance(name), listener_args, opts=inside)
+        self.listener: Listener | None = None
+        if args.listener is not None:
+            listener_args = args.listener
+            if args.listener_redis is not None:
+                queue = Redis(f"{listener_instance(name)}-redis", args.listener_redis, opts=inside)
+                listener_args = replace(listener_args, redis_uri=queue.uri)
+            self.listener = Listener(listener_instance(name), listener_args, opts=inside)
         self.servers: dict[str, LangGraphServer] = {
             served.server.revision.deployment_name: self._served(name, served, inside)
             for served in args.deployments
@@ -78,7 +81,9 @@ class DataPlane(pulumi.ComponentResource):
             self.exposure = Exposure(f"{name}-exposure", args.exposure, opts=inside)
 
         self.namespace = pulumi.Output.from_input(home)
-        self.listener_id = self.listener.listener_id
+        self.listener_id = (
+            self.listener.listener_id if self.listener else pulumi.Output.from_input(None)
+        )
         # `Output.all()` of nothing is a list: keep the type a dict when no server is served.
         self.server_urls = (
             pulumi.Output.all(**{d: server.url for d, server in self.servers.items()})
@@ -98,9 +103,12 @@ class DataPlane(pulumi.ComponentResource):
     def _served(
         self, name: str, served: ServedArgs, opts: pulumi.ResourceOptions
     ) -> LangGraphServer:
-        """One deployment's Postgres and Redis, and its server wired to both."""
+        """One deployment's Postgres and Redis (and Mongo), and its server wired to them."""
         prefix = f"{name}-{dns_name(served.server.revision.deployment_name)}"
         postgres = Postgres(f"{prefix}-postgres", served.postgres, opts=opts)
         redis = Redis(f"{prefix}-redis", served.redis, opts=opts)
         server = replace(served.server, database_uri=postgres.uri, redis_uri=redis.uri)
+        if served.mongo is not None:
+            mongo = Mongo(f"{prefix}-mongo", served.mongo, opts=opts)
+            server = replace(server, mongo_uri=mongo.uri)
         return LangGraphServer(prefix, server, opts=opts)

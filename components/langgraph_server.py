@@ -9,7 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import SERVER_PORT as PORT
-from .args import LangGraphServerArgs
+from .args import KedaArgs, LangGraphServerArgs
 from .kube import child_options, dns_name, labels, selector, service_url
 from .names import (
     ANNOTATION_ENV_DIGEST,
@@ -71,12 +71,7 @@ class LangGraphServer(pulumi.ComponentResource):
             string_data=secret_values,
             opts=child,
         )
-        env_values: dict[str, pulumi.Input[str]] = {
-            "DATABASE_URI": args.database_uri,
-            "REDIS_URI": args.redis_uri,
-            "LANGSMITH_API_KEY": args.api_key,
-            "LANGGRAPH_CLOUD_LICENSE_KEY": args.license_key,
-        }
+        env_values = _platform_env(args)
         platform_secret = k8s.core.v1.Secret(
             f"{name}-platform-env",
             metadata={
@@ -122,6 +117,7 @@ class LangGraphServer(pulumi.ComponentResource):
             revision_id=revision_id,
             digests=digests,
             platform_secret=platform_secret.metadata.name,
+            platform_keys=list(env_values),
             revision_secret=revision_secret.metadata.name,
             service_account=account_name,
         )
@@ -167,10 +163,23 @@ class LangGraphServer(pulumi.ComponentResource):
             },
             opts=child,
         )
+        # With KEDA, its ScaledObject makes the queue's HPA: a second one would fight it.
+        keda = args.queue_keda if args.queue_enabled else None
         self.autoscalers = [
             _autoscaler(f"{name}-{role}-hpa", workload, size, args, child)
             for role, workload, size in workloads
+            if not (keda and role == "queue")
         ]
+        self.scaled_object: k8s.apiextensions.CustomResource | None = None
+        if keda is not None:
+            self.scaled_object = queue_scaled_object(
+                f"{name}-queue-scaledobject",
+                self.queue,
+                spec.apply(lambda s: s.queue()),
+                args,
+                keda,
+                child,
+            )
         self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
             f"{name}-api-pdb",
             metadata={
@@ -205,6 +214,7 @@ class _PodFactory:
     revision_id: pulumi.Output[str]
     digests: dict[str, pulumi.Output[str]]
     platform_secret: pulumi.Output[str]
+    platform_keys: list[str]
     revision_secret: pulumi.Output[str]
     service_account: str | None
 
@@ -276,23 +286,98 @@ class _PodFactory:
                 "name": key,
                 "valueFrom": {"secretKeyRef": {"name": self.platform_secret, "key": key}},
             }
-            for key in (
-                "DATABASE_URI",
-                "REDIS_URI",
-                "LANGSMITH_API_KEY",
-                "LANGGRAPH_CLOUD_LICENSE_KEY",
-            )
+            for key in self.platform_keys
         ]
         plain = [
             {"name": "PORT", "value": str(PORT)},
             {"name": "N_JOBS_PER_WORKER", "value": str(jobs)},
         ]
-        if self.args.langsmith_endpoint:
-            plain.append({"name": "LANGSMITH_ENDPOINT", "value": self.args.langsmith_endpoint})
+        if self.args.mongo_uri is not None:
+            plain.append({"name": "LS_DEFAULT_CHECKPOINTER_BACKEND", "value": "mongo"})
         if self.args.mount_prefix:
             # The route keeps the path; the server answers under it, and still at /ok.
             plain.append({"name": "MOUNT_PREFIX", "value": self.args.mount_prefix})
         return from_secret + plain
+
+
+def _platform_env(args: LangGraphServerArgs) -> dict[str, pulumi.Input[str]]:
+    """What the servers read from their platform Secret: stores, keys, tracing settings."""
+    assert args.database_uri is not None and args.redis_uri is not None  # checked above
+    env: dict[str, pulumi.Input[str]] = {
+        "DATABASE_URI": args.database_uri,
+        "REDIS_URI": args.redis_uri,
+    }
+    if args.api_key is not None:
+        env["LANGSMITH_API_KEY"] = args.api_key
+    env["LANGGRAPH_CLOUD_LICENSE_KEY"] = args.license_key
+    if args.langsmith_endpoint:
+        env["LANGSMITH_ENDPOINT"] = args.langsmith_endpoint
+    if args.mongo_uri is not None:
+        env["LS_MONGODB_URI"] = args.mongo_uri
+    return env
+
+
+PENDING_RUNS_QUERY = "SELECT COUNT(*) FROM run WHERE status = 'pending'"
+"""What KEDA counts to scale the queue workers: the runs waiting for a worker."""
+
+
+def queue_scaled_object(
+    resource_name: str,
+    workload: k8s.apps.v1.Deployment,
+    size: pulumi.Output[WorkloadSize],
+    args: LangGraphServerArgs,
+    keda: KedaArgs,
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    """A KEDA ScaledObject for the queue workers: one worker per `N_JOBS_PER_WORKER` pending
+    runs (read from the deployment's own database), and CPU, within the replica bounds."""
+    jobs = str(args.jobs_per_worker)
+    return k8s.apiextensions.CustomResource(
+        resource_name,
+        api_version="keda.sh/v1alpha1",
+        kind="ScaledObject",
+        metadata={
+            "name": workload.metadata.name,
+            "namespace": args.namespace,
+            "labels": workload.metadata.labels,
+        },
+        spec={
+            "scaleTargetRef": {"name": workload.metadata.name},
+            "minReplicaCount": size.apply(lambda s: s.min_replicas),
+            "maxReplicaCount": size.apply(lambda s: s.max_replicas),
+            "pollingInterval": keda.polling_interval,
+            "cooldownPeriod": keda.cooldown_period,
+            "advanced": {
+                "horizontalPodAutoscalerConfig": {
+                    "behavior": {
+                        "scaleDown": {
+                            "stabilizationWindowSeconds": (
+                                keda.scale_down_stabilization_window_seconds
+                            )
+                        }
+                    }
+                }
+            },
+            "triggers": [
+                {
+                    "type": "cpu",
+                    "metricType": "Utilization",
+                    "metadata": {"value": str(args.cpu_target_percent)},
+                },
+                {
+                    "type": "postgresql",
+                    # KEDA reads the DSN from the worker container's own env (its Secret).
+                    "metadata": {
+                        "connectionFromEnv": "DATABASE_URI",
+                        "query": PENDING_RUNS_QUERY,
+                        "targetQueryValue": jobs,
+                        "activationTargetQueryValue": jobs,
+                    },
+                },
+            ],
+        },
+        opts=opts,
+    )
 
 
 def _autoscaler(

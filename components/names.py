@@ -16,6 +16,8 @@ SERVER_TYPE = "langgraph:dataplane:LangGraphServer"
 POSTGRES_TYPE = "langgraph:dataplane:Postgres"
 REDIS_TYPE = "langgraph:dataplane:Redis"
 EXPOSURE_TYPE = "langgraph:dataplane:Exposure"
+MONGO_TYPE = "langgraph:dataplane:Mongo"
+OPERATOR_TYPE = "langgraph:dataplane:Operator"
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 
 # --- Resource names the program gives ---

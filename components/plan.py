@@ -26,8 +26,10 @@ from .args import (
     DataPlaneArgs,
     ExposedServer,
     ExposureArgs,
+    KedaArgs,
     LangGraphServerArgs,
     ListenerArgs,
+    MongoArgs,
     PostgresArgs,
     RedisArgs,
     ServedArgs,
@@ -44,7 +46,7 @@ from .config import (
     route_gaps,
 )
 from .discovery import DiscoveredDeployment, Discovery
-from .images import rewrite_image
+from .images import ImageRef, rewrite_image
 from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
 from .providers.connection import Endpoint
@@ -186,21 +188,32 @@ def served_deployments(
         if found.name in syncs
     ]
     if config.reconciler == "pulumi":
+        home = config.namespaces.names[0]
         for name, entry in config.deployments.items():
             if entry.static is not None:
                 static = entry.static
                 revision = RevisionSpec(
-                    deployment_id=static.deployment_id,
+                    deployment_id=static.deployment_id or name,
                     deployment_name=name,
-                    revision_id=static.revision_id,
+                    revision_id=static.revision_id or image_revision(static.image),
                     image=static.image,
                     resource_spec=Sizing.from_mapping(static.resource_spec),
                     secret_values=pulumi.Output.secret(
                         {k: v.get_secret_value() for k, v in static.secrets.items()}
                     ),
                 )
-                served.append(ServedDeployment(static.namespace, revision))
+                served.append(ServedDeployment(static.namespace or home, revision))
     return served
+
+
+def image_revision(image: str) -> str:
+    """A revision id for a static image: its digest's first 12 hex digits, or else its tag
+    (a label value: at most 63 letters, digits, `-`, `_` and `.`, alphanumeric at both ends)."""
+    ref = ImageRef.parse(image)
+    tag = (ref.tag or "")[:63].strip("-_.")
+    if ref.digest or not tag:
+        return f"sha256-{(ref.digest or '').removeprefix('sha256:')[:12]}"
+    return tag
 
 
 def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:
@@ -219,14 +232,15 @@ def plan_dataplane(
     config: StackConfig,
     served: Sequence[ServedDeployment],
     *,
-    listener_id: pulumi.Input[str],
+    listener_id: pulumi.Input[str] | None,
     name: str = DATAPLANE_NAME,
 ) -> DataPlaneArgs:
-    """The arguments of the DataPlane named `name` and of each of its children."""
+    """The arguments of the DataPlane named `name` and of each of its children; a standalone
+    stack (no control plane, `listener_id` None) has no listener."""
     _check_served(config, served)
     route = _route(config)
     keys = _Keys(
-        api_key=pulumi.Output.secret(config.api_key.get_secret_value()),
+        api_key=_secret(config.api_key),
         license_key=pulumi.Output.secret(config.license_key.get_secret_value()),
     )
     deployments = (
@@ -237,7 +251,9 @@ def plan_dataplane(
         exposure = _exposure(config, route, served)
         deployment_names = [s.revision.deployment_name for s in served]
         public_urls = {d: route.url_for(dns_name(d)) for d in deployment_names}
-    listener, listener_redis = _listener(config, listener_id, keys, name)
+    listener, listener_redis = None, None
+    if not config.standalone:
+        listener, listener_redis = _listener(config, listener_id or "", keys, name)
     return DataPlaneArgs(
         namespaces=list(config.namespaces.names),
         create_namespaces=config.namespaces.create,
@@ -253,7 +269,7 @@ def plan_dataplane(
 
 @dataclass(frozen=True)
 class _Keys:
-    api_key: pulumi.Output[str]
+    api_key: pulumi.Output[str] | None
     license_key: pulumi.Output[str]
 
 
@@ -263,6 +279,7 @@ def _listener(
     """The listener, and its queue Redis when it runs (only when it reconciles)."""
     cp, home = config.control_plane, config.namespaces.names[0]
     enabled = config.reconciler == "listener"
+    assert keys.api_key is not None  # a stack with a control plane has its key (checks.py)
     listener = ListenerArgs(
         namespace=home,
         listener_id=listener_id,
@@ -329,15 +346,40 @@ def _served(
         pod=_extras(config, "redis"),
         cluster_domain=config.cluster_domain,
     )
+    mongo = None
+    if config.mongo_mode(name) != "none":
+        mongo = MongoArgs(
+            namespace=served.namespace,
+            instance=base,
+            client_selector=clients,
+            external_uri=_store_uri(config.mongo_mode(name), config.external_mongo_uris, name),
+            image=_image(config, config.mongo.image),
+            storage_gi=config.mongo.storage_gi,
+            storage_class=config.mongo.storage_class,
+            deletion_protection=config.postgres.deletion_protection,
+            pod=_extras(config, "mongo"),
+            cluster_domain=config.cluster_domain,
+        )
     servers, account = config.servers, config.service_account(name)
     pull_secrets = [*config.images.pull_secrets]
     pull_secrets += [s for s in servers.image_pull_secrets if s not in pull_secrets]
+    keda = servers.queue_keda
+    env = [e.manifest() for e in config.deployment_env(name)]
     server = LangGraphServerArgs(
         namespace=served.namespace,
         revision=replace(rev, resource_spec=spec),
         api_key=keys.api_key,
         license_key=keys.license_key,
-        langsmith_endpoint=config.control_plane.langsmith_endpoint,
+        langsmith_endpoint=config.servers_langsmith_endpoint,
+        queue_keda=(
+            KedaArgs(
+                keda.polling_interval,
+                keda.cooldown_period,
+                keda.scale_down_stabilization_window_seconds,
+            )
+            if keda.enabled
+            else None
+        ),
         queue_enabled=servers.queue_enabled,
         jobs_per_worker=servers.jobs_per_worker,
         image_pull_secrets=pull_secrets,
@@ -349,11 +391,17 @@ def _served(
         service_account_annotations=dict(account.annotations) or None,
         automount_service_account_token=account.automount_token,
         # The servers' pull Secrets are set above, with `servers.imagePullSecrets`.
-        api_pod=replace(_extras(config, "api"), image_pull_secrets=[]),
-        queue_pod=replace(_extras(config, "queue"), image_pull_secrets=[]),
+        api_pod=_server_extras(config, "api", env),
+        queue_pod=_server_extras(config, "queue", env),
         cluster_domain=config.cluster_domain,
     )
-    return ServedArgs(postgres=postgres, redis=redis, server=server)
+    return ServedArgs(postgres=postgres, redis=redis, server=server, mongo=mongo)
+
+
+def _server_extras(config: StackConfig, kind: WorkloadKind, env: list[Any]) -> PodExtras:
+    """A server kind's pod settings, with the deployment's own env after the shared one."""
+    extras = _extras(config, kind)
+    return replace(extras, image_pull_secrets=[], env=[*extras.env, *env])
 
 
 def _exposure(

@@ -36,7 +36,8 @@ class Stack:
     """What one stack declared: the data plane and the control-plane resources it follows."""
 
     dataplane: DataPlane
-    registration: ListenerRegistration
+    registration: ListenerRegistration | None
+    """None in a standalone stack."""
     syncs: dict[str, RevisionSync]
 
     @property
@@ -46,14 +47,17 @@ class Stack:
 
     @property
     def revisions(self) -> dict[str, dict[str, pulumi.Output[str]]]:
-        """Each synced deployment's revision, and the image its servers run (after the
-        registry rewrite)."""
+        """Each served deployment's revision (synced, or static), and the image its servers
+        run (after the registry rewrite)."""
         servers = self.dataplane.servers
-        return {
+        revisions = {
             name: {"revision": sync.revision_id, "image": servers[name].image}
             for name, sync in self.syncs.items()
             if name in servers
         }
+        for name, server in servers.items():
+            revisions.setdefault(name, {"revision": server.revision_id, "image": server.image})
+        return revisions
 
 
 @contextmanager
@@ -85,8 +89,11 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
         "reading the stack config and asking the control plane", CONTROL_PLANE_KEYS, secrets
     ):
         config = load_stack_config()
-        secrets += [config.api_key.get_secret_value(), config.license_key.get_secret_value()]
+        secrets += stack_secrets(config)
+        if config.standalone:
+            return config, Discovery(None, [])
         cp = config.control_plane
+        assert config.api_key is not None  # required with a control plane (config checks)
         with ControlPlaneClient(
             config.api_key.get_secret_value(),
             base_url=cp.base_url,
@@ -98,6 +105,12 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
             with client.time_limit(cp.discovery_deadline_seconds, "discovery", setting):
                 return config, discover(client, config)
     raise AssertionError("unreachable")  # clear_errors raises or the block returns
+
+
+def stack_secrets(config: StackConfig) -> list[str]:
+    """The stack's keys, never to be shown: the API key (first, when set) and the licence."""
+    keys = [config.api_key, config.license_key]
+    return [k.get_secret_value() for k in keys if k is not None]
 
 
 def kubernetes_provider(config: StackConfig) -> k8s.Provider:
@@ -122,7 +135,7 @@ def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
     plan = plan_dataplane(
         config,
         served_deployments(config, discovery, sync.syncs),
-        listener_id=sync.registration.listener_id,
+        listener_id=sync.registration.listener_id if sync.registration else None,
     )
     dataplane = DataPlane(
         DATAPLANE_NAME,
@@ -135,7 +148,7 @@ def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
 def main() -> None:
     """The whole data plane of the running stack, and its outputs."""
     config, discovery = load_and_discover()
-    secrets = [config.api_key.get_secret_value(), config.license_key.get_secret_value()]
+    secrets = stack_secrets(config)
     with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
         stack = build_stack(config, discovery)
     dataplane = stack.dataplane

@@ -22,13 +22,17 @@ from .providers.revision_sync import RevisionSync
 class ControlPlaneResources:
     """The listener registration, and the revision sync of each deployment Pulumi serves."""
 
-    registration: ListenerRegistration
+    registration: ListenerRegistration | None
+    """None in a standalone stack (no control plane)."""
     syncs: dict[str, RevisionSync]
     """Deployment name to its RevisionSync."""
 
 
 def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResources:
-    """Declare the listener registration and a revision sync per served deployment."""
+    """Declare the listener registration and a revision sync per served deployment; nothing
+    for a standalone stack."""
+    if config.standalone:
+        return ControlPlaneResources(None, {})
     for reason in discovery.skipped:
         pulumi.log.warn(f"not serving {reason}")
     plan = plan_sync(config, discovery)

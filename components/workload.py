@@ -22,8 +22,12 @@ from .kube import selector
 LABEL_ZONE = "topology.kubernetes.io/zone"
 LABEL_HOSTNAME = "kubernetes.io/hostname"
 
-WorkloadKind = Literal["listener", "api", "queue", "postgres", "redis"]
+WorkloadKind = Literal["listener", "api", "queue", "postgres", "redis", "mongo"]
 WORKLOAD_KINDS: tuple[str, ...] = get_args(WorkloadKind)
+
+# What the servers set themselves besides the platform's reserved names (the Mongo
+# checkpointer's as the `langgraph-cloud` chart sets them).
+SERVER_ENV_NAMES = ("N_JOBS_PER_WORKER", "LS_DEFAULT_CHECKPOINTER_BACKEND", "LS_MONGODB_URI")
 
 # What each workload sets itself: pod settings from config may not reuse these names.
 OWN_CONTAINERS: dict[str, str] = {
@@ -32,6 +36,7 @@ OWN_CONTAINERS: dict[str, str] = {
     "queue": "queue-worker",
     "postgres": "postgres",
     "redis": "redis",
+    "mongo": "mongo",
 }
 """The main container's name."""
 OWN_VOLUMES: dict[str, dict[str, str]] = {
@@ -44,6 +49,7 @@ OWN_VOLUMES: dict[str, dict[str, str]] = {
         "tmp": "/tmp",
     },
     "redis": {"data": "/data"},
+    "mongo": {"data": "/data/db", "tmp": "/tmp"},
 }
 """Volume name to its mount path in the main container, in mount order."""
 OWN_ENV_NAMES: dict[str, frozenset[str]] = {
@@ -62,10 +68,11 @@ OWN_ENV_NAMES: dict[str, frozenset[str]] = {
             "REDIS_DATABASE_URI",
         }
     ),
-    "api": frozenset({"N_JOBS_PER_WORKER"}),
-    "queue": frozenset({"N_JOBS_PER_WORKER"}),
+    "api": frozenset(SERVER_ENV_NAMES),
+    "queue": frozenset(SERVER_ENV_NAMES),
     "postgres": frozenset({"POSTGRES_PASSWORD", "PGDATA"}),
     "redis": frozenset({"REDIS_PASSWORD"}),
+    "mongo": frozenset({"HOME"}),
 }
 """Environment names of the main container besides the platform's reserved ones."""
 

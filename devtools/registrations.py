@@ -98,10 +98,22 @@ def _served_names(config: dict[str, str]) -> list[str]:
 def fake_control_plane(config: dict[str, str]) -> Iterator[None]:
     """A control plane that lists this stack's listener and its deployments, without HTTP.
 
-    Deployments are spread over the watched namespaces in turn.
+    Deployments are spread over the watched namespaces in turn. A standalone stack (no
+    `controlPlane`) gets a control plane that fails any call: it must make none.
     """
     from components.controlplane import ControlPlaneClient, Deployment, Listener
 
+    if f"{PREFIX}controlPlane" not in config:
+
+        def no_call(self: object, **_: object) -> None:
+            raise AssertionError("a standalone stack asked the control plane")
+
+        with (
+            mock.patch.object(ControlPlaneClient, "iter_listeners", no_call),
+            mock.patch.object(ControlPlaneClient, "list_deployments", no_call),
+        ):
+            yield
+        return
     control_plane = json.loads(config[f"{PREFIX}controlPlane"])
     namespaces = json.loads(config.get(f"{PREFIX}namespaces", "{}")).get("names") or ["langgraph"]
     listener = Listener.model_validate(

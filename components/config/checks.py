@@ -9,6 +9,7 @@ from ..urls import url_problem
 from ..workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES
 from .fields import DNS_LABEL, NAMESPACE, ConfigError, Problem
 from .schema import (
+    EnvVar,
     GatewayRouteConfig,
     IngressRouteConfig,
     IstioRouteConfig,
@@ -17,12 +18,18 @@ from .schema import (
     StackConfig,
 )
 
+_URI_EXAMPLES = {
+    "externalPostgresUris": "postgresql://user:pass@host:5432/db",
+    "externalRedisUris": "redis://:pass@host:6379/0",
+    "externalMongoUris": "mongodb://user:pass@host:27017/langgraph?replicaSet=rs0",
+}
+
 
 def cross_checks(config: StackConfig) -> list[Problem]:
     """Problems that no single section can see: every one, for one `ConfigError`."""
-    problems: list[Problem] = []
-    cp = config.control_plane
-    if cp.url and cp.region:
+    problems: list[Problem] = _mode_problems(config)
+    cp = config.control_plane_settings
+    if cp and cp.url and cp.region:
         problems.append(
             Problem(
                 "controlPlane",
@@ -53,13 +60,25 @@ def cross_checks(config: StackConfig) -> list[Problem]:
                     reads=(f"{path}.static", f"{path}.revision"),
                 )
             )
-        if entry.static and entry.static.namespace not in watched:
+        if entry.static and entry.static.namespace and entry.static.namespace not in watched:
             problems.append(
                 Problem(
                     f"{path}.static.namespace",
                     f"{entry.static.namespace!r} is not in namespaces.names {sorted(watched)}",
                     "add it there or change it",
                     reads=(f"{path}.static.namespace", "namespaces.names"),
+                )
+            )
+        problems.extend(_env_problems(f"{path}.env", entry.env, "api"))
+        shared = {e.name for kind in ("api", "queue") for e in config.pod(kind).extra_env}
+        both = sorted(shared & {e.name for e in entry.env})
+        if both:
+            problems.append(
+                Problem(
+                    f"{path}.env",
+                    f"{both} are also set by `workloads.api` or `workloads.queue` extraEnv",
+                    "set each name in one place",
+                    reads=(f"{path}.env", "workloads.api.extraEnv", "workloads.queue.extraEnv"),
                 )
             )
     listener_redis_external = config.reconciler == "listener" and config.redis.mode == "external"
@@ -83,22 +102,98 @@ def cross_checks(config: StackConfig) -> list[Problem]:
     return problems
 
 
+def _mode_problems(config: StackConfig) -> list[Problem]:
+    """What a standalone stack (no `controlPlane`) cannot have, and what a synced one needs."""
+    cp = config.control_plane_settings
+    if cp is not None:
+        problems = []
+        if config.api_key is None:
+            problems.append(
+                Problem(
+                    "apiKey",
+                    "required with `controlPlane` (the control plane's key)",
+                    f"`pulumi config set --secret {NAMESPACE}:apiKey <LangSmith API key>`",
+                    reads=("apiKey", "controlPlane"),
+                )
+            )
+        if config.langsmith_endpoint and cp.langsmith_endpoint:
+            problems.append(
+                Problem(
+                    "langsmithEndpoint",
+                    "is set twice, here and as `controlPlane.langsmithEndpoint`",
+                    "keep one of them",
+                    reads=("langsmithEndpoint", "controlPlane.langsmithEndpoint"),
+                )
+            )
+        return problems
+    problems = []
+    if config.reconciler == "listener":
+        problems.append(
+            Problem(
+                "reconciler",
+                "`listener` needs a control plane to poll, and this stack has no `controlPlane`",
+                "set `controlPlane` (listenerComputeId and url or region), or use "
+                "`reconciler: pulumi` for standalone Agent Servers",
+                reads=("reconciler", "controlPlane"),
+            )
+        )
+    for name, entry in config.deployments.items():
+        if entry.static is None:
+            problems.append(
+                Problem(
+                    f"deployments.{name}",
+                    "a standalone stack (no `controlPlane`) has no revision to sync from",
+                    f"describe the revision under `deployments.{name}.static` (at least "
+                    "`image`), or set `controlPlane`",
+                    reads=(f"deployments.{name}", "controlPlane"),
+                )
+            )
+    if not config.deployments:
+        problems.append(
+            Problem(
+                "deployments",
+                "a standalone stack (no `controlPlane`) serves only its `static` deployments, "
+                "and there are none",
+                f"add `{NAMESPACE}:deployments.<name>.static` with at least `image`, or set "
+                "`controlPlane`",
+                reads=("deployments", "controlPlane"),
+            )
+        )
+    return problems
+
+
+def _env_problems(path: str, env: list[EnvVar], kind: str) -> list[Problem]:
+    """Environment entries that the data plane sets itself, or that repeat."""
+    problems = []
+    names = [e.name for e in env]
+    taken = sorted(set(names) & (RESERVED_ENV_NAMES | OWN_ENV_NAMES[kind]))
+    if taken:
+        problems.append(
+            Problem(
+                path,
+                f"{taken} are set by the data plane (or reserved by the LangGraph platform)",
+                "rename them",
+            )
+        )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        problems.append(Problem(path, f"{twice} are set twice", "keep one of each"))
+    return problems
+
+
 def _uri_problems(config: StackConfig) -> list[Problem]:
     """External store URIs: the right scheme and a host. Their values are never quoted."""
     uri_kinds = (
         ("externalPostgresUris", config.external_postgres_uris, ("postgres", "postgresql")),
         ("externalRedisUris", config.external_redis_uris, ("redis", "rediss")),
+        ("externalMongoUris", config.external_mongo_uris, ("mongodb", "mongodb+srv")),
     )
     problems = []
     for key, uris, schemes in uri_kinds:
         for name, uri in uris.items():
             problem = url_problem(uri.get_secret_value(), schemes, credentials=True, query=True)
             if problem:
-                example = (
-                    "postgresql://user:pass@host:5432/db"
-                    if "Postgres" in key
-                    else ("redis://:pass@host:6379/0")
-                )
+                example = _URI_EXAMPLES[key]
                 problems.append(
                     Problem(
                         f"{key}.{name}",
@@ -171,20 +266,7 @@ def _service_account_problems(config: StackConfig) -> list[Problem]:
 
 def _pod_problems(kind: str, pod: PodConfig) -> list[Problem]:
     path = f"workloads.{kind}"
-    problems = []
-    env_names = [e.name for e in pod.extra_env]
-    taken = sorted(set(env_names) & (RESERVED_ENV_NAMES | OWN_ENV_NAMES[kind]))
-    if taken:
-        problems.append(
-            Problem(
-                f"{path}.extraEnv",
-                f"{taken} are set by the data plane (or reserved by the LangGraph platform)",
-                "rename them",
-            )
-        )
-    twice = sorted({n for n in env_names if env_names.count(n) > 1})
-    if twice:
-        problems.append(Problem(f"{path}.extraEnv", f"{twice} are set twice", "keep one of each"))
+    problems = _env_problems(f"{path}.extraEnv", pod.extra_env, kind)
     own_volumes = OWN_VOLUMES[kind]
     volume_names = [str(v["name"]) for v in pod.extra_volumes]
     clash = sorted({n for n in volume_names if n in own_volumes or volume_names.count(n) > 1})
@@ -275,12 +357,12 @@ def check_served(config: StackConfig, names: Iterable[str]) -> None:
 def _store_problems(config: StackConfig, name: str) -> list[Problem]:
     problems = []
     stores = (
-        ("Postgres", config.postgres_mode(name), config.external_postgres_uris, "postgres",
-         "postgresql://user:pass@host:5432/db"),
-        ("Redis", config.redis_mode(name), config.external_redis_uris, "redis",
-         "redis://:pass@host:6379/0"),
-    )  # fmt: skip
-    for store, mode, uris, key, example in stores:
+        ("Postgres", config.postgres_mode(name), config.external_postgres_uris, "postgres"),
+        ("Redis", config.redis_mode(name), config.external_redis_uris, "redis"),
+        ("Mongo", config.mongo_mode(name), config.external_mongo_uris, "mongo"),
+    )
+    for store, mode, uris, key in stores:
+        example = _URI_EXAMPLES[f"external{store}Uris"]
         if mode == "external" and name not in uris:
             problems.append(
                 Problem(

@@ -20,7 +20,13 @@ from .fields import NAMESPACE, Problem
 Loc = tuple[Any, ...]
 
 # Keys whose values are credentials: they must come from secret config.
-SECRET_KEYS = ("apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris")
+SECRET_KEYS = (
+    "apiKey",
+    "licenseKey",
+    "externalPostgresUris",
+    "externalRedisUris",
+    "externalMongoUris",
+)
 # Parts of a key path under which values are never quoted.
 _HIDDEN_PARTS = frozenset({*SECRET_KEYS, "secrets"})
 _ENV_LISTS = frozenset({"extraEnv", "env"})

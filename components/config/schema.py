@@ -25,12 +25,17 @@ from ..args import (
     CREATE_NAMESPACES,
     DELETION_PROTECTION,
     JOBS_PER_WORKER,
+    KEDA_COOLDOWN_PERIOD,
+    KEDA_POLLING_INTERVAL,
+    KEDA_SCALE_DOWN_WINDOW,
     LISTENER_CPU,
     LISTENER_CPU_LIMIT,
     LISTENER_IMAGE,
     LISTENER_MEMORY,
     LISTENER_MEMORY_LIMIT,
     LISTENER_REPLICAS,
+    MONGO_IMAGE,
+    MONGO_STORAGE_GI,
     PDB_MAX_UNAVAILABLE,
     POSTGRES_IMAGE,
     QUEUE_ENABLED,
@@ -77,6 +82,7 @@ from .fields import (
 from .quantities import parse_quantity, quantity_problem
 
 StoreMode = Literal["in-cluster", "external"]
+MongoMode = Literal["none", "in-cluster", "external"]
 
 # The longest a control-plane wait may be set to: an hour.
 MAX_WAIT_SECONDS = 3600.0
@@ -754,6 +760,22 @@ class ListenerWorkloadConfig(Section):
     """Annotations of the listener's ServiceAccount (workload identity)."""
 
 
+class KedaConfig(Section):
+    """A KEDA `ScaledObject` for the queue workers, as the `langgraph-cloud` chart makes it."""
+
+    enabled: bool = False
+    """Scale the queue workers with KEDA on pending runs (and CPU) instead of their HPA; needs
+    KEDA installed in the cluster."""
+    polling_interval: Int32 = Field(default=KEDA_POLLING_INTERVAL, ge=1)
+    """`pollingInterval`, in seconds."""
+    cooldown_period: Int32 = Field(default=KEDA_COOLDOWN_PERIOD, ge=0)
+    """`cooldownPeriod`, in seconds."""
+    scale_down_stabilization_window_seconds: Int32 = Field(
+        default=KEDA_SCALE_DOWN_WINDOW, ge=0, le=3600
+    )
+    """Scale-down stabilisation window of the HPA that KEDA makes, in seconds."""
+
+
 class ServersConfig(Section):
     """Settings shared by every LangGraph server of this data plane."""
 
@@ -774,6 +796,8 @@ class ServersConfig(Section):
     service_account: ServiceAccountConfig = ServiceAccountConfig()
     """ServiceAccount of the servers; unset runs them as the namespace's default, without a token.
     """
+    queue_keda: KedaConfig = KedaConfig()
+    """KEDA autoscaling of the queue workers on pending runs, only when enabled."""
 
 
 class PostgresConfig(Section):
@@ -796,6 +820,27 @@ class RedisConfig(Section):
     """`in-cluster` runs a Redis Deployment; `external` reads a URL from `externalRedisUris`."""
     image: PinnedImage = REDIS_IMAGE
     """Redis image, pinned."""
+
+
+class MongoConfig(Section):
+    """The optional Mongo checkpointer of each deployment (`LS_DEFAULT_CHECKPOINTER_BACKEND`)."""
+
+    mode: MongoMode = "none"
+    """`none` keeps the Postgres checkpointer; `in-cluster` runs a single-node replica set
+    StatefulSet per deployment; `external` reads a URI from `externalMongoUris`."""
+    image: PinnedImage = MONGO_IMAGE
+    """MongoDB image, pinned."""
+    storage_gi: Int32 = Field(default=MONGO_STORAGE_GI, ge=1)
+    """Size of the in-cluster data volume, in GiB."""
+    storage_class: str | None = None
+    """StorageClass of the data volume; the cluster default when unset."""
+
+
+class MongoOverride(Section):
+    """A per-deployment choice of Mongo checkpointer."""
+
+    mode: MongoMode
+    """`none`, `in-cluster` or `external`."""
 
 
 def check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
@@ -849,14 +894,16 @@ class StoreOverride(Section):
 
 
 class StaticRevisionConfig(Section):
-    """A revision described in stack config, served with no control-plane sync."""
+    """A revision described in stack config, served with no control-plane sync: the only kind
+    of deployment of a standalone stack (one without `controlPlane`)."""
 
-    deployment_id: LabelValue = Field(min_length=1)
-    """The control-plane deployment id (labels only)."""
-    namespace: str
-    """Namespace of the server; one of `namespaces.names`."""
-    revision_id: LabelValue = Field(min_length=1)
-    """Revision id (labels only)."""
+    deployment_id: LabelValue | None = Field(default=None, min_length=1)
+    """The control-plane deployment id (labels only); the deployment's name when unset."""
+    namespace: str | None = None
+    """Namespace of the server; one of `namespaces.names`, the first one when unset."""
+    revision_id: LabelValue | None = Field(default=None, min_length=1)
+    """Revision id (labels only); when unset, from the image (its digest's first 12 hex digits,
+    or else its tag), so a new image is a new revision."""
     image: PinnedImage
     """Server image, pinned."""
     resource_spec: SpecKeys = Field(default_factory=dict)
@@ -912,10 +959,16 @@ class DeploymentConfig(Section):
     """Override `postgres.mode` for this deployment."""
     redis: StoreOverride | None = None
     """Override `redis.mode` for this deployment."""
+    mongo: MongoOverride | None = None
+    """Override `mongo.mode` for this deployment."""
     static: StaticRevisionConfig | None = None
     """Serve this revision as written, with no control-plane sync."""
     resource_spec: SpecKeys = Field(default_factory=dict)
     """Overrides merged over the control plane's `resource_spec` (snake_case keys)."""
+    env: list[EnvVar] = Field(default_factory=list)
+    """Environment of this deployment's API and queue containers (`name` with `value` or
+    `valueFrom`), synced or static alike; no platform names, and credentials only by
+    `valueFrom` (or as revision secrets)."""
     service_account: ServiceAccountConfig | None = None
     """Replaces `servers.serviceAccount` for this deployment (e.g. its own cloud role)."""
 
@@ -923,10 +976,15 @@ class DeploymentConfig(Section):
 class StackConfig(Section):
     """The whole `dataplane:` namespace of one stack."""
 
-    control_plane: ControlPlaneConfig
-    """Control-plane endpoint and listener identity."""
-    api_key: CredentialText
-    """LangSmith API key (secret)."""
+    control_plane_settings: ControlPlaneConfig | None = Field(default=None, alias="controlPlane")
+    """Control-plane endpoint and listener identity. Unset: a standalone stack, whose servers
+    are the `deployments.<name>.static` entries, with no listener and no revision sync."""
+    api_key: CredentialText | None = None
+    """LangSmith API key (secret): the control plane's key, and the servers'
+    `LANGSMITH_API_KEY` (tracing). Required with `controlPlane`; optional standalone."""
+    langsmith_endpoint: HttpUrl | None = None
+    """The servers' `LANGSMITH_ENDPOINT` (kept in their Secret), e.g. an EU or self-hosted
+    LangSmith; unset leaves the SDK's default. Also `controlPlane.langsmithEndpoint`."""
     license_key: CredentialText
     """LangGraph licence key, `LANGGRAPH_CLOUD_LICENSE_KEY` (secret)."""
     reconciler: Literal["pulumi", "listener"] = "pulumi"
@@ -941,12 +999,14 @@ class StackConfig(Section):
     """Postgres defaults."""
     redis: RedisConfig = RedisConfig()
     """Redis defaults."""
+    mongo: MongoConfig = MongoConfig()
+    """Mongo checkpointer defaults (off unless `mode` is set)."""
     images: ImagesConfig = ImagesConfig()
     """Image registry, pull Secrets and pull policy of every workload."""
     workloads: dict[WorkloadKind, PodConfig] = Field(
         default_factory=dict, json_schema_extra={"referenceKey": "<kind>"}
     )
-    """Pod settings per workload kind: `listener`, `api`, `queue`, `postgres`, `redis`."""
+    """Pod settings per workload kind: `listener`, `api`, `queue`, `postgres`, `redis`, `mongo`."""
     exposure: ExposureConfig = ExposureConfig()
     """Routes from outside the cluster to the servers; none by default (in-cluster only)."""
     common_labels: Labels = Field(default_factory=dict)
@@ -962,6 +1022,9 @@ class StackConfig(Section):
     """Deployment name to Postgres DSN, for deployments in `external` mode (secret)."""
     external_redis_uris: dict[str, SecretStr] = Field(default_factory=dict)
     """Deployment name (or `listener`) to Redis URL, for `external` mode (secret)."""
+    external_mongo_uris: dict[str, SecretStr] = Field(default_factory=dict)
+    """Deployment name to MongoDB URI (with the database name, to a replica set or `mongos`),
+    for deployments whose `mongo.mode` is `external` (secret)."""
     kubeconfig: str | None = None
     """Path of a kubeconfig to apply to; unset renders manifests to `renderDir` instead."""
     render_dir: str = ".work/manifests"
@@ -975,6 +1038,34 @@ class StackConfig(Section):
                 "not a valid DNS domain", "write the cluster's DNS domain, e.g. `cluster.local`"
             )
         return v
+
+    @property
+    def standalone(self) -> bool:
+        """No control plane: the servers are the stack's static deployments."""
+        return self.control_plane_settings is None
+
+    @property
+    def control_plane(self) -> ControlPlaneConfig:
+        """The control plane of a synced stack (never asked of a standalone one)."""
+        if self.control_plane_settings is None:
+            raise ValueError("a standalone stack (no `controlPlane`) has no control plane")
+        return self.control_plane_settings
+
+    @property
+    def servers_langsmith_endpoint(self) -> str | None:
+        """The servers' `LANGSMITH_ENDPOINT`, from either key that sets it."""
+        cp = self.control_plane_settings
+        return self.langsmith_endpoint or (cp.langsmith_endpoint if cp else None)
+
+    def mongo_mode(self, deployment: str) -> MongoMode:
+        """The Mongo checkpointer mode of one deployment, after its override."""
+        override = self.deployments.get(deployment, DeploymentConfig()).mongo
+        return override.mode if override else self.mongo.mode
+
+    def deployment_env(self, deployment: str) -> list[EnvVar]:
+        """The environment of one deployment's servers."""
+        entry = self.deployments.get(deployment)
+        return list(entry.env) if entry else []
 
     def pod(self, kind: WorkloadKind) -> PodConfig:
         """The pod settings of one workload kind."""

@@ -19,7 +19,7 @@ NAMESPACES = ["langgraph", "batch"]
 def stack_config(**settings: Any) -> StackConfig:
     """Two namespaces and made-up keys; `settings` are other `StackConfig` fields."""
     values: dict[str, Any] = {
-        "control_plane": ControlPlaneConfig(
+        "controlPlane": ControlPlaneConfig(
             url="http://127.0.0.1:8765", listener_compute_id="dev-cluster"
         ),
         "api_key": "lsv2_key",

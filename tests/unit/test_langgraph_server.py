@@ -70,12 +70,14 @@ def test_api_pods() -> None:
     assert sorted(env) == sorted(
         [*PLATFORM_SECRETS, "PORT", "N_JOBS_PER_WORKER", "LANGSMITH_ENDPOINT"]
     )
-    for name in PLATFORM_SECRETS:
+    # The tracing settings are in the Secret too, as the keys and store URIs are.
+    for name in [*PLATFORM_SECRETS, "LANGSMITH_ENDPOINT"]:
         ref = env[name]["valueFrom"]["secretKeyRef"]
         assert ref == {"name": "support-agent-platform-env", "key": name}
         assert "value" not in env[name]
     assert env["N_JOBS_PER_WORKER"]["value"] == "0"  # the queue runs the jobs
-    assert env["LANGSMITH_ENDPOINT"]["value"] == "https://smith.acme.internal/api/v1"
+    secret = run.named("support-agent-platform-env").inputs["stringData"]
+    assert secret["LANGSMITH_ENDPOINT"] == "https://smith.acme.internal/api/v1"
     assert container["envFrom"] == [{"secretRef": {"name": "support-agent-revision-secrets"}}]
     labels = api.get("spec.template.metadata.labels")
     assert labels["langgraph.ai/deployment-id"] == "dep-123"

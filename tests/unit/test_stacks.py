@@ -47,7 +47,10 @@ def load(path: Path) -> tuple[dict[str, str], list[str], list[str]]:
 
 
 def discovery_for(config: StackConfig) -> Discovery:
-    """What a control plane would answer: the deployments the file names, and one more."""
+    """What a control plane would answer: the deployments the file names, and one more
+    (nothing for a standalone stack, which asks none)."""
+    if config.standalone:
+        return Discovery(None, [])
     names = [n for n, e in config.deployments.items() if e.static is None] + ["extra-agent"]
     home = config.namespaces.names[0]
     return Discovery(
@@ -95,20 +98,26 @@ def test_there_are_example_stacks() -> None:
 @pytest.mark.parametrize("path", STACKS, ids=lambda p: p.name)
 def test_stack_builds(path: Path) -> None:
     config, run, _ = run_stack(path)
-    served = len(discovery_for(config).deployments)
+    discovered = [d.name for d in discovery_for(config).deployments]
+    static = {n: e.static.image for n, e in config.deployments.items() if e.static}
+    served = [*discovered, *static]
     assert run.count("langgraph:dataplane:DataPlane") == 1
-    assert run.count("langgraph:dataplane:LangGraphServer") == served
-    assert len([r for r in run.of_type(DYNAMIC) if "deployment_id" in r.inputs]) == served
-    assert len([r for r in run.of_type(DYNAMIC) if "compute_id" in r.inputs]) == 1
+    assert run.count("langgraph:dataplane:LangGraphServer") == len(served)
+    assert len([r for r in run.of_type(DYNAMIC) if "deployment_id" in r.inputs]) == len(discovered)
+    registrations = [r for r in run.of_type(DYNAMIC) if "compute_id" in r.inputs]
+    assert len(registrations) == (0 if config.standalone else 1)
     expected_ns = len(config.namespaces.names) if config.namespaces.create else 0
     assert run.count("kubernetes:core/v1:Namespace") == expected_ns
-    external = [n for n in config.deployments if config.postgres_mode(n) == "external"]
-    assert run.count("kubernetes:apps/v1:StatefulSet") == served - len(external)
-    for deployment in run.of_type("kubernetes:apps/v1:Deployment"):
-        if deployment.name.endswith(("-api", "-queue")):
-            image = deployment.get("spec.template.spec.containers.0.image")
-            assert image == MOCK_IMAGE, deployment.name
-    assert sorted(run.value["urls"]) == sorted(d.name for d in discovery_for(config).deployments)
+    in_cluster = [n for n in served if config.postgres_mode(n) != "external"]
+    in_cluster += [n for n in served if config.mongo_mode(n) == "in-cluster"]
+    assert run.count("kubernetes:apps/v1:StatefulSet") == len(in_cluster)
+    for name in served:
+        for role in ("api", "queue"):
+            image = run.named(f"dataplane-{name}-{role}").get(
+                "spec.template.spec.containers.0.image"
+            )
+            assert image == static.get(name, MOCK_IMAGE), name
+    assert sorted(run.value["urls"]) == sorted(served)
 
 
 @pytest.mark.parametrize("path", STACKS, ids=lambda p: p.name)

@@ -51,9 +51,10 @@ def build(to_serve: list[ServedDeployment] | None = None, **settings: Any) -> An
 
 
 def run_both(**kwargs: Any) -> list[Run]:
-    """The Pulumi-reconciled data plane and the listener-reconciled one: every kind runs."""
+    """The Pulumi-reconciled data plane (with Mongo checkpointers) and the listener-reconciled
+    one: every kind runs."""
     return [
-        run_program(lambda: build(**kwargs)),
+        run_program(lambda: build(mongo={"mode": "in-cluster"}, **kwargs)),
         run_program(lambda: build(reconciler="listener", **kwargs)),
     ]
 
@@ -229,13 +230,14 @@ def test_registry_rewrites_every_image_and_pull_settings_reach_every_workload() 
         "postgres": f"{MIRROR}/pgvector/pgvector:0.8.0-pg15",
         "redis": f"{MIRROR}/library/redis:7.4.2",
         "listener": f"{MIRROR}/langchain/langsmith-backend:0.13.9",
+        "mongo": f"{MIRROR}/library/mongo:7.0.14",
     }
     servers = ServersConfig(image_pull_secrets=["agents-registry", "mirror-creds"])
     for run in run_both(images=images, workloads=sidecar, servers=servers):
         for kind, w in workloads(run):
             spec = pod(w)
             main = spec["containers"][0]
-            if "alpha" in w.name or kind in ("listener", "redis", "postgres"):
+            if "alpha" in w.name or kind in ("listener", "redis", "postgres", "mongo"):
                 assert main["image"] == expected[kind], w.name
             assert all(c["imagePullPolicy"] == "Always" for c in spec["containers"]), w.name
             names = [s["name"] for s in spec["imagePullSecrets"]]

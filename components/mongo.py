@@ -1,0 +1,151 @@
+"""The optional Mongo checkpointer of one LangGraph deployment: in-cluster or external.
+
+In the cluster it is a single-node replica set (the checkpointer needs transactions, which
+need a replica set), as the `langgraph-cloud` chart runs it: no user or password, reachable
+only from the deployment's servers (the NetworkPolicy). Its data volume is a separate claim,
+guarded like Postgres's.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from .args import MongoArgs
+from .kube import child_options, dns_name, labels, selector, service_host
+from .names import MONGO_TYPE
+from .store import DataStore, store_network_policy
+from .workload import workload_spec
+
+__all__ = ["PORT", "REPLICA_SET", "Mongo", "MongoArgs"]
+
+PORT = 27017
+REPLICA_SET = "rs0"
+DATABASE = "langgraph"
+_UID = 999  # the mongodb user of the official image
+_RESOURCES = {
+    "requests": {"cpu": "500m", "memory": "1Gi"},
+    "limits": {"cpu": "2000m", "memory": "4Gi"},
+}
+
+
+def _mongosh(script: str) -> list[str]:
+    return ["mongosh", "--quiet", "--host", "127.0.0.1", "--port", str(PORT), "--eval", script]
+
+
+def initiate_command(member: str) -> list[str]:
+    """The postStart hook: make the replica set of one member, once, when mongod answers."""
+    script = (
+        f"try {{ rs.status().ok }} catch (e) {{ rs.initiate({{_id: '{REPLICA_SET}', "
+        f"members: [{{_id: 0, host: '{member}'}}]}}).ok }}"
+    )
+    # The script has no double quote or `$`: it is safe inside double quotes.
+    call = " ".join(_mongosh("")[:-1]) + f' "{script}"'
+    return ["/bin/sh", "-c", f"for i in $(seq 1 60); do {call} && exit 0; sleep 2; done; exit 1"]
+
+
+class Mongo(DataStore):
+    """A deployment's Mongo checkpointer. `uri` is always a secret Output."""
+
+    def __init__(self, name: str, args: MongoArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(MONGO_TYPE, name, None, opts)
+        if self.use_external(args):
+            return
+
+        child = child_options(self, opts)
+        guarded = child_options(
+            self,
+            opts,
+            protect=args.deletion_protection,
+            retain_on_delete=args.deletion_protection,
+        )
+        object_name = dns_name(args.instance, "mongo")
+        store_labels = labels(args.instance, "mongo")
+        meta = {"namespace": args.namespace, "labels": store_labels}
+        member = f"{service_host(object_name, args.namespace, args.cluster_domain)}:{PORT}"
+
+        self.volume = k8s.core.v1.PersistentVolumeClaim(
+            f"{name}-data",
+            metadata={**meta, "name": dns_name(object_name, "data")},
+            spec={
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": args.storage_class,
+                "resources": {"requests": {"storage": f"{args.storage_gi}Gi"}},
+            },
+            opts=guarded,
+        )
+        # Headless, and published before ready: the member's own name must resolve for the
+        # replica set to be initiated.
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata={**meta, "name": object_name},
+            spec={
+                "clusterIP": "None",
+                "publishNotReadyAddresses": True,
+                "selector": selector(store_labels),
+                "ports": [{"name": "mongo", "port": PORT, "targetPort": PORT}],
+            },
+            opts=child,
+        )
+        ping = "quit(db.adminCommand({ ping: 1 }).ok === 1 ? 0 : 1)"
+        primary = "quit(db.hello().isWritablePrimary ? 0 : 1)"
+        self.stateful_set = k8s.apps.v1.StatefulSet(
+            f"{name}-statefulset",
+            metadata={**meta, "name": object_name},
+            spec=workload_spec(
+                "mongo",
+                uid=_UID,
+                main={
+                    "image": args.image,
+                    "command": [
+                        "mongod",
+                        "--replSet",
+                        REPLICA_SET,
+                        "--bind_ip_all",
+                        "--port",
+                        str(PORT),
+                        "--dbpath",
+                        "/data/db",
+                    ],
+                    # mongosh keeps its history under HOME; the root filesystem is read-only.
+                    "env": [{"name": "HOME", "value": "/tmp"}],
+                    "ports": [{"name": "mongo", "containerPort": PORT}],
+                    "lifecycle": {"postStart": {"exec": {"command": initiate_command(member)}}},
+                    "startupProbe": {
+                        "exec": {"command": _mongosh(ping)},
+                        "periodSeconds": 2,
+                        "timeoutSeconds": 5,
+                        "failureThreshold": 30,
+                    },
+                    "readinessProbe": {
+                        "exec": {"command": _mongosh(primary)},
+                        "periodSeconds": 5,
+                        "timeoutSeconds": 5,
+                    },
+                    "livenessProbe": {
+                        "exec": {"command": _mongosh(ping)},
+                        "periodSeconds": 10,
+                        "timeoutSeconds": 5,
+                        "failureThreshold": 6,
+                    },
+                    "resources": _RESOURCES,
+                },
+                workload_labels=store_labels,
+                pod_labels=store_labels,
+                pod_annotations={},
+                extras=args.pod,
+                claims={"data": self.volume.metadata.name},
+                serviceName=object_name,
+                replicas=1,
+            ),
+            opts=child,
+        )
+        self.network_policy = store_network_policy(
+            f"{name}-ingress",
+            namespace=args.namespace,
+            store_labels=store_labels,
+            client_selector=args.client_selector,
+            port=PORT,
+            opts=child,
+        )
+        self.finish(f"mongodb://{member}/{DATABASE}?replicaSet={REPLICA_SET}")
