@@ -17,7 +17,7 @@ from components.names import RevisionSyncProps as P
 from .load import PreviewDocument
 from .masking import Scrubber, masked
 from .risks import Risk, data_risks
-from .steps import Step, short_type, steps_of
+from .steps import Step, replaced_with, short_type, steps_of
 
 WORKLOAD_TYPES = {
     "kubernetes:apps/v1:Deployment",
@@ -88,6 +88,10 @@ class ResourceChange:
     type: str
     reasons: list[str]
     note: str = ""
+    replaced_with: list[str] = field(default_factory=list)
+    """What it depends on that is replaced or deleted, when that is why it is replaced."""
+    deleted_first: bool = False
+    """Deleted before its replacement is created (`pendingReplacement`)."""
 
 
 @dataclass
@@ -132,6 +136,7 @@ def analyze(doc: PreviewDocument, log: str | None = None) -> StackReport:
         return report
     data = doc.data
     steps = steps_of(data)
+    causes = replaced_with(steps)
     for step in steps:
         if step.internal or step.op in ("same", "read", "discard"):
             continue
@@ -146,12 +151,21 @@ def analyze(doc: PreviewDocument, log: str | None = None) -> StackReport:
                 report, step.name, "storage", step, ["spec", "resources", "requests", "storage"]
             )
         if step.op in LISTED_OPS:
+            cause = causes.get(step.urn, [])
             report.changes.append(
-                ResourceChange(step.op, step.name, short_type(step), step.reasons(), _note(step))
+                ResourceChange(
+                    step.op,
+                    step.name,
+                    short_type(step),
+                    [] if cause else step.reasons(),
+                    _note(step),
+                    replaced_with=cause,
+                    deleted_first=step.op == "replace" and step.pending_replacement,
+                )
             )
     report.risks = data_risks(steps)
-    order = {op: i for i, op in enumerate(LISTED_OPS)}
-    report.changes.sort(key=lambda c: (order.get(c.op, 99), c.name))
+    _sort(report)
+    warnings: dict[str, list[str]] = {}
     for diag in data.get("diagnostics") or []:
         if not isinstance(diag, Mapping):
             continue
@@ -161,9 +175,37 @@ def analyze(doc: PreviewDocument, log: str | None = None) -> StackReport:
         if severity == "error":
             report.errors.append(message)
         elif severity == "warning":
-            report.warnings.append(message)
+            urn = str(diag.get("urn") or "")
+            warnings.setdefault(message, []).append(urn.rsplit("::", 1)[-1] if urn else "")
+    report.warnings = [_folded(m, names) for m, names in sorted(warnings.items())]
     report.counts = _counts(data, steps)
     return report
+
+
+def _sort(report: StackReport) -> None:
+    """Every table in a fixed order: the engine lists steps in the order the asynchronous
+    program registered them, which changes from run to run (and would reshuffle a comment)."""
+    order = {op: i for i, op in enumerate(LISTED_OPS)}
+    report.changes.sort(key=lambda c: (order.get(c.op, 99), c.name))
+    report.revisions.sort(key=lambda r: r.deployment)
+    report.images.sort(key=lambda i: (i.workload, i.container))
+    # Stable: a subject's settings keep the reviewer's order (SPEC_ORDER, requests, limits).
+    report.settings.sort(key=lambda s: s.subject)
+    report.risks.sort(key=lambda r: (r.severity != "data", r.name))
+
+
+MAX_NAMED = 8
+
+
+def _folded(message: str, names: list[str]) -> str:
+    """One warning however many resources gave it, with their names."""
+    named = sorted({n for n in names if n})
+    if len(names) == 1:
+        return f"{message} (`{named[0]}`)" if named else message
+    shown = ", ".join(f"`{n}`" for n in named[:MAX_NAMED])
+    more = f" and {len(named) - MAX_NAMED} more" if len(named) > MAX_NAMED else ""
+    count = f"{len(names)} resources"
+    return f"{message} ({count}: {shown}{more})" if named else f"{message} ({count})"
 
 
 def _is_revision_sync(step: Step) -> bool:

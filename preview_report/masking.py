@@ -29,6 +29,10 @@ _SENSITIVE_EXACT = {"data", "stringdata", "binarydata", "auth", "authorization"}
 # Keys that hold references to secrets (names), not their values.
 _REFERENCE_PARENT = re.compile(r"Ref$")
 _REFERENCE_LEAF = {"secretName", "secret_names", "secretNames"}
+# Outputs that hold a generated secret under a name that does not say so, by resource type.
+_GENERATED_SECRETS = {
+    "random:index/randomPassword:RandomPassword": ("result", "bcryptHash"),
+}
 # Values too short to scrub safely from free text (they would mangle ordinary words).
 _MIN_SCRUB_LENGTH = 6
 
@@ -91,7 +95,8 @@ def secret_values(document: Mapping[str, Any]) -> set[str]:
     """
     found: set[str] = set()
     for key, value in (document.get("config") or {}).items():
-        found.update(_collect(_maybe_json(value), [str(key)], False))
+        # `dataplane:apiKey`, the DSN map of `dataplane:externalPostgresUris`: the key says it.
+        found.update(_collect(_maybe_json(value), [str(key)], is_sensitive_key(str(key))))
     for step in document.get("steps") or []:
         if not isinstance(step, Mapping):
             continue
@@ -99,8 +104,13 @@ def secret_values(document: Mapping[str, Any]) -> set[str]:
             state = step.get(side)
             if not isinstance(state, Mapping):
                 continue
+            generated = _GENERATED_SECRETS.get(str(state.get("type") or ""), ())
             for part in ("inputs", "outputs"):
-                found.update(_collect(state.get(part), [], False))
+                props = state.get(part)
+                found.update(_collect(props, [], False))
+                if isinstance(props, Mapping):
+                    for key in generated:
+                        found.update(_collect(props.get(key), [key], True))
     return {v for v in found if len(v) >= _MIN_SCRUB_LENGTH and v != SECRET}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .analyze import StackReport
+from .analyze import ResourceChange, StackReport
 from .risks import Risk
 
 MARKER = "<!-- pulumi-preview-report stack={stack} -->"
@@ -187,7 +187,7 @@ def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool
                 OP_LABEL.get(c.op, c.op),
                 code(c.name),
                 c.type,
-                _reasons(c.op, c.reasons) + (f" _({c.note})_" if c.note else ""),
+                _why(c) + (f" _({c.note})_" if c.note else ""),
             ]
             for c in report.changes
         ]
@@ -206,6 +206,14 @@ def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool
             f"{fence}text\n{log}\n{fence}\n\n</details>"
         )
     return "\n\n".join(parts)
+
+
+def _why(change: ResourceChange) -> str:
+    if change.replaced_with:
+        names = ", ".join(code(n) for n in change.replaced_with)
+        first = "; deleted before its replacement" if change.deleted_first else ""
+        return f"replaced along with {names}, which it depends on{first}"
+    return _reasons(change.op, change.reasons)
 
 
 def _reasons(op: str, reasons: list[str]) -> str:

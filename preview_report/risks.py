@@ -18,7 +18,7 @@ from components.names import (
 )
 from components.names import RevisionSyncProps as P
 
-from .steps import Step
+from .steps import Step, replaced_with
 
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 STATEFUL_SET = "kubernetes:apps/v1:StatefulSet"
@@ -53,8 +53,24 @@ def _redis(step: Step) -> bool:
     return _in(step, REDIS_TYPE) or "redis" in step.name.lower()
 
 
+RETAINED = {
+    PVC: "Pulumi stops managing the volume; it stays in the cluster with its data "
+    "(retainOnDelete), no longer updated or guarded by this stack",
+    SECRET: "Pulumi stops managing the password Secret; it stays in the cluster (retainOnDelete)",
+    RANDOM_PASSWORD: "Pulumi forgets the generated password; only the Secrets that hold it "
+    "still know it",
+}
+
+
 def _classify(step: Step) -> tuple[str, str] | None:
     """(what it is, what the operation does to the data), or None when no data is at stake."""
+    found = _classify_destroy(step)
+    if found and step.op == "delete" and step.retained and step.type in RETAINED:
+        return found[0], RETAINED[step.type]
+    return found
+
+
+def _classify_destroy(step: Step) -> tuple[str, str] | None:
     replace = step.op == "replace"
     typ = step.type
     if typ == PVC:
@@ -107,6 +123,7 @@ def data_risks(steps: list[Step]) -> list[Risk]:
     """Every step that replaces or deletes data, and every deployment leaving the stack."""
     risks: list[Risk] = []
     parents = {str(s.old_state.get("parent") or s.new_state.get("parent")) for s in steps}
+    causes = replaced_with(steps)
     for step in steps:
         if step.op not in _DESTRUCTIVE:
             continue
@@ -115,12 +132,19 @@ def data_risks(steps: list[Step]) -> list[Risk]:
             found = None  # external mode (a DSN or URL): nothing of the data is in the stack
         if found:
             notes = []
-            if step.protected:
-                notes.append("protected: `pulumi up` refuses this until the protection is removed")
-            if step.retained and step.op == "delete":
+            if step.urn in causes:
                 notes.append(
-                    "retainOnDelete: Pulumi forgets it but leaves it in the cluster, data included"
+                    "replaced along with "
+                    + ", ".join(f"`{n}`" for n in causes[step.urn])
+                    + ", which it depends on"
                 )
+            if step.protected:
+                notes.append(
+                    "protected: the engine refuses to delete it, so this preview fails (and "
+                    "`pulumi up` would) until `pulumi state unprotect` lifts the protection"
+                )
+            if step.retained and step.op == "delete":
+                notes.append("retainOnDelete")
             risks.append(
                 Risk(
                     step.op,
@@ -128,7 +152,7 @@ def data_risks(steps: list[Step]) -> list[Risk]:
                     step.type,
                     found[0],
                     found[1],
-                    reasons=step.reasons(),
+                    reasons=[] if step.urn in causes else step.reasons(),
                     notes=notes,
                 )
             )
@@ -144,10 +168,29 @@ def data_risks(steps: list[Step]) -> list[Risk]:
                     step.name,
                     step.type,
                     f"LangGraph deployment `{deployment}` leaves this data plane",
-                    "its servers are deleted, and with the full program its Postgres (data "
-                    "volume, password) and Redis too, unless `dataplane:postgres."
-                    "deletionProtection` keeps them",
+                    _leaving(deployment, steps, parents),
                     severity="review",
                 )
             )
     return risks
+
+
+def _leaving(deployment: str, steps: list[Step], parents: set[str]) -> str:
+    """What goes with a deployment that leaves: its servers, and its stores as this preview
+    deletes them (in-cluster ones with their data, external ones untouched)."""
+    parts = ["its servers are deleted"]
+    for component, store in ((POSTGRES_TYPE, "Postgres"), (REDIS_TYPE, "Redis")):
+        gone = [
+            s
+            for s in steps
+            if s.type == component
+            and s.op == "delete"
+            and s.name.endswith(f"-{deployment}-{store.lower()}")
+        ]
+        if not gone:
+            continue
+        if any(s.urn in parents for s in gone):
+            parts.append(f"its in-cluster {store} too (see the data-loss risks)")
+        else:
+            parts.append(f"its {store} is external: only the stack's reference to it goes")
+    return "; ".join(parts)

@@ -126,11 +126,30 @@ class Step:
     def retained(self) -> bool:
         return bool(self.old_state.get("retainOnDelete") or self.new_state.get("retainOnDelete"))
 
+    @property
+    def pending_replacement(self) -> bool:
+        """Deleted before its replacement is created (the engine's `pendingReplacement`)."""
+        return bool(self.old_state.get("pendingReplacement"))
+
+    @property
+    def dependencies(self) -> set[str]:
+        """The URNs it depends on (`dependencies` and `propertyDependencies`)."""
+        urns: set[str] = set()
+        for state in (self.new_state, self.old_state):
+            urns.update(str(u) for u in state.get("dependencies") or [])
+            for deps in (state.get("propertyDependencies") or {}).values():
+                urns.update(str(u) for u in deps or [])
+        return urns
+
+    def own_replace_reasons(self) -> list[str]:
+        """The properties that force its replacement: `*-replace` diffs, `replaceReasons`."""
+        forced = [k for k, v in self.detailed_diff.items() if _kind(v).endswith("-replace")]
+        return sorted(forced) or self.replace_reasons
+
     def reasons(self) -> list[str]:
         """Why the resource changes: the property paths behind the operation."""
         if self.op == "replace":
-            forced = [k for k, v in self.detailed_diff.items() if _kind(v).endswith("-replace")]
-            return sorted(forced) or self.replace_reasons or self.diff_reasons or self.changes()
+            return self.own_replace_reasons() or self.diff_reasons or self.changes()
         if self.op == "update":
             return sorted(self.detailed_diff) or self.diff_reasons or self.changes()
         return []
@@ -207,6 +226,21 @@ def steps_of(document: Mapping[str, Any]) -> list[Step]:
         seen = merged.get(urn)
         merged[urn] = _merge(seen, step) if seen else step
     return list(merged.values())
+
+
+def replaced_with(steps: list[Step]) -> dict[str, list[str]]:
+    """Each replaced resource that has no reason of its own, to the names of what it depends
+    on that the same preview replaces or deletes: the engine replaces a resource along with
+    a dependency that is deleted before its replacement, and says no more in the JSON."""
+    gone = {s.urn: s.name for s in steps if s.op in ("replace", "delete")}
+    out: dict[str, list[str]] = {}
+    for step in steps:
+        if step.op != "replace" or step.own_replace_reasons():
+            continue
+        names = sorted(gone[u] for u in step.dependencies if u in gone and u != step.urn)
+        if names:
+            out[step.urn] = names
+    return out
 
 
 def _merge(a: Step, b: Step) -> Step:

@@ -442,3 +442,94 @@ def test_several_stacks_make_one_report_with_an_overview(tmp_path) -> None:
 def test_the_stack_name_comes_from_the_urns(report_of: Callable) -> None:
     assert report_of("new-revision").stack == "dev"
     assert analyze(load_preview(f"prod={fixture_path('new-revision')}")).stack == "prod"
+
+
+def test_a_dependent_replacement_says_what_it_goes_with(
+    report_of: Callable, markdown_of: Callable[..., str]
+) -> None:
+    """The engine replaces a StatefulSet with the volume it mounts (deleted first) and gives
+    no reason: the report names the dependency instead of `—`."""
+    report = report_of("database-replace")
+    for deployment in ("alpha", "beta"):
+        sts = next(
+            c for c in report.changes if c.name.endswith(f"{deployment}-postgres-statefulset")
+        )
+        assert sts.replaced_with == [f"dataplane-agent-{deployment}-postgres-data"]
+        assert sts.deleted_first and sts.reasons == []
+        risk = next(r for r in report.data_risks if r.name == sts.name)
+        assert (
+            f"replaced along with `dataplane-agent-{deployment}-postgres-data`, which it depends on"
+            in risk.notes
+        )
+    md = markdown_of("database-replace")
+    assert (
+        "| 🔁 replace | `dataplane-agent-alpha-postgres-statefulset` | StatefulSet | replaced "
+        "along with `dataplane-agent-alpha-postgres-data`, which it depends on; deleted before "
+        "its replacement |"
+    ) in md
+    # The volume has a reason of its own.
+    volume = next(c for c in report.changes if c.name == "dataplane-agent-alpha-postgres-data")
+    assert volume.reasons == ["spec.storageClassName"] and not volume.replaced_with
+
+
+def test_dependents_of_a_replaced_secret_show_no_unrelated_paths(report_of: Callable) -> None:
+    """deployment-recreated: the revision Secret is replaced (its data changed); the
+    Deployments and HPAs reading it are replaced with it, not for their labels."""
+    changes = {c.name: c for c in report_of("deployment-recreated").changes}
+    secret = changes["dataplane-agent-beta-revision-secrets"]
+    assert secret.reasons == ["data.ANTHROPIC_API_KEY"] and not secret.replaced_with
+    for name in ("api", "queue", "api-hpa", "queue-hpa"):
+        change = changes[f"dataplane-agent-beta-{name}"]
+        assert "dataplane-agent-beta-revision-secrets" in change.replaced_with, name
+        assert change.reasons == [], change.reasons  # formerly label paths from the states
+
+
+def test_one_line_per_warning_with_the_resources_that_gave_it(report_of: Callable) -> None:
+    report = report_of("new-revision")
+    (warning,) = report.warnings
+    assert warning.startswith(
+        "rendered YAML will contain a secret value in plaintext (8 resources: "
+    )
+    assert "`dataplane-agent-alpha-postgres-secret`" in warning
+
+
+@pytest.mark.parametrize(
+    "name", ["new-revision", "database-replace", "deployment-deleted", "scale-change"]
+)
+def test_the_report_does_not_follow_the_engines_order(name: str, tmp_path) -> None:
+    """The engine lists steps and diagnostics in the order the asynchronous program
+    registered them; the comment must not reshuffle between two runs of the same change."""
+    import random
+
+    doc = fixture_doc(name)
+    expected = render_report([analyze(load_preview(f"dev={fixture_path(name)}"))])
+    for seed in range(3):
+        shuffled = dict(doc)
+        rng = random.Random(seed)
+        shuffled["steps"] = rng.sample(doc["steps"], len(doc["steps"]))
+        shuffled["diagnostics"] = rng.sample(doc["diagnostics"], len(doc["diagnostics"]))
+        path = tmp_path / f"{seed}.json"
+        path.write_text(json.dumps(shuffled))
+        assert render_report([analyze(load_preview(f"dev={path}"))]) == expected, seed
+
+
+def test_retained_and_protected_deletions_are_worded_as_they_happen(report_of: Callable) -> None:
+    retained = {r.name: r for r in report_of("deployment-deleted-retained").data_risks}
+    volume = retained["dataplane-agent-beta-postgres-data"]
+    assert "stays in the cluster with its data" in volume.consequence
+    assert "deleted" not in volume.consequence and volume.notes == ["retainOnDelete"]
+    # Not retained: the password is deleted, and that locks the kept volume's data.
+    assert "locks the data" in retained["dataplane-agent-beta-postgres-password"].consequence
+    protected = {r.name: r for r in report_of("deployment-deleted-protected").data_risks}
+    (note,) = [n for n in protected["dataplane-agent-beta-postgres-data"].notes if "protected" in n]
+    assert "this preview fails" in note and "pulumi state unprotect" in note
+
+
+def test_a_leaving_deployment_names_only_the_stores_it_takes(report_of: Callable) -> None:
+    (inside,) = report_of("deployment-deleted").review_risks
+    assert "its in-cluster Postgres too" in inside.consequence
+    assert "its in-cluster Redis too" in inside.consequence
+    (outside,) = report_of("deployment-deleted-external-postgres").review_risks
+    assert "its Postgres is external" in outside.consequence
+    assert "in-cluster Postgres" not in outside.consequence
+    assert "its in-cluster Redis too" in outside.consequence

@@ -224,3 +224,57 @@ def test_plain_values_under_secret_keys_never_reach_the_report(tmp_path: Path) -
     assert "| `agent-x` | `api_key` | `[secret]` (unchanged) |" in md
     assert "secrets changed" in md
     assert "`img:1` → `img:2`" in md
+
+
+def test_top_level_config_secrets_are_scrubbed_from_free_text(tmp_path: Path) -> None:
+    """Config values under a credential's key, plain (a CLI that shows secrets) or a JSON map
+    of them, are scrubbed from diagnostics even when they look like nothing in particular."""
+    dsn = "postgresql://app:dsn-pass-000000@db.acme.internal/app"
+    doc = {
+        "config": {
+            "dataplane:apiKey": "plain-config-api-key-000",
+            "dataplane:externalPostgresUris": json.dumps({"support-agent": dsn}),
+            "dataplane:namespaces": json.dumps({"names": ["acme-agents"]}),
+        },
+        "steps": [],
+        "diagnostics": [
+            {
+                "severity": "error",
+                "message": "error: key plain-config-api-key-000 refused; cannot reach "
+                "db.acme.internal with dsn-pass-000000",
+            }
+        ],
+        "changeSummary": {},
+    }
+    values = secret_values(doc)
+    assert {"plain-config-api-key-000", dsn} <= values
+    assert "acme-agents" not in values  # not under a credential's key
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(doc))
+    md = render_report([analyze(load_preview(str(path)))])
+    assert "plain-config-api-key-000" not in md
+    assert "key [secret] refused" in md
+
+
+def test_a_generated_password_is_scrubbed_from_free_text(tmp_path: Path) -> None:
+    """A RandomPassword's `result` names no credential, yet it is one."""
+    doc = fixture_doc("constructed-deployment-deleted-show-secrets")
+    passwords = [
+        s["oldState"]["outputs"]["result"]
+        for s in doc["steps"]
+        if s["urn"].split("::")[2].endswith(":RandomPassword")
+    ]
+    assert passwords and set(passwords) <= secret_values(doc)
+    # The same password in free text, outside any URL: scrubbed.
+    urn = "urn:pulumi:dev::p::random:index/randomPassword:RandomPassword::pw"
+    step = {
+        "op": "same",
+        "urn": urn,
+        "oldState": {"type": urn.split("::")[2], "outputs": {"result": "Qz7plainGenerated"}},
+    }
+    text = {"severity": "warning", "message": "warning: login with Qz7plainGenerated failed"}
+    plain = {"config": {}, "steps": [step], "diagnostics": [text], "changeSummary": {"same": 1}}
+    path = tmp_path / "password.json"
+    path.write_text(json.dumps(plain))
+    md = render_report([analyze(load_preview(str(path)))])
+    assert "Qz7plainGenerated" not in md and "login with [secret] failed" in md
