@@ -24,6 +24,12 @@ LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.13.9"
 POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
 REDIS_IMAGE = "docker.io/library/redis:7.4.2"
 MONGO_IMAGE = "docker.io/library/mongo:7.0.14"
+# LangChain's operator beside the listener, from the official chart at this version (its
+# image is the chart's default; tests/unit/test_operator.py reads the chart to keep them equal).
+OPERATOR_CHART = "langgraph-dataplane"
+OPERATOR_CHART_VERSION = "0.2.22"
+OPERATOR_CHART_REPOSITORY = "https://langchain-ai.github.io/helm"
+OPERATOR_IMAGE = "docker.io/langchain/langgraph-operator:0.1.36"
 MONGO_STORAGE_GI = 8
 KEDA_POLLING_INTERVAL = 30
 KEDA_COOLDOWN_PERIOD = 300
@@ -98,6 +104,49 @@ class ListenerArgs:
     """Annotations of the listener's ServiceAccount (workload identity)."""
     pod: PodExtras = field(default_factory=PodExtras)
     """Placement, metadata and additions of the listener pods."""
+
+
+@dataclass
+class ChartSource:
+    """Where Helm finds a chart: a local archive, or a chart repository."""
+
+    chart: str
+    """A local `.tgz` path, or the chart's name in `repository`."""
+    version: str | None = None
+    """The chart version in `repository`; None for a local archive."""
+    repository: str | None = None
+    """The chart repository URL; None for a local archive."""
+
+
+@dataclass
+class OperatorArgs:
+    """Inputs of `Operator`: LangChain's operator and its `lgps.apps.langchain.ai` CRD,
+    rendered from the official `langgraph-dataplane` chart (only its operator part)."""
+
+    namespace: str
+    """Namespace of the operator (the listener's)."""
+    watched_namespaces: list[str]
+    """Namespaces whose `LGP` resources it reconciles; each gets its Role and RoleBinding."""
+    chart: ChartSource = field(
+        default_factory=lambda: ChartSource(
+            OPERATOR_CHART, OPERATOR_CHART_VERSION, OPERATOR_CHART_REPOSITORY
+        )
+    )
+    """Where the chart comes from."""
+    image: str = OPERATOR_IMAGE
+    """Operator image, pinned (rewritten to the registry mirror by the plan)."""
+    keda_enabled: bool = False
+    """Let the operator make KEDA ScaledObjects (needs KEDA in the cluster)."""
+    image_pull_secrets: list[str] = field(default_factory=list)
+    """Image pull Secret names."""
+    image_pull_policy: str | None = None
+    """`imagePullPolicy`; the chart's default when None."""
+    cluster_domain: str = CLUSTER_DOMAIN
+    """DNS domain of the cluster."""
+    common_labels: dict[str, str] = field(default_factory=dict)
+    """Labels on every object of the chart."""
+    common_annotations: dict[str, str] = field(default_factory=dict)
+    """Annotations on every object of the chart."""
 
 
 @dataclass
@@ -295,6 +344,8 @@ class DataPlaneArgs:
     """Create the namespaces; False adopts existing ones."""
     listener_redis: RedisArgs | None = None
     """The listener's queue Redis, when the listener runs."""
+    operator: OperatorArgs | None = None
+    """LangChain's operator and its CRD, beside the listener when it runs."""
     deployments: Sequence[ServedArgs] = ()
     """The deployments Pulumi runs; empty when the listener reconciles."""
     exposure: ExposureArgs | None = None

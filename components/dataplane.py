@@ -19,6 +19,7 @@ from .langgraph_server import LangGraphServer
 from .listener import Listener
 from .mongo import Mongo
 from .names import DATAPLANE_TYPE, LABEL_PART_OF, PART_OF
+from .operator import Operator
 from .postgres import Postgres
 from .redis import Redis
 
@@ -72,6 +73,9 @@ class DataPlane(pulumi.ComponentResource):
                 queue = Redis(f"{listener_instance(name)}-redis", args.listener_redis, opts=inside)
                 listener_args = replace(listener_args, redis_uri=queue.uri)
             self.listener = Listener(listener_instance(name), listener_args, opts=inside)
+        self.operator: Operator | None = None
+        if args.operator is not None:
+            self.operator = Operator(f"{name}-operator", args.operator, opts=inside)
         self.servers: dict[str, LangGraphServer] = {
             served.server.revision.deployment_name: self._served(name, served, inside)
             for served in args.deployments

@@ -21,6 +21,7 @@ CLUSTER_DOMAIN = "cluster.local"
 """The DNS domain of a cluster unless it says otherwise."""
 
 _INVALID = re.compile(r"[^a-z0-9-]+")
+HELM_TYPES = "kubernetes:helm.sh/"
 
 
 def dns_name(*parts: str, max_len: int = 63) -> str:
@@ -74,7 +75,8 @@ def common_metadata(
     def transform(
         args: pulumi.ResourceTransformationArgs,
     ) -> pulumi.ResourceTransformationResult | None:
-        if not args.type_.startswith("kubernetes:"):
+        # A chart takes them as values (its objects are its children, not transformed here).
+        if not args.type_.startswith("kubernetes:") or args.type_.startswith(HELM_TYPES):
             return None
         meta = args.props.get("metadata")
         if not isinstance(meta, dict):

@@ -22,7 +22,11 @@ import pulumi
 from pydantic import SecretStr
 
 from .args import (
+    OPERATOR_CHART,
+    OPERATOR_CHART_VERSION,
+    OPERATOR_IMAGE,
     SERVER_PORT,
+    ChartSource,
     DataPlaneArgs,
     ExposedServer,
     ExposureArgs,
@@ -30,11 +34,13 @@ from .args import (
     LangGraphServerArgs,
     ListenerArgs,
     MongoArgs,
+    OperatorArgs,
     PostgresArgs,
     RedisArgs,
     ServedArgs,
     listener_instance,
 )
+from .charts import local_chart
 from .config import (
     ConfigError,
     GatewayRouteConfig,
@@ -254,11 +260,13 @@ def plan_dataplane(
     listener, listener_redis = None, None
     if not config.standalone:
         listener, listener_redis = _listener(config, listener_id or "", keys, name)
+    operator = _operator(config) if config.reconciler == "listener" else None
     return DataPlaneArgs(
         namespaces=list(config.namespaces.names),
         create_namespaces=config.namespaces.create,
         listener=listener,
         listener_redis=listener_redis,
+        operator=operator,
         deployments=deployments,
         exposure=exposure,
         public_urls=public_urls,
@@ -309,6 +317,27 @@ def _listener(
         cluster_domain=config.cluster_domain,
     )
     return listener, queue
+
+
+def _operator(config: StackConfig) -> OperatorArgs:
+    """LangChain's operator beside the listener, from the chart where the stack says."""
+    chart = config.operator.chart
+    source = ChartSource(OPERATOR_CHART, OPERATOR_CHART_VERSION, chart.repository)
+    if chart.path is not None:
+        source = ChartSource(str(local_chart(chart.path)))
+    images = config.images
+    return OperatorArgs(
+        namespace=config.namespaces.names[0],
+        watched_namespaces=list(config.namespaces.names),
+        chart=source,
+        image=_image(config, OPERATOR_IMAGE),
+        keda_enabled=config.servers.queue_keda.enabled,
+        image_pull_secrets=list(images.pull_secrets),
+        image_pull_policy=images.pull_policy,
+        cluster_domain=config.cluster_domain,
+        common_labels=dict(config.common_labels),
+        common_annotations=dict(config.common_annotations),
+    )
 
 
 def _served(

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .args import OPERATOR_CHART, OPERATOR_CHART_VERSION
+from .charts import check_local_chart
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
 from .dataplane import DataPlane
@@ -90,6 +92,7 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
     ):
         config = load_stack_config()
         secrets += stack_secrets(config)
+        check_local_chart(config, OPERATOR_CHART, OPERATOR_CHART_VERSION)
         if config.standalone:
             return config, Discovery(None, [])
         cp = config.control_plane

@@ -41,7 +41,6 @@ _NOT_OPTIONS = frozenset(
         "supportsPartialValues",
         "supportsResultReporting",
         "packageRef",
-        "transforms",
         "hooks",
     }
 )
@@ -73,6 +72,23 @@ class Registered:
 
 # What the SDK's mocks call the stack and project when nothing else is set.
 MOCK_STACK, MOCK_PROJECT = "stack", "project"
+CALLBACKS_TARGET = "mock-callbacks"
+
+
+class RecordingCallbacks:
+    """Stands in for the SDK's callback server, which the mocks lack: a resource's
+    `transforms` are recorded by name (its options then show `module.function`), and kept
+    so that a test can call them on what the engine would hand over."""
+
+    def __init__(self) -> None:
+        self.transforms: dict[str, Any] = {}
+
+    def register_transform(self, transform: Any) -> Any:
+        from pulumi.runtime.proto import callback_pb2
+
+        token = f"{transform.__module__}.{transform.__qualname__}"
+        self.transforms[token] = transform
+        return callback_pb2.Callback(target=CALLBACKS_TARGET, token=token)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -147,6 +163,8 @@ class Run:
 
     resources: list[Registered]
     value: Any = None
+    transforms: dict[str, Any] = field(default_factory=dict)
+    """The transforms resources registered, by `module.function`."""
 
     def of_type(self, typ: str) -> list[Registered]:
         """Registrations of one type token, e.g. `kubernetes:apps/v1:Deployment`."""
@@ -181,13 +199,15 @@ def run_program(
         monitor=RecordingMonitor(mocks, sink),
     )
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
+    callbacks = RecordingCallbacks()
+    pulumi.runtime.settings.SETTINGS.callbacks = callbacks  # type: ignore[assignment]
     result: dict[str, Any] = {}
 
     def wrapped() -> pulumi.Output[Any]:
         return pulumi.Output.from_input(program()).apply(lambda v: result.setdefault("v", v))
 
     pulumi.runtime.test(wrapped)()
-    return Run(sink, result.get("v"))
+    return Run(sink, result.get("v"), callbacks.transforms)
 
 
 def secret_flag(output: pulumi.Output[Any]) -> pulumi.Output[bool]:

@@ -36,6 +36,7 @@ from ..args import (
     LISTENER_REPLICAS,
     MONGO_IMAGE,
     MONGO_STORAGE_GI,
+    OPERATOR_CHART_REPOSITORY,
     PDB_MAX_UNAVAILABLE,
     POSTGRES_IMAGE,
     QUEUE_ENABLED,
@@ -747,6 +748,24 @@ class ExposureConfig(Section):
         return route
 
 
+class OperatorChartConfig(Section):
+    """Where the official `langgraph-dataplane` chart (at the version this package pins) is."""
+
+    repository: HttpUrl = OPERATOR_CHART_REPOSITORY
+    """Helm chart repository to fetch it from (a mirror of LangChain's works too)."""
+    path: str | None = None
+    """A local chart archive (`.tgz`) instead, for offline runs; checked against the
+    `SHA256SUMS` file beside it before anything is declared."""
+
+
+class OperatorConfig(Section):
+    """LangChain's operator and its `lgps.apps.langchain.ai` CRD, installed beside the listener
+    (`reconciler: listener`) from the official chart."""
+
+    chart: OperatorChartConfig = OperatorChartConfig()
+    """Where the chart comes from."""
+
+
 class ListenerWorkloadConfig(Section):
     """The data-plane listener workload, deployed when `reconciler` is `listener`."""
 
@@ -993,6 +1012,8 @@ class StackConfig(Section):
     """Kubernetes namespaces."""
     listener: ListenerWorkloadConfig = ListenerWorkloadConfig()
     """The listener workload, deployed when `reconciler` is `listener`."""
+    operator: OperatorConfig = OperatorConfig()
+    """LangChain's operator beside the listener, deployed when `reconciler` is `listener`."""
     servers: ServersConfig = ServersConfig()
     """Shared server settings."""
     postgres: PostgresConfig = PostgresConfig()

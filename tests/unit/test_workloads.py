@@ -334,6 +334,11 @@ def test_common_metadata_on_every_object_but_not_on_pod_templates() -> None:
         k8s_objects = [r for r in run.resources if r.typ.startswith("kubernetes:")]
         assert len(k8s_objects) > 10
         for r in k8s_objects:
+            if r.typ == "kubernetes:helm.sh/v4:Chart":
+                # The operator's chart labels its own objects (its values).
+                assert r.get("values.commonLabels") == {"cost-center": "ml"}, r.name
+                assert r.get("values.commonAnnotations") == {"owner": "ml-team"}, r.name
+                continue
             assert r.get("metadata.labels")["cost-center"] == "ml", r.name
             assert r.get("metadata.annotations")["owner"] == "ml-team", r.name
         for _, w in workloads(run):
