@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import threading
@@ -33,10 +32,18 @@ from pulumi import automation as auto
 from .analyze import analyze
 from .fleet_model import FleetResult, PolicyViolation, StackOutcome
 from .fleet_render import render_fleet
-from .load import PreviewDocument, document_of
+from .load import PreviewDocument
 from .masking import Scrubber
 from .render import render_stack
-from .workspaces import Fleet, FleetSetupError, Overrides, Project
+from .workspaces import (
+    Fleet,
+    FleetSetupError,
+    Project,
+    add_options,
+    chosen_stacks,
+    overrides_of,
+    preview_json,
+)
 
 DEFAULT_JOBS = 2
 
@@ -80,27 +87,15 @@ def preview_one(
         outcome = StackOutcome(stack, analyze(doc), setup_error=str(exc), started=started)
         outcome.finished = time.monotonic()
         return outcome, "", ""
-    stdout: list[str] = []
-    stderr: list[str] = []
     events: list[auto.EngineEvent] = []
-    try:
-        handle.preview(
-            json=True,
-            color="never",
-            policy_packs=[str(pack.path)] if pack else None,
-            policy_pack_configs=[str(pack.config)] if pack and pack.config else None,
-            config_file=config_file,
-            on_output=stdout.append,
-            on_error=stderr.append,
-            on_event=events.append,
-        )
-    except auto.CommandError:
-        pass  # a failed preview still prints its JSON: the report says why it failed
-    except RuntimeError as exc:  # the Automation API found no summary event
-        stderr.append(f"error: {exc}")
+    doc, out, err = preview_json(
+        handle,
+        config_file,
+        policy_packs=[str(pack.path)] if pack else None,
+        policy_pack_configs=[str(pack.config)] if pack and pack.config else None,
+        on_event=events.append,
+    )
     finished = time.monotonic()
-    out, err = "\n".join(stdout), "\n".join(stderr)
-    doc = document_of(out, stack, f"{stack} (pulumi preview --json)")
     scrub = Scrubber.for_document(doc.data)
     outcome = StackOutcome(
         stack,
@@ -207,22 +202,7 @@ def parser() -> argparse.ArgumentParser:
         "pack, concurrently, and write one Markdown report. Exit 1 when a stack failed, has a "
         "mandatory policy violation or an unaccepted data-loss risk.",
     )
-    p.add_argument("stacks", nargs="*", metavar="STACK", help="default: every stack file")
-    p.add_argument(
-        "--project-dir", type=Path, default=Path.cwd(), help="the Pulumi project (default: .)"
-    )
-    p.add_argument(
-        "--backend",
-        default=os.environ.get("PULUMI_BACKEND_URL"),
-        help="the one state backend of every stack (default: $PULUMI_BACKEND_URL)",
-    )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=DEFAULT_JOBS,
-        help=f"previews at once (default {DEFAULT_JOBS})",
-    )
+    add_options(p, default_jobs=DEFAULT_JOBS)
     p.add_argument(
         "--policy-pack",
         type=Path,
@@ -242,22 +222,11 @@ def parser() -> argparse.ArgumentParser:
         help="create stacks the backend lacks (a new stack file; a fresh backend)",
     )
     p.add_argument(
-        "--control-plane-url",
-        help="dry run: preview every stack against this control plane (its API key from "
-        "$LANGGRAPH_CONTROL_PLANE_API_KEY); region and workspaceId are dropped",
-    )
-    p.add_argument(
-        "--render-dir",
-        type=Path,
-        help="dry run: no cluster; render manifests to DIR/<stack> (drops dataplane:kubeconfig)",
-    )
-    p.add_argument("-o", "--output", type=Path, help="the report (default: stdout)")
-    p.add_argument(
         "--out-dir",
         type=Path,
-        help="also write <stack>.md (that stack's comment), <stack>.json, <stack>.log, fleet.json",
+        help="also write <stack>.md (that stack's comment), <stack>.json, <stack>.log, "
+        "fleet.md and fleet.json",
     )
-    p.add_argument("--title", help="the report's heading (default: Fleet preview)")
     p.add_argument("--fold-after", type=int, default=10, metavar="N")
     return p
 
@@ -265,20 +234,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    project = Project(args.project_dir.resolve())
-    if not (project.root / "Pulumi.yaml").is_file():
-        p.error(f"{project.root} holds no Pulumi.yaml (see --project-dir)")
-    if not args.backend:
-        p.error("no backend: set PULUMI_BACKEND_URL or give --backend (one for every stack)")
-    if args.jobs < 1:
-        p.error("--jobs must be 1 or more")
-    available = project.stacks()
-    stacks = args.stacks or available
-    unknown = sorted(set(stacks) - set(available))
-    if unknown:
-        p.error(f"no stack file for {', '.join(unknown)} in {project.stacks_dir}")
-    if not stacks:
-        p.error(f"no Pulumi.<stack>.yaml in {project.stacks_dir}")
+    project, stacks = chosen_stacks(p, args)
     accepted = {s.strip() for spec in args.accept_data_loss for s in spec.split(",") if s.strip()}
     if accepted - set(stacks):
         p.error(f"--accept-data-loss names stacks not previewed: {sorted(accepted - set(stacks))}")
@@ -289,9 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             project,
             args.backend,
             work / "config",
-            Overrides(
-                args.control_plane_url, args.render_dir.resolve() if args.render_dir else None
-            ),
+            overrides_of(args),
             create_missing=args.create_missing,
         )
         result = run_fleet(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .analyze import ResourceChange, StackReport
+from .analyze import ResourceChange, RevisionChange, StackReport
 from .risks import Risk
 
 MARKER = "<!-- pulumi-preview-report stack={stack} -->"
@@ -87,7 +87,7 @@ def summary_line(report: StackReport) -> str:
     return f"{prefix} {', '.join(parts)} — {', '.join(ops)}"
 
 
-def _table(header: Sequence[str], rows: list[list[str]], title: str, fold_after: int) -> str:
+def table(header: Sequence[str], rows: list[list[str]], title: str, fold_after: int) -> str:
     shown = rows[:MAX_ROWS]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in shown]
@@ -140,23 +140,8 @@ def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool
     if not report.has_changes and not report.failed:
         parts.append("No changes: the stack matches the control plane and the code.")
     if report.revisions:
-        rows = [
-            [
-                code(r.deployment),
-                r.change,
-                arrow(r.old_image, r.new_image),
-                arrow(r.old_revision, r.new_revision),
-                plain("; ".join(r.notes)),
-            ]
-            for r in report.revisions
-        ]
         parts.append(
-            _table(
-                ["deployment", "change", "image", "revision", "notes"],
-                rows,
-                "LangGraph deployments changing revision",
-                fold_after,
-            )
+            revisions_table(report.revisions, "LangGraph deployments changing revision", fold_after)
         )
     if report.images:
         rows = [
@@ -164,7 +149,7 @@ def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool
             for i in report.images
         ]
         parts.append(
-            _table(
+            table(
                 ["workload", "kind", "container", "image"],
                 rows,
                 "Kubernetes workloads getting a new image",
@@ -174,7 +159,7 @@ def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool
     if report.settings:
         rows = [[code(s.subject), code(s.setting), arrow(s.old, s.new)] for s in report.settings]
         parts.append(
-            _table(
+            table(
                 ["deployment / resource", "setting", "old → new"],
                 rows,
                 "Scale and resources",
@@ -191,7 +176,7 @@ def render_stack(report: StackReport, *, fold_after: int = 10, with_marker: bool
             ]
             for c in report.changes
         ]
-        parts.append(_table(["", "resource", "type", "why"], rows, "Resource changes", fold_after))
+        parts.append(table(["", "resource", "type", "why"], rows, "Resource changes", fold_after))
     if report.warnings:
         items = "\n".join(f"- {plain(w)}" for w in report.warnings)
         parts.append(
@@ -214,6 +199,21 @@ def _why(change: ResourceChange) -> str:
         first = "; deleted before its replacement" if change.deleted_first else ""
         return f"replaced along with {names}, which it depends on{first}"
     return _reasons(change.op, change.reasons)
+
+
+def revisions_table(revisions: Sequence[RevisionChange], title: str, fold_after: int) -> str:
+    """Deployment, change, image and revision old → new, notes."""
+    rows = [
+        [
+            code(r.deployment),
+            r.change,
+            arrow(r.old_image, r.new_image),
+            arrow(r.old_revision, r.new_revision),
+            plain("; ".join(r.notes)),
+        ]
+        for r in revisions
+    ]
+    return table(["deployment", "change", "image", "revision", "notes"], rows, title, fold_after)
 
 
 def _reasons(op: str, reasons: list[str]) -> str:

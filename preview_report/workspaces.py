@@ -18,6 +18,7 @@ edited: the overrides go into a copy of each, which the CLI reads with `--config
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
+from .load import PreviewDocument, document_of
 from .touched import env_suffix
 
 API_KEY_ENV = "LANGGRAPH_CONTROL_PLANE_API_KEY"
@@ -223,3 +225,85 @@ def _last_error(exc: auto.CommandError) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     errors = [line[line.index("error:") :] for line in lines if "error:" in line]
     return (errors or lines or ["(no output)"])[-1]
+
+
+def add_options(p: argparse.ArgumentParser, *, default_jobs: int) -> None:
+    """The options every fleet command shares: which stacks, where, how many at once."""
+    p.add_argument("stacks", nargs="*", metavar="STACK", help="default: every stack file")
+    p.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), help="the Pulumi project (default: .)"
+    )
+    p.add_argument(
+        "--backend",
+        default=os.environ.get("PULUMI_BACKEND_URL"),
+        help="the one state backend of every stack (default: $PULUMI_BACKEND_URL)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=default_jobs,
+        help=f"stacks at once (default {default_jobs})",
+    )
+    p.add_argument(
+        "--control-plane-url",
+        help="dry run: every stack against this control plane (its API key from "
+        f"${API_KEY_ENV}); region and workspaceId are dropped",
+    )
+    p.add_argument(
+        "--render-dir",
+        type=Path,
+        help="dry run: no cluster; render manifests to DIR/<stack> (drops dataplane:kubeconfig)",
+    )
+    p.add_argument("-o", "--output", type=Path, help="the report (default: stdout)")
+    p.add_argument("--title", help="the report's heading")
+
+
+def chosen_stacks(
+    p: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[Project, list[str]]:
+    """The project and the stacks to run, or a usage error (exit 2) saying what is wrong."""
+    project = Project(args.project_dir.resolve())
+    if not (project.root / "Pulumi.yaml").is_file():
+        p.error(f"{project.root} holds no Pulumi.yaml (see --project-dir)")
+    if not args.backend:
+        p.error("no backend: set PULUMI_BACKEND_URL or give --backend (one for every stack)")
+    if args.jobs < 1:
+        p.error("--jobs must be 1 or more")
+    available = project.stacks()
+    stacks = args.stacks or available
+    unknown = sorted(set(stacks) - set(available))
+    if unknown:
+        p.error(f"no stack file for {', '.join(unknown)} in {project.stacks_dir}")
+    if not stacks:
+        p.error(f"no Pulumi.<stack>.yaml in {project.stacks_dir}")
+    return project, stacks
+
+
+def overrides_of(args: argparse.Namespace) -> Overrides:
+    render = args.render_dir.resolve() if args.render_dir else None
+    return Overrides(args.control_plane_url, render)
+
+
+def preview_json(
+    handle: auto.Stack, config_file: str | None, **options: Any
+) -> tuple[PreviewDocument, str, str]:
+    """`pulumi preview --json` of the stack: its document (or why there is none), and the
+    CLI's stdout and stderr. A failed preview raises nothing: its JSON says why."""
+    stdout: list[str] = []
+    stderr: list[str] = []
+    try:
+        handle.preview(
+            json=True,
+            color="never",
+            config_file=config_file,
+            on_output=stdout.append,
+            on_error=stderr.append,
+            **options,
+        )
+    except auto.CommandError:
+        pass  # a failed preview still prints its JSON
+    except RuntimeError as exc:  # the Automation API found no summary event
+        stderr.append(f"error: {exc}")
+    out, err = "\n".join(stdout), "\n".join(stderr)
+    return document_of(out, handle.name, f"{handle.name} (pulumi preview --json)"), out, err
