@@ -105,3 +105,39 @@ def rewrite_image(ref: str, registry: str | None) -> str:
     if (image.registry is None or image.registry in _DOCKER_HUB) and "/" not in repository:
         repository = f"library/{repository}"
     return str(ImageRef(registry, repository, image.tag, image.digest))
+
+
+# Today's minimums of the stores the servers use (LangChain's requirements).
+POSTGRES_MINIMUM = 14
+REDIS_MINIMUM = (6, 2)
+VALKEY_MINIMUM = 8
+_LEADING_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?")
+_PG_MARKER = re.compile(r"(?:^|[-_.])pg(\d+)(?:$|[-_.])")
+
+
+def store_version_problem(kind: str, ref: str) -> str | None:
+    """Why image `ref` of a `postgres` or `redis` store is older than supported; None when
+    it is recent enough, or when its tag does not say (the policy pack reports those)."""
+    image = ImageRef.parse(ref)
+    tag, repository = image.tag or "", image.repository.rsplit("/", 1)[-1]
+    if kind == "postgres":
+        found = _PG_MARKER.search(tag) or (
+            _LEADING_VERSION.match(tag) if repository in ("postgres", "postgresql") else None
+        )
+        if found and int(found[1]) < POSTGRES_MINIMUM:
+            return (
+                f"runs Postgres {found[1]}; the servers need Postgres {POSTGRES_MINIMUM} or newer"
+            )
+        return None
+    found = _LEADING_VERSION.match(tag)
+    if found is None:
+        return None
+    major, minor = int(found[1]), int(found[2] or 0)
+    if repository == "valkey":
+        if major < VALKEY_MINIMUM:
+            return f"runs Valkey {major}; Valkey {VALKEY_MINIMUM} or newer is supported"
+        return None
+    if (major, minor) < REDIS_MINIMUM:
+        minimum = ".".join(map(str, REDIS_MINIMUM))
+        return f"runs Redis {major}.{minor}; the servers need Redis {minimum} or newer"
+    return None

@@ -17,6 +17,13 @@ __all__ = ["PORT", "Postgres", "PostgresArgs"]
 PORT = 5432
 _UID = 999  # the postgres user of the official images
 _DATA_MOUNT = OWN_VOLUMES["postgres"]["data"]
+EXTENSIONS = ("btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm")
+"""What the LangGraph servers need in their database."""
+
+
+def extensions_sql() -> str:
+    """The init script: the image's entrypoint runs it once, when the data folder is new."""
+    return "".join(f"CREATE EXTENSION IF NOT EXISTS {e};\n" for e in EXTENSIONS)
 
 
 class Postgres(DataStore):
@@ -46,6 +53,14 @@ class Postgres(DataStore):
             metadata={**meta, "name": object_name},
             password_opts=guarded,
             secret_opts=guarded,
+        )
+        # The extensions the servers need, made on first start by the image's entrypoint
+        # (an existing database keeps what it has: the servers' migrations need them there).
+        init = k8s.core.v1.ConfigMap(
+            f"{name}-init",
+            metadata={**meta, "name": dns_name(object_name, "init")},
+            data={"extensions.sql": extensions_sql()},
+            opts=child,
         )
         volume = k8s.core.v1.PersistentVolumeClaim(
             f"{name}-data",
@@ -98,6 +113,7 @@ class Postgres(DataStore):
                 pod_annotations={ANNOTATION_SECRETS_DIGEST: creds.digest},
                 extras=args.pod,
                 claims={"data": volume.metadata.name},
+                sources={"init": {"configMap": {"name": init.metadata.name}}},
                 serviceName=object_name,
                 replicas=1,
             ),

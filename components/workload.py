@@ -47,6 +47,7 @@ OWN_VOLUMES: dict[str, dict[str, str]] = {
         "data": "/var/lib/postgresql/data",
         "run": "/var/run/postgresql",
         "tmp": "/tmp",
+        "init": "/docker-entrypoint-initdb.d",
     },
     "redis": {"data": "/data"},
     "mongo": {"data": "/data/db", "tmp": "/tmp"},
@@ -153,6 +154,7 @@ def workload_spec(
     read_only_root: bool = True,
     pod_fields: Mapping[str, Any] | None = None,
     claims: Mapping[str, Any] | None = None,
+    sources: Mapping[str, Mapping[str, Any]] | None = None,
     default_spread: pulumi.Output[list[dict[str, Any]] | None] | None = None,
     **spec: Any,
 ) -> dict[str, Any]:
@@ -160,16 +162,17 @@ def workload_spec(
 
     `main` is the main container without its name, security context and mounts: those come
     from the kind (its own container name and volumes, see `OWN_*`). Each own volume is an
-    emptyDir unless `claims` names a PersistentVolumeClaim for it. `pod_fields` adds to the
+    emptyDir unless `claims` names a PersistentVolumeClaim for it, or `sources` gives its
+    source (e.g. `{"configMap": {"name": ...}}`). `pod_fields` adds to the
     pod spec (a ServiceAccount, pull Secrets), `spec` to the workload's spec (replicas,
     strategy). The selector is the subset of `workload_labels` that never changes.
     """
-    claims = claims or {}
+    claims, sources = claims or {}, sources or {}
     own = OWN_VOLUMES[kind]
     volumes = [
         {"name": n, "persistentVolumeClaim": {"claimName": claims[n]}}
         if n in claims
-        else {"name": n, "emptyDir": {}}
+        else {"name": n, **sources.get(n, {"emptyDir": {}})}
         for n in own
     ]
     container = {

@@ -51,7 +51,7 @@ from ..controlplane.client import (
     DEFAULT_DISCOVERY_DEADLINE_SECONDS,
     DEFAULT_TIMEOUT_SECONDS,
 )
-from ..images import image_problem, registry_problem
+from ..images import image_problem, registry_problem, store_version_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
 from ..revision import Sizing
@@ -819,13 +819,29 @@ class ServersConfig(Section):
     """KEDA autoscaling of the queue workers on pending runs, only when enabled."""
 
 
+def _store_image(kind: str) -> Any:
+    def check(v: str) -> str:
+        problem = store_version_problem(kind, v)
+        if problem:
+            example = (
+                "docker.io/pgvector/pgvector:0.8.0-pg16"
+                if kind == "postgres"
+                else "docker.io/library/redis:7.4.2` or `docker.io/valkey/valkey:8.1.1"
+            )
+            invalid(problem, f"use a newer image, e.g. `{example}`")
+        return v
+
+    return AfterValidator(check)
+
+
 class PostgresConfig(Section):
     """Defaults for each deployment's Postgres."""
 
     mode: StoreMode = "in-cluster"
     """`in-cluster` runs a StatefulSet; `external` reads a DSN from `externalPostgresUris`."""
-    image: PinnedImage = POSTGRES_IMAGE
-    """pgvector image, pinned."""
+    image: Annotated[PinnedImage, _store_image("postgres")] = POSTGRES_IMAGE
+    """pgvector image, pinned: Postgres 14 or newer (16 recommended for new databases; the
+    default stays 15, since a major version cannot start an older one's data)."""
     storage_class: str | None = None
     """StorageClass of the data volume; the cluster default when unset."""
     deletion_protection: bool = DELETION_PROTECTION
@@ -837,8 +853,8 @@ class RedisConfig(Section):
 
     mode: StoreMode = "in-cluster"
     """`in-cluster` runs a Redis Deployment; `external` reads a URL from `externalRedisUris`."""
-    image: PinnedImage = REDIS_IMAGE
-    """Redis image, pinned."""
+    image: Annotated[PinnedImage, _store_image("redis")] = REDIS_IMAGE
+    """Redis image, pinned: Redis 6.2 or newer, or Valkey 8 or newer."""
 
 
 class MongoConfig(Section):
