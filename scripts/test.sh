@@ -20,6 +20,9 @@ echo "==> mypy (components/, policy/)"
 .venv/bin/mypy
 # Apart: the pack imports its rules as a top-level package (it runs from policy/).
 .venv/bin/mypy policy/__main__.py policy/dataplane_rules
+echo "==> actionlint (.github/workflows, with shellcheck for the run: scripts)"
+actionlint=$(./scripts/install-actionlint.sh)
+"$actionlint" -shellcheck .venv/bin/shellcheck .github/workflows/*.yml
 echo "==> pytest"
 set +e
 # -rs prints the reason of any skip; tests/conftest.py fails the run when a test skipped.

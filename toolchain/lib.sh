@@ -31,7 +31,8 @@ tc_load_versions() {
     fi
   done
   # The pins' fingerprint: any change of a pin (a commit, say) gives a new toolchain key.
-  TC_PINS_SHA=$(grep -E '^[A-Z][A-Z0-9_]*=' "$TC_VERSIONS_FILE" | LC_ALL=C sort | sha256sum | cut -c1-10)
+  # The pin of actionlint, a tool outside the engine, is not part of it.
+  TC_PINS_SHA=$(grep -E '^[A-Z][A-Z0-9_]*=' "$TC_VERSIONS_FILE" | grep -v '^ACTIONLINT_' | LC_ALL=C sort | sha256sum | cut -c1-10)
   TC_KEY="pulumi-${TC_PULUMI_VERSION}_kubernetes-${TC_KUBERNETES_VERSION}_random-${TC_RANDOM_VERSION}_r${TC_TOOLCHAIN_RECIPE}-${TC_PINS_SHA}"
   TC_DIR=$TC_CACHE_ROOT/$TC_KEY
 }

@@ -1,4 +1,5 @@
-"""The command line, the touched-stacks matrix, the local command and the CI workflow."""
+"""The command line, the touched-stacks matrix and the local command (the workflows:
+test_workflows.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from pr_fixtures import fixture_path
 
 from preview_report.cli import main
@@ -19,7 +19,6 @@ from preview_report.render import MARKER
 from preview_report.touched import env_suffix, matrix, stacks_in, touched
 
 REPO = Path(__file__).resolve().parents[2]
-WORKFLOW = REPO / ".github" / "workflows" / "preview.yml"
 SCRIPT = REPO / "scripts" / "preview-report.sh"
 
 
@@ -125,38 +124,6 @@ def test_touched_command(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(done.stdout) == [{"stack": "dev", "env_suffix": "DEV"}]
-
-
-# --- .github/workflows/preview.yml -----------------------------------------------------
-
-
-def test_workflow() -> None:
-    wf = yaml.safe_load(WORKFLOW.read_text())
-    assert "pull_request" in wf[True]  # YAML 1.1 reads the `on` key as True
-    assert wf["permissions"]["pull-requests"] == "write"
-    stacks, preview = wf["jobs"]["stacks"], wf["jobs"]["preview"]
-    assert any("preview_report.touched --matrix" in s.get("run", "") for s in stacks["steps"])
-    assert preview["needs"] == "stacks"
-    assert (
-        preview["strategy"]["matrix"]["include"] == "${{ fromJSON(needs.stacks.outputs.matrix) }}"
-    )
-    runs = "\n".join(s.get("run", "") for s in preview["steps"])
-    assert 'pulumi preview --stack "$STACK" --diff' in runs
-    assert 'pulumi preview --stack "$STACK" --json' in runs
-    assert "python -m preview_report" in runs
-    for name in (
-        "PULUMI_BACKEND_URL",
-        "PULUMI_CONFIG_PASSPHRASE",
-        "LANGGRAPH_CONTROL_PLANE_API_KEY",
-    ):
-        assert name in preview["env"]
-    script = next(
-        s for s in preview["steps"] if s.get("uses", "").startswith("actions/github-script")
-    )
-    # The hidden marker the script looks for is the one the report starts with.
-    js = script["with"]["script"]
-    assert "const marker = `" + MARKER.format(stack="${process.env.STACK}") + "`" in js
-    assert "updateComment" in js and "createComment" in js
 
 
 # --- scripts/preview-report.sh ---------------------------------------------------------
