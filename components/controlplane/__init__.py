@@ -37,7 +37,7 @@ from .models import (
     SourceRevisionConfig,
     reserved_env_names,
 )
-from .retry import RetryPolicy, parse_retry_after
+from .retry import RetryBudget, RetryPolicy, parse_retry_after
 
 __all__ = [
     "REGION_BASE_URLS",
@@ -63,6 +63,7 @@ __all__ = [
     "NotFoundError",
     "ProtocolError",
     "ResourceSpec",
+    "RetryBudget",
     "RetryPolicy",
     "Revision",
     "RevisionCreateRequest",

@@ -45,7 +45,7 @@ from .models import (
     Revision,
     RevisionCreateRequest,
 )
-from .retry import RETRYABLE_STATUSES, Outcome, RetryPolicy, describe_exception
+from .retry import RETRYABLE_STATUSES, Outcome, RetryBudget, RetryPolicy, describe_exception
 
 __all__ = ["REGION_BASE_URLS", "ControlPlaneClient"]
 
@@ -183,11 +183,14 @@ class ControlPlaneClient:
         backoff_base, backoff_max: exponential backoff between attempts (seconds).
         retry_after_max: upper bound for a server's ``Retry-After`` (seconds).
         transport: custom httpx transport (tests, proxies).
+        retry_budget: the retries every call of this client shares (see :mod:`.retry`);
+            by default a reserve of 10 retries, plus a fifth of one per call.
 
     Retries (see :mod:`.retry`): GET/PUT/DELETE/HEAD retry transport errors and HTTP 429,
     502, 503, 504; POST and PATCH retry only connect errors, HTTP 429 and 503, never a
     request that may already have reached the server. ``request_count`` counts every
-    HTTP attempt, retries included.
+    HTTP attempt, retries included. Calls made at once from several threads share one
+    retry budget, and wait as long as a ``Retry-After`` that any of them received.
     """
 
     def __init__(
@@ -204,6 +207,7 @@ class ControlPlaneClient:
         backoff_max: float = 8.0,
         transport: httpx.BaseTransport | None = None,
         retry_after_max: float = 60.0,
+        retry_budget: RetryBudget | None = None,
     ) -> None:
         if not api_key or not api_key.strip():
             raise ValueError(
@@ -225,6 +229,7 @@ class ControlPlaneClient:
             backoff_max=backoff_max,
             retry_after_max=retry_after_max,
         )
+        self.retry_budget = retry_budget or RetryBudget()
         self._transport = transport
         self._http: httpx.Client | None = None
         self._lock = threading.Lock()
@@ -358,13 +363,29 @@ class ControlPlaneClient:
                 policy.max_attempts,
             )
 
+        budget = self.retry_budget.call()
+        held = self.retry_budget.held_for()
+        if held > 0:  # another call was told to wait (`Retry-After`): this one waits too
+            if held >= deadline.remaining():
+                cause = f"the control plane asked to wait {held:.1f}s more; {deadline.describe()}"
+                raise self._unavailable(method, url, 0, cause, None, False)
+            policy.sleep(held)
         with sockets_obey(deadline):
-            outcome = policy.run(method, attempt, on_retry, max_seconds=deadline.remaining())
-        # Stopped with a retry left to make, or at the deadline: time ran out.
+            outcome = policy.run(
+                method, attempt, on_retry, max_seconds=deadline.remaining(), budget=budget
+            )
+        # Stopped with a retry left to make: the budget had none, or time ran out.
         out_of_time = deadline.remaining() <= 0 or (
-            attempts < policy.max_attempts and policy.retry_outcome(method, outcome)
+            not budget.refused
+            and attempts < policy.max_attempts
+            and policy.retry_outcome(method, outcome)
         )
         late = f"; {deadline.describe()}" if out_of_time else ""
+        if budget.refused:
+            late = (
+                "; no retry left in the client's retry budget: the control plane turned away "
+                "many requests at once"
+            )
         if isinstance(outcome, httpx.TransportError):
             retryable = policy.retry_exception(method, outcome)
             reached = not retryable and policy.may_have_reached_server(outcome)
