@@ -5,8 +5,10 @@
 
 The engine's provider host runs `RevisionSyncProvider.check` once per deployment in a
 preview; this calls it the same way for every discovered deployment, one after the other,
-against the local control plane (one HTTP request each), and the static baseline's check
-for comparison. With `--profile`, one pass of the real checks is profiled instead.
+against the local control plane: asking it (one HTTP request each, what a check does
+without discovery's answer, or with a stale one), with what discovery resolved (no
+request), and the static baseline's check for comparison. With `--profile`, one pass of
+the asking checks is profiled instead.
 """
 
 from __future__ import annotations
@@ -22,26 +24,27 @@ from typing import Any
 
 from components.discovery import DiscoveredDeployment
 from components.providers.connection import API_KEY_ENV, Endpoint, forget_clients
-from components.providers.revision_sync import RevisionSyncProvider
+from components.providers.revision_sync import RevisionSyncProvider, sync_inputs
 from local_controlplane.seed import DEFAULT_API_KEY
 
 from .programs import discovery_from_json
 from .static_providers import StaticRevisionSyncProvider
 
 
-def props_of(found: DiscoveredDeployment, url: str) -> dict[str, Any]:
-    """The inputs the engine hands `check` (what `build_sync` declares; secrets unwrapped)."""
-    return {
-        **Endpoint(url, None, 10.0).props(),
-        "deployment_id": found.id,
-        "deployment_name": found.name,
-        "namespace": found.namespace,
-        "active_revision_id": found.active_revision_id,
-        "latest_revision_id": found.latest_revision_id,
-        "pinned_revision_id": None,
-        "resource_spec": found.resource_spec,
-        "secrets": found.secrets,
-    }
+def props_of(found: DiscoveredDeployment, url: str, *, prefetched: bool) -> dict[str, Any]:
+    """The inputs the engine hands `check` (what `build_sync` declares; secrets unwrapped),
+    with or without what discovery resolved."""
+    return sync_inputs(
+        Endpoint(url, None, 10.0),
+        deployment_id=found.id,
+        deployment_name=found.name,
+        namespace=found.namespace,
+        active_revision_id=found.active_revision_id,
+        latest_revision_id=found.latest_revision_id,
+        resource_spec=found.resource_spec,
+        secrets=found.secrets,
+        prefetched=found.target if prefetched else None,
+    )
 
 
 def timed_checks(provider: Any, all_props: list[dict[str, Any]]) -> list[float]:
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
 
     os.environ[API_KEY_ENV] = DEFAULT_API_KEY  # what configure() hands the provider
     discovery = discovery_from_json(Path(args.discovery).read_text())
-    all_props = [props_of(d, args.url) for d in discovery.deployments]
+    all_props = [props_of(d, args.url, prefetched=False) for d in discovery.deployments]
+    prefetched = [props_of(d, args.url, prefetched=True) for d in discovery.deployments]
     real = RevisionSyncProvider()
     if args.profile:
         timed_checks(real, all_props[:1])  # the client and its connection, as in the host
@@ -77,12 +81,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     first_pass = timed_checks(real, all_props)  # the first includes the client and connect
     second_pass = timed_checks(real, all_props)
+    with_answer = timed_checks(real, prefetched)
     static = timed_checks(StaticRevisionSyncProvider(), all_props)
     forget_clients()
     result = {
         "checks": len(all_props),
         "first_check_s": first_pass[0],
         "real_median_s": statistics.median(first_pass[1:] + second_pass),
+        "prefetched_median_s": statistics.median(with_answer),
         "static_median_s": statistics.median(static),
     }
     Path(args.out).write_text(json.dumps(result, indent=1))

@@ -19,6 +19,7 @@ import pulumi
 from components.config import load_stack_config
 from components.discovery import DiscoveredDeployment, Discovery
 from components.program import load_and_discover
+from components.providers.targets import TargetRevision
 from components.stack import ControlPlaneResources, build_sync
 
 from .static_providers import swapped
@@ -61,8 +62,12 @@ def discovery_from_json(text: str) -> Discovery:
     raw: dict[str, Any] = json.loads(text)
     return Discovery(
         listener_id=raw["listener_id"],
-        deployments=[DiscoveredDeployment(**d) for d in raw["deployments"]],
+        deployments=[
+            DiscoveredDeployment(**{**d, "target": TargetRevision.from_props(d.get("target"))})
+            for d in raw["deployments"]
+        ],
         skipped=list(raw.get("skipped", [])),
+        listener_namespaces=list(raw.get("listener_namespaces", [])),
     )
 
 

@@ -26,10 +26,10 @@ STATIC_STATUS = "DEPLOYED"
 
 
 def static_resolve(props: dict[str, Any]) -> dict[str, Any]:
-    """What `revision_sync.resolve` returns, computed from the inputs alone."""
+    """What `RevisionSyncProvider.check` returns, computed from the inputs alone."""
     secrets = {str(k): str(v) for k, v in (props.get("secrets") or {}).items()}
     return {
-        **props,
+        **{k: v for k, v in props.items() if k != "prefetched_revision"},
         "revision_id": props.get("pinned_revision_id") or props.get("active_revision_id"),
         "status": STATIC_STATUS,
         "image": STATIC_IMAGE,

@@ -1,22 +1,41 @@
-"""Program-time discovery: which control-plane deployments this data plane serves.
+"""Program-time discovery: which control-plane deployments this data plane serves, and the
+revision each of them should run.
 
 It runs in every `preview` and `up`, so a deployment bound to this listener in the control
-plane shows up as new servers in the next preview. Two requests when nothing fails: the
-listener list and the deployment list (100 per page).
+plane shows up as new servers in the next preview. When nothing fails it costs N+2
+requests for N served deployments in a workspace of at most 100 deployments: the listener
+list, the deployment list, and each served deployment's target revision, asked for at once
+(`providers/targets.py`) so that each `RevisionSync` check needs no request of its own (one
+more for a deployment whose newest revision is not the one it serves, to say why).
+
+The control plane filters the deployment list by name but not by listener (its published
+API, v0.1.0, has no such filter). A stack that discovers (`controlPlane.discover`, the
+default) therefore reads every page of the workspace's deployments, 100 per page. A stack
+that names its deployments (`discover: false`) reads the first page and, when there are
+more, asks for each name it did not find there, at once, instead of reading the other
+pages (up to `BY_NAME_MAX` names).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import NAMESPACE, ConfigError, StackConfig
 from .controlplane import ControlPlaneClient, Deployment
+from .controlplane.client import MAX_PAGE_SIZE
+from .controlplane.parallel import CONCURRENCY, map_concurrently
+from .providers.targets import TargetQuery, TargetRevision, fetch_targets, target_of
+
+BY_NAME_MAX = 2 * CONCURRENCY
+"""Names asked for one by one, at most: two rounds of requests in flight at once, each
+answered with about one deployment, against at least one more page of 100 to read."""
 
 
 @dataclass(frozen=True)
 class DiscoveredDeployment:
-    """What the program knows of one served deployment before its revision is resolved."""
+    """What the program knows of one served deployment."""
 
     id: str
     """Control-plane deployment id."""
@@ -32,6 +51,8 @@ class DiscoveredDeployment:
     """The deployment's `resource_spec`, in control-plane keys."""
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     """The deployment's secrets, name to value."""
+    target: TargetRevision | None = None
+    """Its target revision as discovery resolved it (None: left to its RevisionSync)."""
 
 
 @dataclass(frozen=True)
@@ -44,24 +65,28 @@ class Discovery:
     """The served deployments, by name."""
     skipped: list[str] = field(default_factory=list)
     """Human-readable reasons for bound deployments that are not served."""
+    listener_namespaces: list[str] = field(default_factory=list)
+    """The namespaces the control plane lists for that listener."""
 
 
 def discover(client: ControlPlaneClient, config: StackConfig) -> Discovery:
-    """Ask the control plane which deployments this stack serves."""
+    """Ask the control plane which deployments this stack serves, and their targets."""
     compute_id = config.control_plane.listener_compute_id
     listener = next((x for x in client.iter_listeners() if x.compute_id == compute_id), None)
     listener_id = listener.id if listener else None
+    namespaces = sorted(listener.k8s_namespaces) if listener else []
     wanted = {name for name, entry in config.deployments.items() if entry.static is None}
-    if not config.control_plane.discover and not wanted:
-        return Discovery(listener_id, [])
+    discovering = config.control_plane.discover and listener_id is not None
+    if not discovering and not wanted:
+        return Discovery(listener_id, [], listener_namespaces=namespaces)
 
-    all_deployments = client.list_deployments()
+    candidates = client.list_deployments() if discovering else by_name(client, sorted(wanted))
     watched = config.namespaces.names
     served: dict[str, DiscoveredDeployment] = {}
     skipped: list[str] = []
-    for dep in all_deployments:
+    for dep in candidates:
         bound = listener_id is not None and dep.listener_id == listener_id
-        if dep.name not in wanted and not (config.control_plane.discover and bound):
+        if dep.name not in wanted and not (discovering and bound):
             continue
         if dep.is_deleting:
             skipped.append(f"{dep.name}: being deleted in the control plane ({dep.status})")
@@ -84,7 +109,43 @@ def discover(client: ControlPlaneClient, config: StackConfig) -> Discovery:
                 for name in missing
             ]
         )
-    return Discovery(listener_id, [served[n] for n in sorted(served)], skipped)
+    found = [served[n] for n in sorted(served)]
+    if config.reconciler == "pulumi":  # each served deployment gets a RevisionSync
+        found = with_targets(client, config, found)
+    return Discovery(listener_id, found, skipped, namespaces)
+
+
+def by_name(client: ControlPlaneClient, names: list[str]) -> list[Deployment]:
+    """The deployments called `names` (and maybe others): the first page of the list, and
+    when it is not the last, each name missing from it asked for by name, at once, as long
+    as that is at most `BY_NAME_MAX` requests; more names read the rest of the list."""
+    pages = client.iter_deployments()
+    first = list(itertools.islice(pages, MAX_PAGE_SIZE))
+    if len(first) < MAX_PAGE_SIZE:
+        return first  # the whole workspace
+    on_first = {d.name for d in first}
+    rest = [name for name in names if name not in on_first]
+    if len(rest) > BY_NAME_MAX:
+        return first + list(pages)
+
+    def named(name: str) -> list[Deployment]:
+        return [d for d in client.iter_deployments(name_contains=name) if d.name == name]
+
+    return first + [d for found in map_concurrently(named, rest) for d in found]
+
+
+def with_targets(
+    client: ControlPlaneClient, config: StackConfig, found: list[DiscoveredDeployment]
+) -> list[DiscoveredDeployment]:
+    """`found`, each with its target revision resolved (all at once, on `client`)."""
+    queries: dict[str, TargetQuery] = {}
+    for dep in found:
+        pinned = config.pinned_revision(dep.name)
+        target = target_of(pinned, dep.active_revision_id)
+        if target:  # none yet: the check says so
+            queries[dep.name] = TargetQuery(dep.id, target, dep.latest_revision_id, bool(pinned))
+    targets = dict(zip(queries, fetch_targets(client, list(queries.values())), strict=True))
+    return [replace(dep, target=targets.get(dep.name)) for dep in found]
 
 
 def _discovered(dep: Deployment, namespace: str) -> DiscoveredDeployment:

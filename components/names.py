@@ -58,6 +58,7 @@ class RevisionSyncProps:
     PINNED_REVISION_ID = "pinned_revision_id"
     RESOURCE_SPEC = "resource_spec"
     SECRETS = "secrets"
+    PREFETCHED = "prefetched_revision"
     REVISION_ID = "revision_id"
     STATUS = "status"
     IMAGE = "image"
@@ -72,6 +73,7 @@ class ListenerRegistrationProps:
     COMPUTE_ID = "compute_id"
     NAMESPACES = "namespaces"
     LISTENER_ID = "listener_id"
+    DISCOVERED = "discovered_listener"
 
 
 # --- Labels and annotations the components set themselves; config may not override them ---

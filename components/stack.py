@@ -14,7 +14,7 @@ from .config import StackConfig
 from .discovery import Discovery
 from .names import LISTENER_REGISTRATION_NAME, revision_sync_name
 from .plan import plan_sync
-from .providers.listener_registration import ListenerRegistration
+from .providers.listener_registration import ListenerRegistration, discovered_listener
 from .providers.revision_sync import RevisionSync
 
 
@@ -41,7 +41,10 @@ def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResourc
         endpoint=plan.endpoint,
         compute_id=plan.compute_id,
         namespaces=plan.namespaces,
+        discovered=discovered_listener(discovery.listener_id, discovery.listener_namespaces),
     )
+    # What discovery resolved, for each RevisionSync's check to use instead of asking again.
+    targets = {found.name: found.target for found in discovery.deployments}
     syncs = {
         rev.deployment_name: RevisionSync(
             revision_sync_name(rev.deployment_name),
@@ -54,6 +57,7 @@ def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResourc
             resource_spec=rev.resource_spec,
             secrets=pulumi.Output.secret(rev.secrets),
             pinned_revision_id=rev.pinned_revision_id,
+            prefetched=targets.get(rev.deployment_name),
         )
         for rev in plan.revisions
     }

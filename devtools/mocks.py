@@ -28,8 +28,11 @@ class DataplaneMocks(pulumi.runtime.Mocks):
             state["result"] = MOCK_PASSWORD
         if args.typ == DYNAMIC and ListenerRegistrationProps.COMPUTE_ID in state:
             state[ListenerRegistrationProps.LISTENER_ID] = MOCK_LISTENER_ID
+            state.pop(ListenerRegistrationProps.DISCOVERED, None)  # not kept, as in `create`
         if args.typ == DYNAMIC and RevisionSyncProps.DEPLOYMENT_ID in state:
-            # What RevisionSync's `check` resolves against a control plane.
+            # What RevisionSync's `check` resolves against a control plane (and does not keep
+            # of what discovery resolved).
+            state.pop(RevisionSyncProps.PREFETCHED, None)
             secrets = state.get("secrets") or {}
             state.update(
                 revision_id=state.get("pinned_revision_id") or state["active_revision_id"],

@@ -96,28 +96,37 @@ def _served_names(config: dict[str, str]) -> list[str]:
 
 @contextmanager
 def fake_control_plane(config: dict[str, str]) -> Iterator[None]:
-    """A control plane that lists this stack's listener and its deployments, without HTTP.
+    """A control plane that lists this stack's listener and its deployments, and reads their
+    revisions, without HTTP.
 
     Deployments are spread over the watched namespaces in turn. A standalone stack (no
     `controlPlane`) gets a control plane that fails any call: it must make none.
     """
-    from components.controlplane import ControlPlaneClient, Deployment, Listener
+    from components.controlplane import ControlPlaneClient, Deployment, Listener, Revision
+
+    from .mocks import MOCK_IMAGE
 
     if f"{PREFIX}controlPlane" not in config:
 
-        def no_call(self: object, **_: object) -> None:
+        def no_call(*_: object, **__: object) -> None:
             raise AssertionError("a standalone stack asked the control plane")
 
         with (
             mock.patch.object(ControlPlaneClient, "iter_listeners", no_call),
             mock.patch.object(ControlPlaneClient, "list_deployments", no_call),
+            mock.patch.object(ControlPlaneClient, "iter_deployments", no_call),
+            mock.patch.object(ControlPlaneClient, "get_revision", no_call),
         ):
             yield
         return
     control_plane = json.loads(config[f"{PREFIX}controlPlane"])
     namespaces = json.loads(config.get(f"{PREFIX}namespaces", "{}")).get("names") or ["langgraph"]
     listener = Listener.model_validate(
-        {"id": LISTENER_ID, "compute_id": control_plane["listenerComputeId"]}
+        {
+            "id": LISTENER_ID,
+            "compute_id": control_plane["listenerComputeId"],
+            "compute_config": {"k8s_namespaces": namespaces},
+        }
     )
     deployments = [
         Deployment.model_validate(
@@ -138,9 +147,25 @@ def fake_control_plane(config: dict[str, str]) -> Iterator[None]:
         )
         for i, name in enumerate(_served_names(config))
     ]
+
+    def revision(_self: ControlPlaneClient, _deployment_id: str, revision_id: str) -> Revision:
+        # The active revisions are deployed; the newer ones (`-next`) still building.
+        status = "BUILDING" if revision_id.endswith("-next") else "DEPLOYED"
+        return Revision.model_validate(
+            {
+                "id": revision_id,
+                "status": status,
+                "source_revision_config": {"image_uri": MOCK_IMAGE},
+            }
+        )
+
     with (
         mock.patch.object(ControlPlaneClient, "iter_listeners", lambda self, **_: iter([listener])),
         mock.patch.object(ControlPlaneClient, "list_deployments", lambda self, **_: deployments),
+        mock.patch.object(
+            ControlPlaneClient, "iter_deployments", lambda self, **_: iter(deployments)
+        ),
+        mock.patch.object(ControlPlaneClient, "get_revision", revision),
     ):
         yield
 

@@ -1,7 +1,10 @@
 """ListenerRegistration: this data plane's listener, registered in the control plane.
 
-Create adopts an existing listener with the same `compute_id` instead of failing on 409, so
-a create that was interrupted after the control plane answered converges on the next run.
+Create adopts the listener that discovery found moments before, in the same run
+(`discovered_listener`: its id and namespaces): no request when its namespaces are already
+right. Without one it registers the listener, and adopts an existing listener with the same
+`compute_id` instead of failing on 409, so a create that was interrupted after the control
+plane answered converges on the next run.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..controlplane import ConflictError, ControlPlaneClient, Listener, NotFoundError
+from ..controlplane import (
+    ConflictError,
+    ControlPlaneClient,
+    Listener,
+    ListenerComputeConfig,
+    NotFoundError,
+)
 from ..names import EndpointProps
 from ..names import ListenerRegistrationProps as P
 from .connection import Endpoint, client_for, remember_api_key
@@ -50,10 +59,17 @@ class ListenerRegistrationProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = client_for(Endpoint.from_props(props))
         namespaces = list(props[P.NAMESPACES])
-        try:
-            listener = client.create_listener(props[P.COMPUTE_ID], namespaces)
-        except ConflictError:
-            listener = _adopt(client, props[P.COMPUTE_ID], namespaces)
+        listener = _discovered(props)
+        if listener is not None:
+            try:
+                listener = _aligned(client, listener, namespaces)
+            except NotFoundError:
+                listener = None  # deleted since discovery: register it again
+        if listener is None:
+            try:
+                listener = client.create_listener(props[P.COMPUTE_ID], namespaces)
+            except ConflictError:
+                listener = _adopt(client, props[P.COMPUTE_ID], namespaces)
         return CreateResult(listener.id, _outputs(props, listener))
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -82,17 +98,42 @@ def _adopt(client: ControlPlaneClient, compute_id: str, namespaces: list[str]) -
             "listener with that compute_id; check that the API key's workspace is the one "
             "that owns it (dataplane:controlPlane.workspaceId)."
         )
-    if sorted(existing.k8s_namespaces) != sorted(namespaces):
-        return client.patch_listener(existing.id, k8s_namespaces=namespaces)
-    return existing
+    return _aligned(client, existing, namespaces)
+
+
+def _aligned(client: ControlPlaneClient, listener: Listener, namespaces: list[str]) -> Listener:
+    """`listener`, its namespaces changed to `namespaces` if they differ."""
+    if sorted(listener.k8s_namespaces) != sorted(namespaces):
+        return client.patch_listener(listener.id, k8s_namespaces=namespaces)
+    return listener
+
+
+def _discovered(props: dict[str, Any]) -> Listener | None:
+    """The listener discovery found for this `compute_id`, from the inputs."""
+    found = props.get(P.DISCOVERED)
+    if not isinstance(found, dict) or not found.get(P.LISTENER_ID):
+        return None
+    return Listener(
+        id=str(found[P.LISTENER_ID]),
+        compute_id=str(props[P.COMPUTE_ID]),
+        compute_config=ListenerComputeConfig(k8s_namespaces=list(found.get(P.NAMESPACES) or [])),
+    )
 
 
 def _outputs(props: dict[str, Any], listener: Listener) -> dict[str, Any]:
+    outputs = {k: v for k, v in props.items() if k != P.DISCOVERED}
     return {
-        **props,
+        **outputs,
         P.LISTENER_ID: listener.id,
         P.NAMESPACES: sorted(listener.k8s_namespaces),
     }
+
+
+def discovered_listener(listener_id: str | None, namespaces: list[str]) -> dict[str, Any] | None:
+    """The `discovered_listener` input: what discovery found (None: no listener yet)."""
+    if listener_id is None:
+        return None
+    return {P.LISTENER_ID: listener_id, P.NAMESPACES: sorted(namespaces)}
 
 
 class ListenerRegistration(Resource):
@@ -108,8 +149,11 @@ class ListenerRegistration(Resource):
         endpoint: Endpoint,
         compute_id: str,
         namespaces: list[str],
+        discovered: dict[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`discovered`: the listener discovery found for `compute_id`
+        (`discovered_listener(...)`), adopted on create without asking again."""
         super().__init__(
             ListenerRegistrationProvider(),
             name,
@@ -117,6 +161,7 @@ class ListenerRegistration(Resource):
                 **endpoint.props(),
                 P.COMPUTE_ID: compute_id,
                 P.NAMESPACES: namespaces,
+                P.DISCOVERED: discovered,
                 P.LISTENER_ID: None,
             },
             opts,

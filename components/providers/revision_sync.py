@@ -1,11 +1,14 @@
 """RevisionSync: resolves which revision of a control-plane deployment this data plane runs.
 
-`check` does the work, so a preview shows concrete values: it reads the target revision
+`check` does the work, so a preview shows concrete values: it takes the target revision
 (the deployment's active revision, or a pinned one) and returns its id, status and image
 with the deployment's resource spec and secrets. Downstream servers see those values in the
-preview, so `pulumi preview --diff` shows a new image rather than `[unknown]`. `diff` makes
-no network calls, `create` and `update` only record, `read` detects drift and deletion, and
-`delete` is a no-op: nothing in the control plane belongs to this resource.
+preview, so `pulumi preview --diff` shows a new image rather than `[unknown]`. Discovery
+resolved the target moments before, in this same run, for all deployments at once
+(`targets.py`): `check` uses that (`prefetched_revision`) when it answers exactly these
+inputs, and asks the control plane itself only otherwise. `diff` makes no network calls,
+`create` and `update` only record, `read` asks the control plane again to detect drift and
+deletion, and `delete` is a no-op: nothing in the control plane belongs to this resource.
 """
 
 from __future__ import annotations
@@ -25,10 +28,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..controlplane import ControlPlaneError, NotFoundError, reserved_env_names
+from ..controlplane import (
+    REVISION_FAILED_STATUSES,
+    ControlPlaneError,
+    NotFoundError,
+    reserved_env_names,
+)
 from ..names import RevisionSyncProps as P
 from ..revision import secrets_digest
 from .connection import CredentialsError, Endpoint, client_for, remember_api_key
+from .targets import TargetRevision, fetch_target, target_of
 
 # What a rollout depends on: a change to any of these is an update of the servers.
 TRACKED = (
@@ -52,8 +61,11 @@ class RevisionSyncProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         name = news.get(P.DEPLOYMENT_NAME, "?")
+        # What discovery resolved is used here and never kept: state holds the answer.
+        prefetched = TargetRevision.from_props(news.get(P.PREFETCHED))
+        news = {k: v for k, v in news.items() if k != P.PREFETCHED}
         try:
-            resolved = resolve(news)
+            resolved = resolve(news, prefetched)
         except _Refused as refused:
             return CheckResult(news, [CheckFailure(refused.prop, f"{name}: {refused}")])
         except (ControlPlaneError, CredentialsError) as exc:
@@ -72,8 +84,9 @@ class RevisionSyncProvider(ResourceProvider):
         return UpdateResult(dict(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        props = {k: v for k, v in props.items() if k != P.PREFETCHED}
         try:
-            refreshed = resolve(props)
+            refreshed = resolve(props)  # refresh always asks the control plane
         except NotFoundError:
             return ReadResult(None, {})  # the deployment is gone: report the resource gone
         except _Refused:
@@ -92,39 +105,43 @@ class _Refused(Exception):
         self.prop = prop
 
 
-def resolve(props: dict[str, Any]) -> dict[str, Any]:
+def resolve(props: dict[str, Any], prefetched: TargetRevision | None = None) -> dict[str, Any]:
     """The inputs, completed with the target revision's concrete values.
 
-    One HTTP request (the target revision), plus one for the latest revision only when it
-    differs from an unpinned target, to say why it is not being rolled out.
+    No request when `prefetched` answers these inputs; otherwise one (the target revision),
+    plus one for the latest revision only when it differs from an unpinned target, to say
+    why it is not being rolled out.
     """
-    client = client_for(Endpoint.from_props(props))
-    deployment_id = str(props[P.DEPLOYMENT_ID])
     pinned = props.get(P.PINNED_REVISION_ID) or None
-    target = pinned or props.get(P.ACTIVE_REVISION_ID)
+    target = target_of(pinned, props.get(P.ACTIVE_REVISION_ID))
     if not target:
         raise _Refused(
             P.ACTIVE_REVISION_ID,
             "the deployment has no active revision yet: wait until its first revision is "
             "deployed, or pin one with dataplane:deployments.<name>.revision.",
         )
-    revision = client.get_revision(deployment_id, str(target))
-    if revision.is_failed:
+    latest = None if pinned else props.get(P.LATEST_REVISION_ID) or None
+    revision = prefetched
+    if revision is None or not revision.answers(str(target), latest):
+        client = client_for(Endpoint.from_props(props))
+        revision = fetch_target(
+            client, str(props[P.DEPLOYMENT_ID]), str(target), latest, pinned is not None
+        )
+    if revision.status in REVISION_FAILED_STATUSES:
         raise _Refused(
             P.PINNED_REVISION_ID if pinned else P.ACTIVE_REVISION_ID,
-            f"revision {revision.id} is {revision.status} and is never rolled out. "
+            f"revision {revision.revision_id} is {revision.status} and is never rolled out. "
             + (
                 "Pin a revision that succeeded, or remove the pin."
                 if pinned
                 else "Ship a new revision in the control plane."
             ),
         )
-    image = revision.source_revision_config.image_uri if revision.source_revision_config else None
-    if not image:
+    if not revision.image:
         raise _Refused(
             P.REVISION_ID,
-            f"revision {revision.id} has no image_uri: only deployments with a built image "
-            "(source external_docker) can be served by Pulumi.",
+            f"revision {revision.revision_id} has no image_uri: only deployments with a built "
+            "image (source external_docker) can be served by Pulumi.",
         )
     secrets = {str(k): str(v) for k, v in (props.get(P.SECRETS) or {}).items()}
     reserved = reserved_env_names(secrets)
@@ -134,16 +151,17 @@ def resolve(props: dict[str, Any]) -> dict[str, Any]:
             f"secrets {', '.join(reserved)} use environment names reserved by the platform. "
             "Rename them in the control plane.",
         )
-    latest = props.get(P.LATEST_REVISION_ID)
     notice = ""
-    if not pinned and latest and latest != revision.id:
-        latest_rev = client.get_revision(deployment_id, str(latest))
-        notice = f"latest revision {latest} is {latest_rev.status}; serving {revision.id}"
+    if revision.latest_status is not None:
+        notice = (
+            f"latest revision {revision.latest_revision_id} is {revision.latest_status}; "
+            f"serving {revision.revision_id}"
+        )
     return {
         **props,
-        P.REVISION_ID: revision.id,
-        P.STATUS: str(revision.status),
-        P.IMAGE: image,
+        P.REVISION_ID: revision.revision_id,
+        P.STATUS: revision.status,
+        P.IMAGE: revision.image,
         P.SECRET_NAMES: sorted(secrets),
         P.SECRETS_DIGEST: secrets_digest(secrets),
         P.NOTICE: notice,
@@ -178,30 +196,61 @@ class RevisionSync(Resource):
         resource_spec: dict[str, Any],
         secrets: pulumi.Input[dict[str, str]],
         pinned_revision_id: str | None = None,
+        prefetched: TargetRevision | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(
             RevisionSyncProvider(),
             name,
-            {
-                **endpoint.props(),
-                P.DEPLOYMENT_ID: deployment_id,
-                P.DEPLOYMENT_NAME: deployment_name,
-                P.NAMESPACE: namespace,
-                P.ACTIVE_REVISION_ID: active_revision_id,
-                P.LATEST_REVISION_ID: latest_revision_id,
-                P.PINNED_REVISION_ID: pinned_revision_id,
-                P.RESOURCE_SPEC: resource_spec,
-                P.SECRETS: pulumi.Output.secret(secrets),
-                # Filled in by `check`.
-                P.REVISION_ID: None,
-                P.STATUS: None,
-                P.IMAGE: None,
-                P.SECRET_NAMES: None,
-                P.SECRETS_DIGEST: None,
-                P.NOTICE: None,
-            },
+            sync_inputs(
+                endpoint,
+                deployment_id=deployment_id,
+                deployment_name=deployment_name,
+                namespace=namespace,
+                active_revision_id=active_revision_id,
+                latest_revision_id=latest_revision_id,
+                resource_spec=resource_spec,
+                secrets=pulumi.Output.secret(secrets),
+                pinned_revision_id=pinned_revision_id,
+                prefetched=prefetched,
+            ),
             pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
             ),
         )
+
+
+def sync_inputs(
+    endpoint: Endpoint,
+    *,
+    deployment_id: str,
+    deployment_name: str,
+    namespace: str,
+    active_revision_id: str | None,
+    latest_revision_id: str | None,
+    resource_spec: dict[str, Any],
+    secrets: Any,
+    pinned_revision_id: str | None = None,
+    prefetched: TargetRevision | None = None,
+) -> dict[str, Any]:
+    """The inputs of a RevisionSync: what the engine hands its `check` (secrets unwrapped)."""
+    return {
+        **endpoint.props(),
+        P.DEPLOYMENT_ID: deployment_id,
+        P.DEPLOYMENT_NAME: deployment_name,
+        P.NAMESPACE: namespace,
+        P.ACTIVE_REVISION_ID: active_revision_id,
+        P.LATEST_REVISION_ID: latest_revision_id,
+        P.PINNED_REVISION_ID: pinned_revision_id,
+        P.RESOURCE_SPEC: resource_spec,
+        P.SECRETS: secrets,
+        # What discovery resolved: `check` uses it and drops it.
+        P.PREFETCHED: prefetched.to_props() if prefetched else None,
+        # Filled in by `check`.
+        P.REVISION_ID: None,
+        P.STATUS: None,
+        P.IMAGE: None,
+        P.SECRET_NAMES: None,
+        P.SECRETS_DIGEST: None,
+        P.NOTICE: None,
+    }

@@ -181,3 +181,33 @@ def test_broken_control_plane_fails_clearly_and_changes_nothing(
         stack.up(on_output=project.record, color="never")
     assert re.search(r"unavailable after \d+ tries", str(info.value)), str(info.value)[-1500:]
     assert project.state(stack)["resources"] == before
+
+
+def test_each_run_asks_the_control_plane_at_most_n_plus_2_times(
+    project: DataplaneProject, controlplane: str
+) -> None:
+    # Two served deployments (the dev listener's), in a workspace of one page: N+2 = 4, in
+    # the program's discovery; the checks and the listener's create ask nothing more.
+    stack = project.stack(sync_program)
+    with AdminClient(controlplane) as admin:
+        counts = {}
+        for name, run in (
+            ("preview", lambda: stack.preview(on_output=project.record, color="never")),
+            ("first up", lambda: stack.up(on_output=project.record, color="never")),
+            ("no-op preview", lambda: stack.preview(on_output=project.record, color="never")),
+        ):
+            admin.reset_stats()
+            run()
+            counts[name] = admin.stats()["by_route"]
+    for name, by_route in counts.items():
+        assert sum(by_route.values()) <= 2 + 2, (name, by_route)
+        assert "POST /v2/listeners" not in by_route, name
+    # What discovery resolved was used by the checks, and is kept nowhere in state.
+    resources = project.state(stack)["resources"]
+    syncs = [r for r in resources if r["urn"].split("::")[-1].startswith("revision-")]
+    assert len(syncs) == 2
+    for r in syncs:
+        assert (
+            "prefetched_revision" not in r["inputs"] and "prefetched_revision" not in r["outputs"]
+        )
+        assert r["outputs"]["image"].startswith("docker.io/langchain/langgraph-api:")

@@ -6,8 +6,12 @@ from provider_support import configure_request
 
 from components.controlplane import ControlPlaneClient
 from components.providers.connection import Endpoint
-from components.providers.listener_registration import ListenerRegistrationProvider
+from components.providers.listener_registration import (
+    ListenerRegistrationProvider,
+    discovered_listener,
+)
 from local_controlplane.seed import DEFAULT_API_KEY, DEV_LISTENER_ID
+from local_controlplane.testing import AdminClient
 
 
 def provider() -> ListenerRegistrationProvider:
@@ -69,3 +73,47 @@ def test_create_adopts_an_existing_listener_instead_of_failing(base_url: str) ->
     assert created.id == DEV_LISTENER_ID
     assert sorted(listeners(base_url)["dev-cluster"]) == ["extra", "langgraph"]
     assert len([c for c in listeners(base_url) if c == "dev-cluster"]) == 1
+
+
+def discovered(props_: dict, listener_id: str, namespaces: list[str]) -> dict:
+    return {**props_, "discovered_listener": discovered_listener(listener_id, namespaces)}
+
+
+def test_create_adopts_the_discovered_listener_without_a_request(
+    base_url: str, admin: AdminClient
+) -> None:
+    news = discovered(props(base_url, "dev-cluster", ["langgraph"]), DEV_LISTENER_ID, ["langgraph"])
+    admin.reset_stats()
+    created = provider().create(provider().check({}, news).inputs)
+    assert created.id == DEV_LISTENER_ID == created.outs["listener_id"]
+    assert admin.stats()["total"] == 0
+    assert "discovered_listener" not in created.outs
+
+
+def test_create_sets_the_discovered_listener_s_namespaces(
+    base_url: str, admin: AdminClient
+) -> None:
+    news = discovered(
+        props(base_url, "dev-cluster", ["langgraph", "extra"]), DEV_LISTENER_ID, ["langgraph"]
+    )
+    admin.reset_stats()
+    created = provider().create(news)
+    assert created.id == DEV_LISTENER_ID
+    assert admin.stats()["by_route"] == {"PATCH /v2/listeners/{listener_id}": 1}
+    assert sorted(listeners(base_url)["dev-cluster"]) == ["extra", "langgraph"]
+
+
+def test_a_discovered_listener_deleted_since_is_registered_again(base_url: str) -> None:
+    with ControlPlaneClient(DEFAULT_API_KEY, base_url=base_url) as client:
+        gone = client.create_listener("short-lived", ["a"]).id
+        client.delete_listener(gone)
+    created = provider().create(discovered(props(base_url, "short-lived", ["b"]), gone, ["a"]))
+    assert created.id != gone
+    assert listeners(base_url)["short-lived"] == ["b"]
+
+
+def test_the_discovered_listener_changes_nothing_on_its_own() -> None:
+    p = ListenerRegistrationProvider()
+    old = {**props("http://x", "c", ["a"]), "listener_id": "l1"}
+    news = discovered(props("http://x", "c", ["a"]), "l1", ["a"])
+    assert p.diff("l1", old, news).changes is False

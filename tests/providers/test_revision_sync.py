@@ -11,6 +11,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from components.controlplane import ControlPlaneClient
 from components.providers.connection import Endpoint
 from components.providers.revision_sync import RevisionSyncProvider
+from components.providers.targets import TargetRevision, fetch_target
 from components.revision import secrets_digest
 from local_controlplane.seed import (
     ALPHA_ID,
@@ -167,3 +168,100 @@ def test_missing_api_key_is_a_clear_failure(base_url: str) -> None:
     failures = p.check({}, inputs(base_url)).failures
     assert len(failures) == 1
     assert "no control-plane API key: set `dataplane:apiKey`" in failures[0].reason
+
+
+def resolved(base_url: str, **overrides: Any) -> TargetRevision:
+    """What discovery resolves for `inputs(base_url, **overrides)`."""
+    props = inputs(base_url, **overrides)
+    pinned = props["pinned_revision_id"]
+    with ControlPlaneClient(DEFAULT_API_KEY, base_url=base_url) as client:
+        return fetch_target(
+            client,
+            ALPHA_ID,
+            pinned or props["active_revision_id"],
+            props["latest_revision_id"],
+            pinned is not None,
+        )
+
+
+def test_check_uses_what_discovery_resolved_without_a_request(
+    base_url: str, admin: AdminClient
+) -> None:
+    target = resolved(base_url)
+    admin.reset_stats()
+    result = provider().check({}, inputs(base_url, prefetched_revision=target.to_props()))
+    assert result.failures == [] and admin.stats()["total"] == 0
+    # The same answer as asking, and nothing of the prefetch kept for state.
+    assert result.inputs == provider().check({}, inputs(base_url)).inputs
+    assert "prefetched_revision" not in result.inputs
+
+
+def test_a_prefetch_for_other_inputs_is_not_used(base_url: str, admin: AdminClient) -> None:
+    second = new_revision(base_url, "registry.example.com/alpha:2.0.0")
+    stale = resolved(base_url)  # for the first revision, as active and latest
+    admin.reset_stats()
+    result = provider().check(
+        {},
+        inputs(
+            base_url,
+            active_revision_id=second,
+            latest_revision_id=second,
+            prefetched_revision=stale.to_props(),
+        ),
+    )
+    assert result.inputs["revision_id"] == second
+    assert result.inputs["image"] == "registry.example.com/alpha:2.0.0"
+    assert admin.stats()["total"] == 1
+    # Anything but the shape discovery gives is ignored the same way.
+    garbage = provider().check({}, inputs(base_url, prefetched_revision={"revision_id": 1}))
+    assert garbage.failures == [] and admin.stats()["total"] == 2
+
+
+def test_a_prefetched_failed_revision_fails_the_check_as_asking_does(
+    base_url: str, admin: AdminClient
+) -> None:
+    bad = new_revision(base_url, "registry.example.com/alpha:bad")
+    admin.set_revision_status(ALPHA_ID, bad, "DEPLOY_FAILED")
+    target = resolved(base_url, pinned_revision_id=bad)
+    admin.reset_stats()
+    prefetched = provider().check(
+        {}, inputs(base_url, pinned_revision_id=bad, prefetched_revision=target.to_props())
+    )
+    assert admin.stats()["total"] == 0
+    asked = provider().check({}, inputs(base_url, pinned_revision_id=bad))
+    assert [(f.property, f.reason) for f in prefetched.failures] == [
+        (f.property, f.reason) for f in asked.failures
+    ]
+    assert "DEPLOY_FAILED and is never rolled out" in prefetched.failures[0].reason
+
+
+def test_a_prefetch_carries_the_notice_about_the_latest_revision(
+    base_url: str, admin: AdminClient
+) -> None:
+    third = new_revision(base_url, "registry.example.com/alpha:3.0.0")
+    admin.set_revision_status(ALPHA_ID, third, "BUILD_FAILED")
+    target = resolved(base_url, latest_revision_id=third)
+    assert target.latest_status == "BUILD_FAILED"
+    admin.reset_stats()
+    result = provider().check(
+        {}, inputs(base_url, latest_revision_id=third, prefetched_revision=target.to_props())
+    )
+    assert admin.stats()["total"] == 0
+    assert result.inputs["notice"] == (
+        f"latest revision {third} is BUILD_FAILED; serving {ALPHA_REVISION_ID}"
+    )
+
+
+def test_read_asks_the_control_plane_even_with_a_prefetch(
+    base_url: str, admin: AdminClient
+) -> None:
+    p = provider()
+    state = p.create(p.check({}, inputs(base_url)).inputs).outs
+    second = new_revision(base_url, "registry.example.com/alpha:2.0.0")
+    stale = {**state, "active_revision_id": second}
+    stale["prefetched_revision"] = resolved(base_url).to_props()
+    admin.reset_stats()
+    refreshed = p.read(ALPHA_ID, stale)
+    assert admin.stats()["total"] >= 1
+    assert refreshed.outs is not None and refreshed.outs["revision_id"] == second
+    assert "prefetched_revision" not in refreshed.outs
