@@ -80,11 +80,12 @@ class StackOutcome:
         reasons = []
         if self.failed:
             reasons.append("the preview failed")
-        blocking = [v for v in self.violations if v.blocking]
+        blocking = sum(v.blocking for v in self.violations)
         if blocking:
-            reasons.append(f"{len(blocking)} mandatory policy violation(s)")
+            reasons.append(f"{blocking} mandatory policy violation{'s' * (blocking != 1)}")
         if self.data_risks and not self.data_loss_accepted:
-            reasons.append(f"{self.data_risks} data-loss risk(s) not accepted")
+            n = self.data_risks
+            reasons.append(f"{n} data-loss risk{'s' * (n != 1)} not accepted")
         return reasons
 
 

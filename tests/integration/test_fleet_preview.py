@@ -213,14 +213,14 @@ def test_what_blocks_a_merge(engine: Engine, blocked_fleet: tuple[DataplaneProje
 
     # dev: its two volumes and the StatefulSets mounting them are replaced.
     assert dev["data_risks"] == 4 and not dev["data_loss_accepted"]
-    assert "4 data-loss risk(s) not accepted" in dev["blocking"]
+    assert "4 data-loss risks not accepted" in dev["blocking"]
     # dev and twin register the same listener: the pack's fleet rule reports both.
     for entry, other in ((dev, "twin"), (twin, "dev")):
         (violation,) = entry["violations"]
         assert violation["policy"] == "listener-namespaces-exclusive"
         assert violation["level"] == "mandatory"
         assert violation["message"].startswith(f"stack '{other}' registers the same listener")
-        assert "1 mandatory policy violation(s)" in entry["blocking"]
+        assert "1 mandatory policy violation" in entry["blocking"]
         assert not entry["failed"]  # failed by the pack, not broken
     # broken: the program refuses its config; the preview failed, the fleet went on.
     assert broken["failed"] and broken["blocking"] == ["the preview failed"]
@@ -250,7 +250,7 @@ def test_accepting_the_data_loss_risk(
     env = {"PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE}
     refused = run_fleet(engine, root / "out-refused", *fleet_args(project), "dev", env=env)
     assert refused.returncode == 1
-    assert refused.stack("dev")["blocking"] == ["4 data-loss risk(s) not accepted"]
+    assert refused.stack("dev")["blocking"] == ["4 data-loss risks not accepted"]
     assert "| `dev` | 🛑 data loss |" in refused.report
 
     accepted = run_fleet(

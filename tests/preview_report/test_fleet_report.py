@@ -44,7 +44,7 @@ def test_what_blocks() -> None:
     clean = outcome("dev", "new-revision")
     assert clean.blocking == [] and not clean.failed
     risky = outcome("dev", "database-replace")
-    assert risky.blocking == ["4 data-loss risk(s) not accepted"]
+    assert risky.blocking == ["4 data-loss risks not accepted"]
     risky.data_loss_accepted = True
     assert risky.blocking == []
     failed = outcome("dev", "failed-preview")
@@ -65,7 +65,7 @@ def test_a_policy_failure_is_not_a_broken_preview() -> None:
     run = outcome("dev", "new-revision", violations=[LISTENER])
     run.report.errors = ["preview failed"]
     assert run.policy_failed and not run.failed
-    assert run.blocking == ["1 mandatory policy violation(s)"]
+    assert run.blocking == ["1 mandatory policy violation"]
     run.report.errors.append("something else broke")
     assert run.failed and run.errors == ["something else broke"]
 
@@ -182,3 +182,17 @@ def test_usage_errors(
         fleet_main(args)
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_docs_name_every_option() -> None:
+    from preview_report.drift import parser as drift_parser
+    from preview_report.fleet import parser as fleet_parser
+
+    doc = (REPO / "docs" / "fleet-preview.md").read_text()
+    for p in (fleet_parser(), drift_parser()):
+        for action in p._actions:
+            longest = max(action.option_strings, key=len, default=None)
+            if longest and longest != "--help":
+                assert f"`{longest}" in doc or f"{longest} " in doc, longest
+    assert "<!-- pulumi-fleet-preview -->" in doc  # the examples are fleet reports
+    assert "| `acme-prod` | changes |" in doc and "| `dev` | changes |" in doc
