@@ -16,8 +16,10 @@ fi
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-echo "==> mypy (components/, policy/)"
+echo "==> mypy (components/, preview_report/, policy/)"
 .venv/bin/mypy
+# Apart: preview_report imports components as a package (run from the root).
+.venv/bin/mypy preview_report devtools/example_fleet.py
 # Apart: the pack imports its rules as a top-level package (it runs from policy/).
 .venv/bin/mypy policy/__main__.py policy/dataplane_rules
 echo "==> actionlint (.github/workflows, with shellcheck for the run: scripts)"
