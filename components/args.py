@@ -20,7 +20,8 @@ from .workload import PodExtras
 
 # --- Defaults, written once ---
 
-LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.13.9"
+# The listener of the same chart as the operator (tests/unit/test_operator.py checks both).
+LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.16.36"
 POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
 REDIS_IMAGE = "docker.io/library/redis:7.4.2"
 MONGO_IMAGE = "docker.io/library/mongo:7.0.14"
@@ -104,6 +105,8 @@ class ListenerArgs:
     """Annotations of the listener's ServiceAccount (workload identity)."""
     pod: PodExtras = field(default_factory=PodExtras)
     """Placement, metadata and additions of the listener pods."""
+    cluster_domain: str = CLUSTER_DOMAIN
+    """DNS domain of the cluster (`HOSTED_K8S_CLUSTER_DOMAIN`)."""
 
 
 @dataclass

@@ -133,6 +133,15 @@ class Listener(pulumi.ComponentResource):
             {"name": "HOST_WORKER_RECONCILIATION_CRON_ENABLED", "value": "true"},
             _from_secret("HOST_WORKER_LANGSMITH_API_KEY", secret, "langsmith_api_key"),
             _from_secret("REDIS_DATABASE_URI", secret, "redis_uri"),
+            # As the chart of the operator beside it sets them: the operator makes no routes
+            # (Pulumi refuses routes in listener mode), and checks each deployment's health.
+            {"name": "LANGGRAPH_CLOUD_INGRESS_ENABLED", "value": "false"},
+            {"name": "HOSTED_K8S_BASE_PATH", "value": ""},
+            {"name": "HOSTED_K8S_ROOT_DOMAIN", "value": ""},
+            {"name": "HOSTED_K8S_SHARED_INGRESS", "value": "true"},
+            {"name": "HOSTED_K8S_CLUSTER_DOMAIN", "value": args.cluster_domain},
+            {"name": "ENABLE_LGP_DEPLOYMENT_HEALTH_CHECK", "value": "true"},
+            {"name": "LOG_LEVEL", "value": "INFO"},
         ]
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
@@ -142,7 +151,7 @@ class Listener(pulumi.ComponentResource):
                 uid=_UID,
                 main={
                     "image": args.image,
-                    "command": ["./listener_entrypoint.sh"],
+                    "command": ["host_backend_entrypoint.sh", "./listener_entrypoint.sh"],
                     "ports": [{"name": "listener", "containerPort": PORT}],
                     "env": env,
                     "startupProbe": health,

@@ -302,6 +302,7 @@ def _listener(
         resources=config.listener.resources.resources(),
         service_account_annotations=dict(config.listener.service_account_annotations),
         pod=_extras(config, "listener"),
+        cluster_domain=config.cluster_domain,
     )
     if not enabled:
         return listener, None

@@ -67,6 +67,13 @@ OWN_ENV_NAMES: dict[str, frozenset[str]] = {
             "HOST_WORKER_RECONCILIATION_CRON_ENABLED",
             "HOST_WORKER_LANGSMITH_API_KEY",
             "REDIS_DATABASE_URI",
+            "LANGGRAPH_CLOUD_INGRESS_ENABLED",
+            "HOSTED_K8S_BASE_PATH",
+            "HOSTED_K8S_ROOT_DOMAIN",
+            "HOSTED_K8S_SHARED_INGRESS",
+            "HOSTED_K8S_CLUSTER_DOMAIN",
+            "ENABLE_LGP_DEPLOYMENT_HEALTH_CHECK",
+            "LOG_LEVEL",
         }
     ),
     "api": frozenset(SERVER_ENV_NAMES),

@@ -52,8 +52,8 @@ def test_enabled_listener_has_chart_parity() -> None:
 
     pod = run.named("dataplane-listener-deployment").get("spec.template.spec")
     container = pod["containers"][0]
-    assert container["image"] == "docker.io/langchain/langsmith-backend:0.13.9"
-    assert container["command"] == ["./listener_entrypoint.sh"]
+    assert container["image"] == "docker.io/langchain/langsmith-backend:0.16.36"
+    assert container["command"] == ["host_backend_entrypoint.sh", "./listener_entrypoint.sh"]
     assert container["readinessProbe"]["httpGet"] == {"path": "/health", "port": 8080}
     assert container["resources"] == {
         "requests": {"cpu": "1000m", "memory": "2Gi"},

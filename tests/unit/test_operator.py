@@ -228,3 +228,14 @@ def test_the_check_runs_for_listener_stacks_with_a_local_path_only(charts: Path)
     assert "dataplane:operator.chart.path:" in str(info.value)
     # Pulumi reconciles: no operator, so nothing to check.
     check_local_chart(stack_config(operator=local), OPERATOR_CHART, OPERATOR_CHART_VERSION)
+
+
+def test_the_listener_is_the_one_of_the_operators_chart() -> None:
+    from components.args import LISTENER_IMAGE
+
+    image = chart_values_yaml(ARCHIVE)["images"]["listenerImage"]
+    assert f"{image['repository']}:{image['tag']}" == LISTENER_IMAGE
+    command = chart_values_yaml(ARCHIVE)["listener"]["deployment"]["command"]
+    run = listener_run()
+    container = run.named("dataplane-listener-deployment").get("spec.template.spec.containers.0")
+    assert container["command"] == command

@@ -319,7 +319,7 @@ def test_listener_mode_runs_the_listener_and_its_queue_and_no_server() -> None:
         "langgraph",
         ["langgraph", "batch"],
     )
-    assert listener.image == f"{MIRROR}/langchain/langsmith-backend:0.13.9"
+    assert listener.image == f"{MIRROR}/langchain/langsmith-backend:0.16.36"
     assert (listener.replicas, listener.service_account_annotations) == (
         2,
         {"a.example.com/b": "c"},

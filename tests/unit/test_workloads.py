@@ -229,7 +229,7 @@ def test_registry_rewrites_every_image_and_pull_settings_reach_every_workload() 
         "queue": f"{MIRROR}/alpha:1.0.0",
         "postgres": f"{MIRROR}/pgvector/pgvector:0.8.0-pg15",
         "redis": f"{MIRROR}/library/redis:7.4.2",
-        "listener": f"{MIRROR}/langchain/langsmith-backend:0.13.9",
+        "listener": f"{MIRROR}/langchain/langsmith-backend:0.16.36",
         "mongo": f"{MIRROR}/library/mongo:7.0.14",
     }
     servers = ServersConfig(image_pull_secrets=["agents-registry", "mirror-creds"])
