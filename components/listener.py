@@ -38,7 +38,7 @@ _RULES: list[dict[str, list[str]]] = [
     {
         "apiGroups": [""],
         "resources": ["persistentvolumeclaims"],
-        "verbs": ["get", "list", "delete"],
+        "verbs": ["list", "delete"],
     },
     {
         "apiGroups": ["apps.langchain.ai"],
