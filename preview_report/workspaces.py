@@ -46,9 +46,10 @@ class Overrides:
     """What a dry run changes in every stack's config (in a copy of its file)."""
 
     control_plane_url: str | None = None
-    """Every stack talks to this control plane: `controlPlane.url` is set, `region` and
-    `workspaceId` (which name the real one) are dropped, and `dataplane:apiKey` is the value
-    of `LANGGRAPH_CONTROL_PLANE_API_KEY`."""
+    """Every stack with a control plane talks to this one instead: `controlPlane.url` is set,
+    `region` and `workspaceId` (which name the real one) are dropped, and `dataplane:apiKey`
+    is the value of `LANGGRAPH_CONTROL_PLANE_API_KEY`. A stack without `controlPlane`
+    (standalone) is left without one."""
     render_dir: Path | None = None
     """No cluster: `dataplane:kubeconfig` is dropped and manifests are rendered to
     `<render_dir>/<stack>`."""
@@ -165,7 +166,9 @@ class Fleet:
         config = doc.setdefault("config", {}) or {}
         doc["config"] = config
         overrides = self.overrides
-        if overrides.control_plane_url:
+        # A stack with no control plane (standalone) stays without one.
+        synced = bool(overrides.control_plane_url) and CONTROL_PLANE_KEY in config
+        if synced:
             control_plane = dict(config.get(CONTROL_PLANE_KEY) or {})
             control_plane.pop("region", None)
             control_plane.pop("workspaceId", None)
@@ -178,7 +181,7 @@ class Fleet:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         path = self.work_dir / f"Pulumi.{stack}.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
-        if overrides.control_plane_url:
+        if synced:
             key = os.environ.get(API_KEY_ENV)
             if not key:
                 raise FleetSetupError(

@@ -15,7 +15,7 @@
 #     and every stack previewed against it (--control-plane-url; its development API key);
 #   - manifests rendered to .work/fleet/manifests/<stack> instead of reading a cluster;
 #   - a file:// backend in .work/fleet/state, where missing stacks are created;
-#   - the example stacks' documented passphrases (dev, acme-prod) unless
+#   - the example stacks' documented passphrases (dev, acme-prod, standalone-example) unless
 #     PULUMI_CONFIG_PASSPHRASE_<STACK> is set; other stacks need theirs;
 #   - the report printed, and in .work/fleet/out/fleet.md (each stack's files beside it).
 #
@@ -44,6 +44,7 @@ if [ "${1:-}" = "--local" ]; then
   # Documented in each stack file's header; they protect nothing real.
   export PULUMI_CONFIG_PASSPHRASE_DEV=${PULUMI_CONFIG_PASSPHRASE_DEV:-langgraph-dev-passphrase}
   export PULUMI_CONFIG_PASSPHRASE_ACME_PROD=${PULUMI_CONFIG_PASSPHRASE_ACME_PROD:-acme-example-passphrase}
+  export PULUMI_CONFIG_PASSPHRASE_STANDALONE_EXAMPLE=${PULUMI_CONFIG_PASSPHRASE_STANDALONE_EXAMPLE:-standalone-example-passphrase}
   mkdir -p "$work/state"
   args=(--backend "file://$PWD/$work/state" --create-missing --control-plane-url "$url"
     --render-dir "$work/manifests" --out-dir "$work/out")
