@@ -21,6 +21,7 @@ from .dataplane import DataPlane
 from .discovery import Discovery, discover
 from .names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
 from .plan import plan_dataplane, served_deployments
+from .preflight import failures, preflight
 from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
 from .stack import build_sync
@@ -93,6 +94,8 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
         config = load_stack_config()
         secrets += stack_secrets(config)
         check_local_chart(config, OPERATOR_CHART, OPERATOR_CHART_VERSION)
+        if config.preflight.enabled:
+            run_preflight(config)
         if config.standalone:
             return config, Discovery(None, [])
         cp = config.control_plane
@@ -108,6 +111,17 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
             with client.time_limit(cp.discovery_deadline_seconds, "discovery", setting):
                 return config, discover(client, config)
     raise AssertionError("unreachable")  # clear_errors raises or the block returns
+
+
+def run_preflight(config: StackConfig) -> None:
+    """The opt-in preflight: each external store's version, or one error for those that fail."""
+    reports = preflight(config)
+    for report in reports:
+        if not report.problems:
+            pulumi.log.info(f"preflight: {report.key} at {report.where}: {report.version}, ready")
+    failed = failures(reports)
+    if failed is not None:
+        raise failed
 
 
 def stack_secrets(config: StackConfig) -> list[str]:

@@ -39,6 +39,7 @@ from ..args import (
     OPERATOR_CHART_REPOSITORY,
     PDB_MAX_UNAVAILABLE,
     POSTGRES_IMAGE,
+    PREFLIGHT_TIMEOUT_SECONDS,
     QUEUE_ENABLED,
     READ_ONLY_ROOT_FILESYSTEM,
     REDIS_IMAGE,
@@ -748,6 +749,17 @@ class ExposureConfig(Section):
         return route
 
 
+class PreflightConfig(Section):
+    """An opt-in check of the external stores, before anything is declared."""
+
+    enabled: bool = False
+    """At every preview and up, connect to each `externalPostgresUris` and `externalRedisUris`
+    entry and report its version (and Postgres's missing extensions); fail on a version below
+    today's minimums, a missing extension or no connection."""
+    timeout_seconds: float = Field(default=PREFLIGHT_TIMEOUT_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
+    """Longest wait to connect to one store."""
+
+
 class OperatorChartConfig(Section):
     """Where the official `langgraph-dataplane` chart (at the version this package pins) is."""
 
@@ -1030,6 +1042,8 @@ class StackConfig(Section):
     """The listener workload, deployed when `reconciler` is `listener`."""
     operator: OperatorConfig = OperatorConfig()
     """LangChain's operator beside the listener, deployed when `reconciler` is `listener`."""
+    preflight: PreflightConfig = PreflightConfig()
+    """The opt-in check of the external stores (off by default)."""
     servers: ServersConfig = ServersConfig()
     """Shared server settings."""
     postgres: PostgresConfig = PostgresConfig()
