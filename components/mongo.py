@@ -14,7 +14,7 @@ import pulumi_kubernetes as k8s
 from .args import MongoArgs
 from .kube import child_options, dns_name, labels, selector, service_host
 from .names import MONGO_TYPE
-from .store import DataStore, store_network_policy
+from .store import DataStore, data_volume
 from .workload import workload_spec
 
 __all__ = ["PORT", "REPLICA_SET", "Mongo", "MongoArgs"]
@@ -53,26 +53,17 @@ class Mongo(DataStore):
             return
 
         child = child_options(self, opts)
-        guarded = child_options(
-            self,
-            opts,
-            protect=args.deletion_protection,
-            retain_on_delete=args.deletion_protection,
-        )
         object_name = dns_name(args.instance, "mongo")
         store_labels = labels(args.instance, "mongo")
         meta = {"namespace": args.namespace, "labels": store_labels}
         member = f"{service_host(object_name, args.namespace, args.cluster_domain)}:{PORT}"
 
-        self.volume = k8s.core.v1.PersistentVolumeClaim(
-            f"{name}-data",
+        self.volume = data_volume(
+            name,
             metadata={**meta, "name": dns_name(object_name, "data")},
-            spec={
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": args.storage_class,
-                "resources": {"requests": {"storage": f"{args.storage_gi}Gi"}},
-            },
-            opts=guarded,
+            storage_class=args.storage_class,
+            size=f"{args.storage_gi}Gi",
+            opts=self.guarded_options(opts, args.deletion_protection),
         )
         # Headless, and published before ready: the member's own name must resolve for the
         # replica set to be initiated.
@@ -140,12 +131,5 @@ class Mongo(DataStore):
             ),
             opts=child,
         )
-        self.network_policy = store_network_policy(
-            f"{name}-ingress",
-            namespace=args.namespace,
-            store_labels=store_labels,
-            client_selector=args.client_selector,
-            port=PORT,
-            opts=child,
-        )
+        self.network_policy = self.fence(name, args, store_labels, PORT, child)
         self.finish(f"mongodb://{member}/{DATABASE}?replicaSet={REPLICA_SET}")

@@ -353,42 +353,39 @@ def _served(
     floor = config.servers.min_replicas
     spec = _applied(rev.resource_spec, lambda s: Sizing.coerce(s).with_min_replicas(floor))
     base = dns_name(name)
-    clients = {LABEL_DEPLOYMENT_ID: rev.deployment_id}
+    # What each store of the deployment shares: where, what it serves, who may connect.
+    store: dict[str, Any] = {
+        "namespace": served.namespace,
+        "instance": base,
+        "client_selector": {LABEL_DEPLOYMENT_ID: rev.deployment_id},
+        "cluster_domain": config.cluster_domain,
+    }
     postgres = PostgresArgs(
-        namespace=served.namespace,
-        instance=base,
-        client_selector=clients,
+        **store,
         external_uri=_store_uri(config.postgres_mode(name), config.external_postgres_uris, name),
         image=_image(config, config.postgres.image),
         resource_spec=spec,
         storage_class=config.postgres.storage_class,
         deletion_protection=config.postgres.deletion_protection,
         pod=_extras(config, "postgres"),
-        cluster_domain=config.cluster_domain,
     )
     redis = RedisArgs(
-        namespace=served.namespace,
-        instance=base,
-        client_selector=clients,
+        **store,
         external_uri=_store_uri(config.redis_mode(name), config.external_redis_uris, name),
         image=_image(config, config.redis.image),
         memory_mb=_applied(spec, lambda s: s.redis_memory_mb),
         pod=_extras(config, "redis"),
-        cluster_domain=config.cluster_domain,
     )
     mongo = None
     if config.mongo_mode(name) != "none":
         mongo = MongoArgs(
-            namespace=served.namespace,
-            instance=base,
-            client_selector=clients,
+            **store,
             external_uri=_store_uri(config.mongo_mode(name), config.external_mongo_uris, name),
             image=_image(config, config.mongo.image),
             storage_gi=config.mongo.storage_gi,
             storage_class=config.mongo.storage_class,
             deletion_protection=config.postgres.deletion_protection,
             pod=_extras(config, "mongo"),
-            cluster_domain=config.cluster_domain,
         )
     servers, account = config.servers, config.service_account(name)
     pull_secrets = [*config.images.pull_secrets]

@@ -9,7 +9,13 @@ from .args import PostgresArgs
 from .kube import child_options, dns_name, labels
 from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
 from .revision import Sizing
-from .store import DataStore, credentials, store_network_policy, store_service, store_uri
+from .store import (
+    DataStore,
+    credentials,
+    data_volume,
+    store_service,
+    store_uri,
+)
 from .workload import OWN_VOLUMES, workload_spec
 
 __all__ = ["PORT", "Postgres", "PostgresArgs"]
@@ -36,12 +42,7 @@ class Postgres(DataStore):
 
         child = child_options(self, opts)
         # Losing any of these loses the data or the way into it, so they outlive `destroy`.
-        guarded = child_options(
-            self,
-            opts,
-            protect=args.deletion_protection,
-            retain_on_delete=args.deletion_protection,
-        )
+        guarded = self.guarded_options(opts, args.deletion_protection)
         spec = pulumi.Output.from_input(args.resource_spec or Sizing())
         object_name = dns_name(args.instance, "postgres")
         store_labels = labels(args.instance, "postgres")
@@ -62,16 +63,11 @@ class Postgres(DataStore):
             data={"extensions.sql": extensions_sql()},
             opts=child,
         )
-        volume = k8s.core.v1.PersistentVolumeClaim(
-            f"{name}-data",
+        volume = data_volume(
+            name,
             metadata={**meta, "name": dns_name(object_name, "data")},
-            spec={
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": args.storage_class,
-                "resources": {
-                    "requests": {"storage": spec.apply(lambda s: f"{s.db_storage_gi}Gi")}
-                },
-            },
+            storage_class=args.storage_class,
+            size=spec.apply(lambda s: f"{s.db_storage_gi}Gi"),
             opts=guarded,
         )
         service = store_service(
@@ -119,14 +115,7 @@ class Postgres(DataStore):
             ),
             opts=child,
         )
-        self.network_policy = store_network_policy(
-            f"{name}-ingress",
-            namespace=args.namespace,
-            store_labels=store_labels,
-            client_selector=args.client_selector,
-            port=PORT,
-            opts=child,
-        )
+        self.network_policy = self.fence(name, args, store_labels, PORT, child)
         self.password = creds.password
         self.secret = creds.secret
         self.volume = volume

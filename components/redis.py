@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 from .args import RedisArgs
 from .kube import child_options, dns_name, labels
 from .names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
-from .store import DataStore, credentials, store_network_policy, store_service, store_uri
+from .store import DataStore, credentials, store_service, store_uri
 from .workload import workload_spec
 
 __all__ = ["PORT", "Redis", "RedisArgs"]
@@ -98,12 +98,5 @@ class Redis(DataStore):
             port=PORT,
             opts=child,
         )
-        self.network_policy = store_network_policy(
-            f"{name}-ingress",
-            namespace=args.namespace,
-            store_labels=store_labels,
-            client_selector=args.client_selector,
-            port=PORT,
-            opts=child,
-        )
+        self.network_policy = self.fence(name, args, store_labels, PORT, child)
         self.finish(store_uri("redis://:", creds.password, service, args, f":{PORT}/0"))

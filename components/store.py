@@ -13,7 +13,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from .args import StoreArgs
-from .kube import dns_name, selector, service_host
+from .kube import child_options, dns_name, selector, service_host
 from .revision import secrets_digest
 
 
@@ -32,6 +32,31 @@ class DataStore(pulumi.ComponentResource):
             return False
         self.finish(args.external_uri)
         return True
+
+    def guarded_options(
+        self, opts: pulumi.ResourceOptions | None, protect: bool
+    ) -> pulumi.ResourceOptions:
+        """Options for what holds the data or the way into it: protected and retained on
+        delete unless `protect` (the stack's deletion protection) is off."""
+        return child_options(self, opts, protect=protect, retain_on_delete=protect)
+
+    def fence(
+        self,
+        name: str,
+        args: StoreArgs,
+        store_labels: dict[str, str],
+        port: int,
+        opts: pulumi.ResourceOptions,
+    ) -> k8s.networking.v1.NetworkPolicy:
+        """Only the store's clients (`args.client_selector`) reach it, on its port."""
+        return store_network_policy(
+            f"{name}-ingress",
+            namespace=args.namespace,
+            store_labels=store_labels,
+            client_selector=args.client_selector,
+            port=port,
+            opts=opts,
+        )
 
     def finish(self, uri: pulumi.Input[str]) -> None:
         """Publish the connection URI, as a secret, and end the component."""
@@ -71,6 +96,28 @@ def credentials(
     )
     digest = pulumi.Output.unsecret(password.result.apply(lambda v: secrets_digest({key: v})))
     return Credentials(password, secret, digest)
+
+
+def data_volume(
+    name: str,
+    *,
+    metadata: dict[str, object],
+    storage_class: str | None,
+    size: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.PersistentVolumeClaim:
+    """The store's data volume (`<name>-data`): a claim of its own, so that no change of the
+    StatefulSet can replace it."""
+    return k8s.core.v1.PersistentVolumeClaim(
+        f"{name}-data",
+        metadata=metadata,
+        spec={
+            "accessModes": ["ReadWriteOnce"],
+            "storageClassName": storage_class,
+            "resources": {"requests": {"storage": size}},
+        },
+        opts=opts,
+    )
 
 
 def store_service(

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,18 @@ class Server:
     password: str = PASSWORD
 
 
+@contextmanager
+def serve(command: list[str], port: int) -> Iterator[Server]:
+    """Run a server until the block ends; it must listen on `port` within 20 s."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        yield Server(port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Server]:
     initdb = tool("initdb", "/usr/lib/postgresql/15/bin/initdb")
@@ -68,17 +81,12 @@ def postgres_server() -> Iterator[Server]:
         check=True, capture_output=True,
     )  # fmt: skip
     port = free_port()
-    proc = subprocess.Popen(
-        [*run_as, postgres, "-D", str(root / "data"), "-p", str(port), "-k", str(root),
-         "-c", "listen_addresses=127.0.0.1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = [*run_as, postgres, "-D", str(root / "data"), "-p", str(port), "-k", str(root),
+               "-c", "listen_addresses=127.0.0.1"]  # fmt: skip
     try:
-        wait_for(port)
-        yield Server(port)
+        with serve(command, port) as server:
+            yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -87,14 +95,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     binary = tool("redis-server")
     root = tmp_path_factory.mktemp("redis")
     port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", PASSWORD,
-         "--save", "", "--appendonly", "no", "--dir", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        wait_for(port)
-        yield Server(port)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", PASSWORD,
+               "--save", "", "--appendonly", "no", "--dir", str(root)]  # fmt: skip
+    with serve(command, port) as server:
+        yield server
