@@ -27,7 +27,7 @@ from components.providers.connection import API_KEY_ENV, Endpoint, forget_client
 from components.providers.revision_sync import RevisionSyncProvider, sync_inputs
 from local_controlplane.seed import DEFAULT_API_KEY
 
-from .programs import discovery_from_json
+from .fixtures import discovery_from_json
 from .static_providers import StaticRevisionSyncProvider
 
 

@@ -9,15 +9,13 @@ deployment list the program pages through holds N+3.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
-
-import yaml
 
 from components.config import NAMESPACE, StackConfig, parse_stack_config
 from components.controlplane import ControlPlaneClient
-from components.discovery import Discovery, discover
-from devtools.engine import REPO
+from components.discovery import DiscoveredDeployment, Discovery, discover
+from components.providers.targets import TargetRevision
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import AdminClient
 
@@ -97,16 +95,18 @@ def config_of(url: str) -> StackConfig:
     )
 
 
-def write_project(root: Path, url: str, stacks: list[str]) -> None:
-    """The project (Pulumi.yaml) and one stack file per name, from the dev stack file.
+def discovery_to_json(discovery: Discovery) -> str:
+    return json.dumps(asdict(discovery))
 
-    The dev file's secrets are encrypted with the documented dev passphrase, which the
-    engine runs with (devtools.engine.DEV_PASSPHRASE).
-    """
-    (root / "stacks").mkdir(parents=True, exist_ok=True)
-    (root / "Pulumi.yaml").write_text((REPO / "Pulumi.yaml").read_text())
-    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
-    doc["config"]["dataplane:controlPlane"].update(url=url, listenerComputeId=COMPUTE_ID)
-    doc["config"]["dataplane:renderDir"] = str(root / "manifests")
-    for name in stacks:
-        (root / "stacks" / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
+
+def discovery_from_json(text: str) -> Discovery:
+    raw: dict[str, Any] = json.loads(text)
+    return Discovery(
+        listener_id=raw["listener_id"],
+        deployments=[
+            DiscoveredDeployment(**{**d, "target": TargetRevision.from_props(d.get("target"))})
+            for d in raw["deployments"]
+        ],
+        skipped=list(raw.get("skipped", [])),
+        listener_namespaces=list(raw.get("listener_namespaces", [])),
+    )

@@ -72,7 +72,7 @@ def descendants(root: int, table: dict[int, int] | None = None) -> list[int]:
     children: dict[int, list[int]] = {}
     for pid, ppid in table.items():
         children.setdefault(ppid, []).append(pid)
-    found: list[int] = []
+    found = []
     todo = list(children.get(root, []))
     while todo:
         pid = todo.pop()
@@ -95,6 +95,39 @@ def cpu(pid: int) -> tuple[str, float] | None:
     return name, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
 
 
+def command_line(pid: int) -> str:
+    """The process's command line, arguments separated by spaces ('' when it is gone)."""
+    try:
+        raw = (PROC / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace").strip()
+
+
+# What a process of `pulumi preview` is, by its command line (first match wins).
+ROLES: tuple[tuple[str, str], ...] = (
+    ("kubernetes plugin", "pulumi-resource-kubernetes"),
+    ("random plugin", "pulumi-resource-random"),
+    ("dynamic-provider host (Python)", "pulumi.dynamic"),
+    ("dynamic-provider host (Python)", "pulumi-resource-pulumi-python"),
+    ("language host", "pulumi-language-python "),
+    ("language host's pip checks (Python)", " -m pip "),
+    ("language host's pip checks (Python)", "importlib.metadata"),
+    ("program (Python)", "pulumi-language-python-exec"),
+    ("program (Python)", "__main__"),
+    ("CLI (Go engine)", "/pulumi "),
+)
+
+
+def role(cmdline: str, name: str) -> str:
+    """The role of a process in a Pulumi run, by its command line; else its name."""
+    padded = cmdline + " "
+    for label, part in ROLES:
+        if part in padded:
+            return label
+    return name
+
+
 def rss(pid: int) -> int:
     """Resident set size of one process in bytes; 0 when it is gone."""
     try:
@@ -115,6 +148,10 @@ class TreePeak:
     sampling_s: float = 0.0  # CPU time the sampling took, in a thread of the measured process
     processes: set[int] = field(default_factory=set)
     cpu_seen: dict[int, tuple[str, float]] = field(default_factory=dict)
+    commands: dict[int, str] = field(default_factory=dict)
+    seen: dict[int, list[float]] = field(default_factory=dict)
+    """When each process was first and last seen, in seconds from the start."""
+    started: float = field(default_factory=time.perf_counter)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -129,6 +166,10 @@ class TreePeak:
             seen = cpu(pid)
             if seen is not None:
                 self.cpu_seen[pid] = seen
+            if pid not in self.commands:
+                self.commands[pid] = command_line(pid)
+            at = time.perf_counter() - self.started
+            self.seen.setdefault(pid, [at, at])[1] = at
         self.samples += 1
         self.sampling_s += time.thread_time() - started
 
@@ -140,12 +181,32 @@ class TreePeak:
             totals[name] = totals.get(name, 0.0) + seconds
         return totals
 
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds of the descendants by role (`ROLES`), as `cpu_by_command`."""
+        totals: dict[str, float] = {}
+        for pid, (name, seconds) in self.cpu_seen.items():
+            label = role(self.commands.get(pid, ""), name)
+            totals[label] = totals.get(label, 0.0) + seconds
+        return totals
+
+    def timeline(self) -> dict[str, list[float]]:
+        """Per role, when its first process was first seen and its last one last seen (in
+        seconds from the start; to within a sampling interval)."""
+        spans: dict[str, list[float]] = {}
+        for pid, (first, last) in self.seen.items():
+            name = self.cpu_seen.get(pid, ("?", 0.0))[0]
+            label = role(self.commands.get(pid, ""), name)
+            span = spans.setdefault(label, [first, last])
+            span[0], span[1] = min(span[0], first), max(span[1], last)
+        return spans
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self.sample()
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreePeak:
+        self.started = time.perf_counter()
         self.sample()
         self._thread = threading.Thread(target=self._loop, name="tree-peak", daemon=True)
         self._thread.start()

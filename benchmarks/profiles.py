@@ -6,6 +6,7 @@ event loop (the mock monitor's work runs in executor threads and is not in it).
 
 from __future__ import annotations
 
+import os
 import pstats
 from typing import Any
 
@@ -29,11 +30,14 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("copy, pickle, json (stdlib)", "/copy.py"),
     ("copy, pickle, json (stdlib)", "/pickle.py"),
     ("copy, pickle, json (stdlib)", "/json/"),
+    ("typing (annotations, mostly while importing)", "/typing.py"),
+    ("typing (annotations, mostly while importing)", "/typing_extensions.py"),
 )
 OTHER = "other (stdlib, builtins)"
 
 
 def area_of(filename: str) -> str:
+    filename = os.path.realpath(filename)  # the benchmark's projects link to the checkout
     for label, part in AREAS:
         if part in filename:
             return label
@@ -41,10 +45,34 @@ def area_of(filename: str) -> str:
 
 
 def short(filename: str) -> str:
+    filename = os.path.realpath(filename) if filename.startswith("/") else filename
     for marker in ("/site-packages/", f"{REPO}/", "/lib/python3"):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename
+
+
+WAITING = "waiting (the event loop idle, blocking gRPC calls)"
+# Functions whose own time is a wait for someone else: the engine, a plugin, the network.
+_WAITS = ("'poll' of 'select.", "'select' of 'select.", "'acquire' of '_thread.lock'", "_blocking")
+
+
+IMPORTS = "loading modules (imports)"
+_IMPORT_FUNCS = (
+    "builtins.compile>",
+    "marshal.loads>",
+    "builtins.exec>",
+    "builtins.__build_class__>",
+)
+
+
+def kind_of(filename: str, func: str) -> str:
+    """The area of a function, with waits and module loading told apart from the rest."""
+    if any(w in func for w in _WAITS):
+        return WAITING
+    if filename.startswith("<frozen importlib") or any(f in func for f in _IMPORT_FUNCS):
+        return IMPORTS
+    return area_of(filename)
 
 
 def summarize(path: str, top: int = 12) -> dict[str, Any]:
@@ -55,7 +83,7 @@ def summarize(path: str, top: int = 12) -> dict[str, Any]:
     total = 0.0
     for (filename, line, func), (_cc, calls, tottime, cumtime, _callers) in stats.stats.items():
         total += tottime
-        area = area_of(filename)
+        area = kind_of(filename, func)
         by_area[area] = by_area.get(area, 0.0) + tottime
         rows.append(
             {
