@@ -24,13 +24,8 @@ set -euo pipefail
 # shellcheck source=../toolchain/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../toolchain/lib.sh"
 tc_load_versions
-
-GO=$(command -v go || true)
-[ -n "$GO" ] || GO=/usr/local/go/bin/go
-[ -x "$GO" ] || { echo "bootstrap: no Go toolchain (go on PATH or /usr/local/go/bin/go)" >&2; exit 1; }
-export GOTOOLCHAIN=local # never download another Go toolchain
-export GOFLAGS="-buildvcs=false ${GOFLAGS:-}"
-export CGO_ENABLED=0
+tc_go_env # GOTOOLCHAIN=local, CGO_ENABLED=0, no VCS stamping
+GO=$TC_GO
 
 PIECES=$TC_CACHE_ROOT/pieces
 SCRATCH=$TC_CACHE_ROOT/tmp
@@ -52,8 +47,8 @@ if [ -n "$EXISTING_CLI" ] && [ "$("$EXISTING_CLI" version 2>/dev/null || true)" 
   EXISTING_CLI=
 fi
 
-log() { printf '[bootstrap %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+log() { tc_log bootstrap "$@"; }
+elapsed() { tc_elapsed "$@"; }
 
 # --check-archives: only check the three upstream archives (exit 1 when one is refused).
 CHECK_ARCHIVES=
@@ -65,11 +60,7 @@ esac
 
 mkdir -p "$PIECES" "$SCRATCH"
 if [ -z "$CHECK_ARCHIVES" ]; then
-  exec 9>"$TC_CACHE_ROOT/.lock"
-  if ! flock -n 9; then
-    log "another bootstrap holds $TC_CACHE_ROOT/.lock: waiting for it"
-    flock 9
-  fi
+  tc_lock "$TC_CACHE_ROOT/.lock" bootstrap
   log "toolchain key $TC_KEY"
   log "cache $DIR"
   if [ -f "$DIR/manifest" ] && [ -x "$DIR/bin/pulumi" ]; then
@@ -91,23 +82,7 @@ unavailable() { printf '%s' "$*" | tr -s '\n\t' '  ' >"$WORK/unavailable"; }
 
 # go_json MOD@VERSION FIELD: `go mod download -json` of one module version (outside any
 # module), then one field of it (Dir, GoMod); the error on stderr when it fails.
-go_json() {
-  local out
-  out=$(cd "$WORK" && GO111MODULE=on GOFLAGS=-mod=mod "$GO" mod download -json "$1" 2>&1) || true
-  python3 - "$1" "$2" "$out" <<'EOF'
-import json, sys
-target, field, out = sys.argv[1:]
-try:
-    info = json.loads(out[out.index("{"):])
-except ValueError:
-    print(f"cannot download {target}: {out.strip()[-300:]}", file=sys.stderr)
-    sys.exit(3)
-if info.get("Error"):
-    print(f"cannot download {target}: {info['Error']}", file=sys.stderr)
-    sys.exit(3)
-print(info[field])
-EOF
-}
+go_json() { tc_module_json "$WORK" "$1" "$2"; }
 
 # fetch MOD@VERSION FIELD: like go_json, but a failure marks the piece unavailable.
 fetch() {
@@ -121,12 +96,7 @@ fetch() {
 }
 
 # new_module NAME: a fresh wrapper module in the scratch folder; prints its path.
-new_module() {
-  local dir
-  dir=$(mktemp -d "$WORK/$1.XXXXXX")
-  (cd "$dir" && "$GO" mod init "langgraph-dataplane.invalid/toolchain/$1" >/dev/null 2>&1)
-  printf '%s\n' "$dir"
-}
+new_module() { tc_new_module "$WORK" "$1"; }
 
 # copy_replaces GO.MOD: copy the upstream module's replace directives that point at other
 # module versions into the wrapper (cwd). Replaces by local path (../sdk, ./shim) are
@@ -155,9 +125,7 @@ for r in json.load(sys.stdin).get("Replace") or []:
 run_logged() {
   local name=$1
   shift
-  if ! "$@" >"$WORK/$name.log" 2>&1; then
-    log "  FAILED: $*"
-    tail -n 30 "$WORK/$name.log" | sed 's/^/    /'
+  if ! tc_run_logged "$WORK/$name.log" "$@"; then
     if grep -qE '403 Forbidden|404 Not Found|not available' "$WORK/$name.log"; then
       unavailable "the Go proxy refused a module: $(grep -m1 -E '403 Forbidden|404 Not Found' "$WORK/$name.log")"
       return 3
@@ -167,11 +135,7 @@ run_logged() {
 }
 
 # has_files DIR FILE...: every FILE is an executable file in DIR.
-has_files() {
-  local dir=$1 f
-  shift
-  for f in "$@"; do [ -f "$dir/$f" ] && [ -x "$dir/$f" ] || return 1; done
-}
+has_files() { tc_has_files "$@"; }
 
 # piece NAME KEY FUNCTION FILE...: build a piece (the executables FILE...) into pieces/KEY
 # unless it is there already.
