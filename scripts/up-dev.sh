@@ -2,20 +2,35 @@
 # The main job: everything from a fresh clone to a deployed `dev` stack, on local defaults.
 #  1. installs the Python requirements and builds the Pulumi toolchain (cached by version);
 #  2. starts the local control-plane server on 127.0.0.1:8765, seeded;
-#  3. uses a file:// state backend in .work/state with the passphrase secrets provider;
+#  3. uses a file:// state backend with the passphrase secrets provider;
 #  4. runs `pulumi up` of the dev stack (devtools/up_dev.py, through the Automation API):
 #     manifests are rendered to .work/manifests/dev (git-ignored; they hold Kubernetes
 #     Secrets in plain text), or applied to a cluster when DATAPLANE_KUBECONFIG names a
 #     kubeconfig. The dev stack's secrets use the documented passphrase
 #     `langgraph-dev-passphrase` unless PULUMI_CONFIG_PASSPHRASE says otherwise.
+# DATAPLANE_CLUSTER=local: build and start the local Kubernetes cluster (scripts/cluster.sh),
+# apply the dev stack to it (state in .work/cluster/state), and print the pods Running per
+# workload and the Services, as the cluster reports them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup-venv.sh
 # An incomplete toolchain is reported here and explained by the next step.
 ./scripts/bootstrap-toolchain.sh || echo "==> the toolchain is incomplete (see above)"
+case "${DATAPLANE_CLUSTER:-}" in
+  "") ;;
+  local)
+    # The last line of `start` is the kubeconfig.
+    kubeconfig=$(./scripts/cluster.sh start | tail -n 1)
+    export DATAPLANE_KUBECONFIG=$kubeconfig
+    ;;
+  *) echo "DATAPLANE_CLUSTER=$DATAPLANE_CLUSTER: the only value is 'local'" >&2; exit 2 ;;
+esac
 ./scripts/controlplane.sh start
 status=0
 .venv/bin/python -m devtools.up_dev || status=$?
 echo "==> the local control plane keeps running: scripts/controlplane.sh stop"
+if [ "${DATAPLANE_CLUSTER:-}" = local ]; then
+  echo "==> the local cluster keeps running: scripts/cluster.sh stop (removes it and its stack state)"
+fi
 exit "$status"
