@@ -93,6 +93,10 @@ class SyncPlan:
     """The listener's namespaces."""
     revisions: list[RevisionSyncArgs]
     """One per deployment Pulumi serves; none when the listener reconciles."""
+    keep_listener: bool
+    """Leave the listener in the control plane on delete: while the databases are guarded,
+    `destroy --exclude-protected` keeps the deployments bound to it, so the next `up`
+    serves them again on their kept volumes."""
 
 
 def plan_sync(config: StackConfig, discovery: Discovery) -> SyncPlan:
@@ -110,6 +114,7 @@ def plan_sync(config: StackConfig, discovery: Discovery) -> SyncPlan:
         compute_id=config.control_plane.listener_compute_id,
         namespaces=list(config.namespaces.names),
         revisions=revisions,
+        keep_listener=config.postgres.deletion_protection,
     )
 
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pulumi.runtime.mocks import MockMonitor
 
 from .args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 from .charts import check_local_chart
+from .cluster_check import check_cluster
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
 from .dataplane import DataPlane
@@ -137,9 +139,18 @@ def kubernetes_provider(config: StackConfig) -> k8s.Provider:
     changes; ours have fixed names, so the old one would be deleted first and every
     Deployment reading it replaced with it: downtime on each secret change. Updated in
     place, the secrets' digest on the pod templates rolls the pods instead.
+
+    On a cluster, the stack owns what it declares: an `up` takes back fields edited by hand
+    (drift) instead of failing on the server-side apply conflict (`enable_patch_force`),
+    and adopts the objects that an interrupted `up` created but could not record instead of
+    failing on "already exists" (`upsert_existing_objects`).
     """
     target = (
-        {"kubeconfig": os.path.expanduser(config.kubeconfig)}
+        {
+            "kubeconfig": os.path.expanduser(config.kubeconfig),
+            "enable_patch_force": True,
+            "upsert_existing_objects": True,
+        }
         if config.kubeconfig
         else {"render_yaml_to_directory": config.render_dir}
     )
@@ -166,6 +177,12 @@ def main() -> None:
     """The whole data plane of the running stack, and its outputs."""
     config, discovery = load_and_discover()
     secrets = stack_secrets(config)
+    # Unit tests run the program under mocks, with no cluster behind a kubeconfig.
+    if config.kubeconfig and not isinstance(pulumi.runtime.settings.get_monitor(), MockMonitor):
+        with clear_errors("checking the cluster", "dataplane:kubeconfig", secrets):
+            check_cluster(
+                config.kubeconfig, list(config.namespaces.names), config.namespaces.create
+            )
     with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
         stack = build_stack(config, discovery)
     dataplane = stack.dataplane

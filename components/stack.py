@@ -42,6 +42,7 @@ def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResourc
         compute_id=plan.compute_id,
         namespaces=plan.namespaces,
         discovered=discovered_listener(discovery.listener_id, discovery.listener_namespaces),
+        opts=pulumi.ResourceOptions(retain_on_delete=plan.keep_listener),
     )
     # What discovery resolved, for each RevisionSync's check to use instead of asking again.
     targets = {found.name: found.target for found in discovery.deployments}
