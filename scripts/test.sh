@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install everything the project needs, then lint, type-check and run
-# every test (unit, provider, and integration tests that drive the real Pulumi CLI).
+# every test (unit, provider, integration tests that drive the real Pulumi CLI, and the
+# data plane's life against the live local cluster in tests/cluster).
 # Extra arguments go to pytest, e.g. `./scripts/test.sh tests/unit -q`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,12 @@ cd "$(dirname "$0")/.."
 # which piece is missing and why.
 if ! ./scripts/bootstrap-toolchain.sh; then
   echo "==> the Pulumi toolchain is incomplete (see above): the tests need all of it" >&2
+  exit 1
+fi
+# tests/cluster runs against the local Kubernetes cluster: its binaries are built here
+# (cached by version); the tests' session fixture starts it, and stops it when it started it.
+if ! ./scripts/bootstrap-cluster.sh; then
+  echo "==> the local cluster's binaries could not be built (see above): tests/cluster needs them" >&2
   exit 1
 fi
 
