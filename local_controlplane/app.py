@@ -20,6 +20,7 @@ from .faults import FaultSet, Instrumented, RequestStats
 from .schemas import (
     DeploymentCreate,
     DeploymentPatch,
+    DeploymentType,
     ListenerCreate,
     ListenerPatch,
     RevisionCreate,
@@ -59,7 +60,7 @@ def api_router() -> APIRouter:
         remote_reconciled: bool | None = None,
         tag_value_ids: str | None = None,
         image_version: str | None = None,
-        deployment_type: str | None = None,
+        deployment_type: DeploymentType | None = None,
         deployment_ids: str | None = None,
     ) -> dict[str, Any]:
         return ctx.store.list_deployments(

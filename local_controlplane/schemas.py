@@ -10,6 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The published enum of `source_config.deployment_type` and of the list filter of that name.
+DeploymentType = Literal["dev_free", "dev", "prod"]
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -61,7 +64,7 @@ class ListenerConfigIn(_In):
 class SourceConfigIn(_In):
     integration_id: str | None = None
     repo_url: str | None = None
-    deployment_type: Literal["dev_free", "dev", "prod"] | None = None
+    deployment_type: DeploymentType | None = None
     build_on_push: bool | None = None
     custom_url: str | None = None
     resource_spec: ResourceSpecIn | None = None

@@ -56,6 +56,18 @@ def not_found(kind: str, object_id: str) -> StoreError:
     return StoreError(404, f"{kind} ID {object_id} not found.")
 
 
+def listener_required(listener_ids: list[str]) -> StoreError:
+    """A create without ``source_config.listener_id``, in the hosted API's words (as quoted
+    by langgraph-cli's own tests): the official CLI finds "listener_id' is required" in a
+    400 (``langgraph_cli.deploy._LISTENER_REQUIRED_MARKER``) and tells the user to pass
+    --listener-id and --k8s-namespace."""
+    return StoreError(
+        400,
+        "Source configuration error: 'source_config.listener_id' is required for "
+        f"workspace with available listener IDs: {listener_ids!r}",
+    )
+
+
 @dataclass
 class Behaviour:
     """Runtime knobs (not persisted): revision progression and deletion timing."""
@@ -191,6 +203,11 @@ class Store:
         if lst is None or (tenant is not None and lst.get("_tenant_id") != tenant):
             raise not_found("Listener", listener_id)
         return lst
+
+    def _listener_ids(self, tenant: str) -> list[str]:
+        """The workspace's listener ids, oldest first."""
+        mine = [v for v in self._listeners.values() if v.get("_tenant_id") == tenant]
+        return [v["id"] for v in sorted(mine, key=lambda v: v.get("_seq", 0))]
 
     def _revision(self, dep: dict[str, Any], revision_id: str) -> dict[str, Any]:
         rev = self._revisions.get(revision_id)
@@ -407,7 +424,7 @@ class Store:
         sc = copy.deepcopy(body.get("source_config") or {})
         listener_id = sc.get("listener_id")
         if not listener_id:
-            raise StoreError(400, "source_config.listener_id is required for external_docker.")
+            raise listener_required(self._listener_ids(tenant))
         lst = self._listeners.get(listener_id)
         if lst is None or lst.get("_tenant_id") != tenant:
             raise StoreError(400, f"Listener ID {listener_id} not found.")
@@ -738,11 +755,10 @@ class Store:
         with self._lock:
             self._tick()
             if listener_id is None:
-                candidates = [v for v in self._listeners.values() if v["_tenant_id"] == tenant]
+                candidates = self._listener_ids(tenant)
                 if not candidates:
                     raise StoreError(400, "No listener in this workspace to bind deployments to.")
-                candidates.sort(key=lambda v: v["_seq"])
-                listener_id = candidates[0]["id"]
+                listener_id = candidates[0]
             lst = self._listener(tenant, listener_id)
             namespace = k8s_namespace or (lst["compute_config"].get("k8s_namespaces") or [""])[0]
             ids = []

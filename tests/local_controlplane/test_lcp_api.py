@@ -155,6 +155,12 @@ def test_filters(api: httpx.Client) -> None:
     assert names(status="AWAITING_DELETE,UNUSED") == set()
     assert names(deployment_ids=f"{seed.BETA_ID},{seed.GAMMA_ID}") == {"agent-beta", "agent-gamma"}
     assert names(deployment_type="prod") == {"agent-alpha"}
+    assert names(deployment_type="dev_free") == set()
+    # Only the published enum (dev_free, dev, prod) is a filter; anything else is a 422.
+    for bad in ("dev_zero", "PROD", ""):
+        response = api.get("/v2/deployments", params={"deployment_type": bad})
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["loc"] == ["query", "deployment_type"]
     assert names(image_version="0.4.18") == {"agent-beta"}
     assert names(remote_reconciled="true") == {"agent-alpha", "agent-beta", "agent-gamma"}
     assert names(remote_reconciled="false") == set()
@@ -192,6 +198,13 @@ def test_create_and_read(api: httpx.Client) -> None:
 
 def test_create_errors(api: httpx.Client) -> None:
     assert _create(api, "agent-alpha").status_code == 400  # name taken
+    # Worded as the hosted API words it: the official CLI keys on "listener_id' is required".
+    no_listener = _create(api, "x", source_config={"listener_config": {"k8s_namespace": "a"}})
+    assert no_listener.status_code == 400
+    assert no_listener.json()["detail"] == (
+        "Source configuration error: 'source_config.listener_id' is required for workspace "
+        f"with available listener IDs: ['{seed.DEV_LISTENER_ID}', '{seed.STAGING_LISTENER_ID}']"
+    )
     missing = _create(api, "x", source_config={"listener_id": "00000000-0000-0000-0000-0"})
     assert missing.status_code == 400 and "Listener ID" in missing.json()["detail"]
     wrong_ns = _create(
