@@ -11,6 +11,8 @@ listener ``dev-cluster`` (namespace ``langgraph``) with deployments ``agent-alph
 ``agent-beta``, and a listener ``staging-cluster`` with ``agent-gamma``; ids are stable
 (see :mod:`local_controlplane.seed`). ``/_admin`` is a local-only test API (see
 :mod:`local_controlplane.admin`); tests use :func:`local_controlplane.testing.run_server`.
+LangChain's own ``langgraph`` CLI works against it too (``langgraph deploy list --host-url
+http://127.0.0.1:8765 --api-key lsv2_local_dev_key``); tests/local_controlplane drives it.
 """
 
 from .app import create_app
