@@ -119,13 +119,17 @@ ROLES: tuple[tuple[str, str], ...] = (
 )
 
 
+# By the process's name when its command line could not be read (it was starting or ending).
+NAMED_ROLES = {"pulumi": "CLI (Go engine)", "pulumi-language": "language host"}
+
+
 def role(cmdline: str, name: str) -> str:
     """The role of a process in a Pulumi run, by its command line; else its name."""
     padded = cmdline + " "
     for label, part in ROLES:
         if part in padded:
             return label
-    return name
+    return NAMED_ROLES.get(name, name)
 
 
 def rss(pid: int) -> int:
@@ -166,7 +170,7 @@ class TreePeak:
             seen = cpu(pid)
             if seen is not None:
                 self.cpu_seen[pid] = seen
-            if pid not in self.commands:
+            if not self.commands.get(pid):  # empty while the process starts: read again
                 self.commands[pid] = command_line(pid)
             at = time.perf_counter() - self.started
             self.seen.setdefault(pid, [at, at])[1] = at

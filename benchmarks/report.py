@@ -430,12 +430,73 @@ class Report:
             "## 4. What stands in the way, measured",
             "",
         )
+        self.in_short()
         self.cpu_table()
         self.timeline_table()
         if profiles:
             self.engine_profile(profiles)
             self.program_profile(profiles)
         self.checks_and_imports()
+
+    def in_short(self) -> None:
+        """The measured differences behind the targets, in a few sentences."""
+        n = self.big
+        runs = self.runs(n)
+        ours, base = self.time("dataplane", "preview", n), self.time("static", "preview", n)
+        lines = []
+        if ours and base:
+            cpu_ours = seconds_by(runs_of(runs, "dataplane", "preview"), "cpu_by_process_s")
+            cpu_base = seconds_by(runs_of(runs, "static", "preview"), "cpu_by_process_s")
+            more = sorted(
+                ((k, cpu_ours.get(k, 0.0) - cpu_base.get(k, 0.0)) for k in cpu_ours),
+                key=lambda kv: -kv[1],
+            )
+            grown = ", ".join(f"{k} {'+' if d >= 0 else MINUS}{abs(d):.2f} s" for k, d in more[:3])
+            count = {
+                p: max(r["resources"] for r in runs_of(runs, p, "preview"))
+                for p in ("dataplane", "static")
+            }
+            lines.append(
+                f"- **Preview at N={n}**: the full data plane takes "
+                f"{s(ours.median - base.median)} more than the static program "
+                f"({ratio_of(ours)}). It registers {count['dataplane']} resources against "
+                f"{count['static']} (its components, the listener registration and one "
+                "RevisionSync per deployment, each a registration the program sends and the "
+                f"engine steps through). CPU, most added first: {grown}."
+            )
+            first = runs_of(runs, "dataplane", "preview")[0].get("timeline_s", {})
+            other = runs_of(runs, "static", "preview")[0].get("timeline_s", {})
+            k8s, program = "kubernetes plugin", "program (Python)"
+            if k8s in first and k8s in other and program in first and program in other:
+                lines.append(
+                    f"- **Critical path** (first preview at N={n}): the program starts at "
+                    f"{s(first[program][0])} (static: {s(other[program][0])}), after the "
+                    "language host's pip checks; the first Kubernetes object reaches the "
+                    f"engine (its plugin starts) at {s(first[k8s][0])} (static: "
+                    f"{s(other[k8s][0])}): before it, the data plane's program loads our "
+                    "package, reads the config, asks the control plane and resolves the "
+                    "targets."
+                    + (
+                        " The dynamic-provider host starts at "
+                        f"{s(first['dynamic-provider host (Python)'][0])}."
+                        if "dynamic-provider host (Python)" in first
+                        else ""
+                    )
+                )
+        noop = self.rec(kind="time against the engine's floor", n=self.small)
+        static_noop = self.time("static", "noop-preview", self.small)
+        floor = self.time("empty", "noop-preview", 0)
+        if noop and static_noop and floor:
+            lines.append(
+                f"- **No-op preview at N={self.small}** against the floor: the data plane "
+                f"{s(noop.median)}, the static program declaring the same objects "
+                f"{s(static_noop.median)} ({static_noop.median / floor.median:.2f}{X} the "
+                f"floor's {s(floor.median)}): a program with these objects starts the "
+                "`kubernetes` and `random` plugins and imports `pulumi_kubernetes`, which the "
+                "empty program does not."
+            )
+        if lines:
+            self.add(*lines, "")
 
     def cpu_table(self) -> None:
         runs = self.runs(self.big)
@@ -535,6 +596,19 @@ class Report:
             "",
         )
         ours = (profiles.get("dataplane") or {}).get("program")
+        if ours and ours.get("heaviest"):
+            self.add(
+                "The full data plane's program, heaviest functions by own time:",
+                "",
+                *table(
+                    ["function", "library", "calls", "own"],
+                    [
+                        [f"`{r['function'][:90]}`", r["area"], r["calls"], s(r["tottime_s"])]
+                        for r in ours["heaviest"][:10]
+                    ],
+                ),
+                "",
+            )
         if ours and ours.get("ours_by_cumtime"):
             self.add(
                 "Our functions by cumulative time in that preview:",

@@ -60,6 +60,7 @@ def test_processes_are_told_apart_by_their_command_line() -> None:
     assert procmem.role("/p/pulumi-resource-kubernetes 127.0.0.1:1", "x") == "kubernetes plugin"
     assert procmem.role("/p/pulumi-resource-pulumi-python", "x").startswith("dynamic-provider")
     assert procmem.role("", "mystery") == "mystery"
+    assert procmem.role("", "pulumi") == "CLI (Go engine)"  # no command line to read
 
 
 def test_fit_and_growth() -> None:
