@@ -133,7 +133,8 @@ def route_of(path: str) -> str:
 
 
 class RequestStats:
-    """Counts of API requests (not ``/_admin``) and distinct client connections."""
+    """Counts of API requests (not ``/_admin``), distinct client connections, and requests
+    outside the path prefix."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -147,6 +148,7 @@ class RequestStats:
             self._by_path: Counter[str] = Counter()
             self._clients: set[str] = set()
             self._faults = 0
+            self._outside = 0
 
     def record(self, method: str, path: str, client: tuple[str, int] | None) -> None:
         with self._lock:
@@ -161,6 +163,11 @@ class RequestStats:
         with self._lock:
             self._faults += 1
 
+    def outside_prefix(self) -> None:
+        """A request outside the path prefix (answered 404, as by a proxy)."""
+        with self._lock:
+            self._outside += 1
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -171,6 +178,7 @@ class RequestStats:
                 "connections": len(self._clients),
                 "clients": sorted(self._clients),
                 "faults_fired": self._faults,
+                "outside_prefix": self._outside,
             }
 
 
@@ -190,10 +198,13 @@ class Instrumented:
             path = scope["path"]
             if path != self.path_prefix and not path.startswith(self.path_prefix + "/"):
                 # What a reverse proxy in front of the API would say: not JSON.
+                self.stats.outside_prefix()
                 await _send_raw(send, 404, b"404 page not found", content_type=b"text/plain")
                 return
             scope = {**scope, "path": path[len(self.path_prefix) :] or "/"}
             scope["raw_path"] = scope["path"].encode()
+            # So that /docs under the prefix asks for the prefix's /openapi.json.
+            scope["root_path"] = scope.get("root_path", "") + self.path_prefix
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -125,10 +127,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_documented_command_starts_the_server(tmp_path: Path) -> None:
+@contextmanager
+def documented_command(
+    tmp_path: Path, *options: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Path]]:
+    """`python -m local_controlplane` with `options`, on a free port: (its root URL, state).
+    Ready once `/_admin/health` (under the path prefix, if any) answers."""
     port = _free_port()
     state = tmp_path / ".work" / "controlplane" / "state.json"
-    env = {**os.environ, "LOCAL_CONTROLPLANE_API_KEY": "lsv2_from_env_key"}
+    root = f"http://127.0.0.1:{port}"
+    prefix = (
+        options[options.index("--path-prefix") + 1].strip("/") if "--path-prefix" in options else ""
+    )
+    health = f"{root}/{prefix}/_admin/health" if prefix else f"{root}/_admin/health"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -142,28 +153,25 @@ def test_documented_command_starts_the_server(tmp_path: Path) -> None:
             str(state),
             "--log-level",
             "warning",
+            *options,
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     try:
-        url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 20
         while True:
             try:
-                if httpx.get(f"{url}/_admin/health").status_code == 200:
+                if httpx.get(health).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
-        listed = httpx.get(f"{url}/v2/deployments", headers={"X-Api-Key": "lsv2_from_env_key"})
-        assert listed.status_code == 200 and len(listed.json()["resources"]) == 3
-        assert httpx.get(f"{url}/v2/deployments", headers=HEADERS).status_code == 401
-        assert state.exists()
+        yield root, state
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -171,3 +179,21 @@ def test_documented_command_starts_the_server(tmp_path: Path) -> None:
             proc.stdout.close()
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_documented_command_starts_the_server(tmp_path: Path) -> None:
+    env = {"LOCAL_CONTROLPLANE_API_KEY": "lsv2_from_env_key"}
+    with documented_command(tmp_path, env=env) as (url, state):
+        listed = httpx.get(f"{url}/v2/deployments", headers={"X-Api-Key": "lsv2_from_env_key"})
+        assert listed.status_code == 200 and len(listed.json()["resources"]) == 3
+        assert httpx.get(f"{url}/v2/deployments", headers=HEADERS).status_code == 401
+        assert state.exists()
+
+
+def test_documented_command_serves_under_a_path_prefix(tmp_path: Path) -> None:
+    # Written as people write it: no leading slash, a trailing one.
+    with documented_command(tmp_path, "--path-prefix", "api-host/") as (url, _):
+        listed = httpx.get(f"{url}/api-host/v2/deployments", headers=HEADERS)
+        assert listed.status_code == 200 and len(listed.json()["resources"]) == 3
+        root = httpx.get(f"{url}/v2/deployments", headers=HEADERS)
+        assert (root.status_code, root.text) == (404, "404 page not found")
