@@ -194,22 +194,24 @@ class Instrumented:
     path_prefix: str = ""
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if self.path_prefix and scope["type"] == "http":
-            path = scope["path"]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if self.path_prefix:
             if path != self.path_prefix and not path.startswith(self.path_prefix + "/"):
                 # What a reverse proxy in front of the API would say: not JSON.
                 self.stats.outside_prefix()
                 await _send_raw(send, 404, b"404 page not found", content_type=b"text/plain")
                 return
-            scope = {**scope, "path": path[len(self.path_prefix) :] or "/"}
-            scope["raw_path"] = scope["path"].encode()
-            # So that /docs under the prefix asks for the prefix's /openapi.json.
-            scope["root_path"] = scope.get("root_path", "") + self.path_prefix
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            # The prefix is the app's root path (ASGI): the routes match what follows it once
+            # (a prefix written twice is not found), and /docs asks for the prefixed schema.
+            scope = {**scope, "root_path": scope.get("root_path", "") + self.path_prefix}
+            path = path[len(self.path_prefix) :] or "/"
+        if path.startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        path = scope["path"]
         client = scope.get("client")
         self.stats.record(method, path, tuple(client) if client else None)
         response_delay = 0.0

@@ -76,6 +76,11 @@ def test_paths_outside_the_prefix_get_a_proxys_404(
     assert stats["outside_prefix"] == 4 and stats["total"] == 0
 
 
+def test_the_prefix_counts_once(prefixed: LocalServer) -> None:
+    twice = httpx.get(f"{prefixed.base_url}/api-host/v2/deployments", headers=HEADERS)
+    assert (twice.status_code, twice.json()) == (404, {"detail": "Not Found"})
+
+
 def test_auth_under_the_prefix(prefixed: LocalServer, admin: AdminClient) -> None:
     def get(headers: dict[str, str]) -> httpx.Response:
         return httpx.get(f"{prefixed.base_url}/v2/listeners", headers=headers)
