@@ -51,3 +51,26 @@ def url_problem(
     if not query and (parts.query or parts.fragment or value.endswith(("?", "#"))):
         return "has a query (`?...`) or fragment (`#...`)"
     return None
+
+
+def api_root(value: str) -> str:
+    """A control-plane base URL in one spelling: spaces around it, and repeated and trailing
+    slashes in its path, dropped (`https://h//api-host/` is `https://h/api-host`), so that a
+    self-hosted control plane's prefix is neither doubled nor lost when `/v2/...` is added."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # a malformed `[IPv6]` address: the URL checks say so
+        return value.strip().rstrip("/")
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    return parts._replace(path=path).geturl()
+
+
+def api_root_problem(value: str) -> str | None:
+    """What is wrong with an http(s) URL as the control plane's root, or None: a path with
+    the API's own `/v2` in it, or the LangSmith API's (`/api`, `/api/v1`)."""
+    segments = urlsplit(api_root(value)).path.strip("/").split("/")
+    if "v2" in segments:
+        return "holds the API's own `/v2` path, which is added to the root"
+    if segments[-2:] == ["api", "v1"] or segments[-1:] == ["api"]:
+        return "is the LangSmith API (`/api`, `/api/v1`), not its control plane (`/api-host`)"
+    return None

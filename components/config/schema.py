@@ -56,7 +56,7 @@ from ..images import image_problem, registry_problem, store_version_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
 from ..revision import Sizing
-from ..urls import url_problem
+from ..urls import api_root, api_root_problem, url_problem
 from ..workload import WorkloadKind
 from .credentials import is_credential_name, is_credential_value
 from .fields import (
@@ -175,8 +175,17 @@ class ControlPlaneConfig(Section):
 
     @field_validator("url")
     @classmethod
-    def _no_trailing_slash(cls, v: str | None) -> str | None:
-        return v.rstrip("/") if v else v
+    def _api_root(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        problem = api_root_problem(v)
+        if problem:
+            invalid(
+                problem,
+                "give the API's root: `https://api.host.langchain.com` (or `region`), or for "
+                "a self-hosted LangSmith `https://<host>/api-host`",
+            )
+        return api_root(v)
 
     @field_validator("workspace_id")
     @classmethod

@@ -23,7 +23,7 @@ from typing import Any, TypedDict, TypeVar, Unpack
 import httpx
 import pydantic
 
-from ..urls import redact
+from ..urls import api_root, api_root_problem, redact
 from .deadline import Deadline, binding, enforce_deadlines, sockets_obey, time_limit
 from .errors import (
     ControlPlaneError,
@@ -69,13 +69,15 @@ USER_AGENT = "langgraph-dataplane-pulumi/0.1.0"
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 Body = ApiModel | Mapping[str, Any]
+_ROOT_EXAMPLES = "e.g. https://api.host.langchain.com or https://langsmith.example.com/api-host"
 
 
 def resolve_base_url(region: str | None, base_url: str | None) -> str:
-    """The API base URL: an explicit ``base_url`` wins (its path prefix is kept). A URL with a
-    user or password is refused, and never quoted."""
+    """The API base URL: an explicit ``base_url`` wins, in the spelling of
+    :func:`~components.urls.api_root` (its path prefix kept, slashes tidied). A URL with a user
+    or password is refused, and never quoted; so is one with the API's `/v2` in it."""
     if base_url:
-        url = base_url.strip().rstrip("/")
+        url = api_root(base_url)
         try:
             parsed = httpx.URL(url)
         except httpx.InvalidURL:
@@ -83,12 +85,18 @@ def resolve_base_url(region: str | None, base_url: str | None) -> str:
         if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
             raise ValueError(
                 f"control-plane base URL {redact(base_url)!r} must be an absolute http(s) URL, "
-                "e.g. https://api.host.langchain.com or https://langsmith.example.com/api-host"
+                + _ROOT_EXAMPLES
             )
         if parsed.userinfo:
             raise ValueError(
                 "the control-plane base URL must not contain a user or password (not shown); "
                 "the API key is sent as a header"
+            )
+        problem = api_root_problem(url)
+        if problem:
+            raise ValueError(
+                f"control-plane base URL {redact(base_url)!r} {problem}: give the API's root, "
+                + _ROOT_EXAMPLES
             )
         return url
     key = (region or DEFAULT_REGION).strip().lower()

@@ -17,6 +17,13 @@ BODY_EXCERPT_CHARS = 200
 STACK_CONFIG_HINT = (
     "check `dataplane:apiKey` and `dataplane:controlPlane.workspaceId` in the stack config"
 )
+WORKSPACE_FIX = (
+    "Fix: `pulumi config set --path dataplane:controlPlane.workspaceId <workspace id>` (the "
+    "workspace's UUID, in LangSmith under Settings > Workspaces; it is sent as X-Tenant-Id), "
+    "or use a workspace-scoped API key."
+)
+ROUTE_MISSING = "Not Found"
+"""FastAPI's `detail` when no route matches the path (not a missing object)."""
 
 
 def excerpt(text: str, limit: int = BODY_EXCERPT_CHARS) -> str:
@@ -196,21 +203,22 @@ def error_from_response(
     said = detail_text(detail, body_text).rstrip(".")
 
     if status_code in (401, 403):
-        requires_workspace = isinstance(said, str) and (
-            "requires workspace specification" in said.lower()
-        )
+        requires_workspace = "requires workspace specification" in said.lower()
+        if requires_workspace and not tenant_id:
+            return AuthenticationError(
+                f"the API key ({key_hint(api_key)}) is organisation-scoped and the control "
+                f"plane needs to know which workspace to act in: HTTP {status_code} on "
+                f"{where}: {said}. {WORKSPACE_FIX}",
+                requires_workspace=True,
+                tenant_id=tenant_id,
+                **common,
+            )
         workspace = tenant_id if tenant_id else "<not set>"
         parts = [
             f"control plane refused the API key ({key_hint(api_key)}) for workspace "
             f"{workspace}: HTTP {status_code} on {where}: {said}."
         ]
-        if requires_workspace:
-            parts.append(
-                "The key is organisation-scoped and requires workspace specification: "
-                "set `dataplane:controlPlane.workspaceId` (sent as X-Tenant-Id) to the "
-                "workspace id."
-            )
-        elif status_code == 401:
+        if status_code == 401:
             parts.append(f"The key is invalid, expired or revoked; {STACK_CONFIG_HINT}.")
         else:
             parts.append(
@@ -224,10 +232,12 @@ def error_from_response(
     if status_code == 404:
         what = f"{resource} {resource_id!r}" if resource and resource_id else "resource"
         msg = f"{what} not found: {where} answered 404: {said}."
-        if not json_ok:
+        if not json_ok or said == ROUTE_MISSING:
+            why = "is not the control plane's JSON" if not json_ok else "knows no such path"
             msg += (
-                " The answer is not the control plane's JSON: check the base URL "
-                "(a self-hosted control plane lives under the `/api-host` prefix)."
+                f" The answer {why}: check the base URL, `dataplane:controlPlane.url` (the "
+                "API's root, without `/v2`; a self-hosted control plane lives under the "
+                "`/api-host` prefix: `https://<host>/api-host`)."
             )
         elif resource and resource_id:
             msg += f" Check that the {resource} id is right and belongs to workspace " + (

@@ -33,6 +33,7 @@ from ..controlplane import (
 )
 from ..names import EndpointProps
 from ..names import ListenerRegistrationProps as P
+from ..urls import api_root
 from .connection import Endpoint, client_for, remember_api_key
 
 
@@ -52,7 +53,11 @@ class ListenerRegistrationProvider(ResourceProvider):
         return CheckResult({**news, P.NAMESPACES: sorted(namespaces)}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        replaces = [k for k in (P.COMPUTE_ID, EndpointProps.URL) if olds.get(k) != news.get(k)]
+        replaces = [P.COMPUTE_ID] if olds.get(P.COMPUTE_ID) != news.get(P.COMPUTE_ID) else []
+        # Another control plane replaces; the same one spelt otherwise (`//`, `/`) does not.
+        old_url, new_url = (api_root(str(props.get(EndpointProps.URL))) for props in (olds, news))
+        if old_url != new_url:
+            replaces.append(EndpointProps.URL)
         changed = replaces or sorted(olds.get(P.NAMESPACES) or []) != news.get(P.NAMESPACES)
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 

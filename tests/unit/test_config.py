@@ -46,6 +46,39 @@ def test_json_text_is_decoded_like_pulumi_hands_it_over() -> None:
     assert config.control_plane.base_url == "https://eu.api.host.langchain.com"
 
 
+@pytest.mark.parametrize(
+    ("written", "root"),
+    [
+        ("https://langsmith.example.com/api-host", "https://langsmith.example.com/api-host"),
+        ("https://langsmith.example.com/api-host/", "https://langsmith.example.com/api-host"),
+        ("https://langsmith.example.com//api-host//", "https://langsmith.example.com/api-host"),
+        ("http://127.0.0.1:8765/api-host", "http://127.0.0.1:8765/api-host"),
+        ("https://corp.example.com/tools/langsmith/api-host/", "https://corp.example.com/tools/langsmith/api-host"),
+        ("https://api.host.langchain.com/", "https://api.host.langchain.com"),
+    ],
+)  # fmt: skip
+def test_a_self_hosted_url_keeps_its_prefix_written_one_way(written: str, root: str) -> None:
+    config = parse_stack_config(
+        base(controlPlane={"url": written, "listenerComputeId": "c"}), SECRETS
+    )
+    assert config.control_plane.base_url == config.control_plane.url == root
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("https://langsmith.example.com/api-host/v2", "holds the API's own `/v2` path"),
+        ("https://langsmith.example.com/v2/deployments", "holds the API's own `/v2` path"),
+        ("https://langsmith.example.com/api/v1", "is the LangSmith API"),
+        ("https://langsmith.example.com/api", "is the LangSmith API"),
+    ],
+)
+def test_an_api_path_is_refused_as_the_root(written: str, problem: str) -> None:
+    (found,) = problems(base(controlPlane={"url": written, "listenerComputeId": "c"}))
+    assert found.startswith(f"dataplane:controlPlane.url: {problem}"), found
+    assert "Fix: give the API's root" in found and "`https://<host>/api-host`" in found
+
+
 def test_every_problem_is_reported_at_once() -> None:
     raw = base(
         controlPlane={"url": "ftp://x", "regoin": "us"},

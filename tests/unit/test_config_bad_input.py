@@ -110,6 +110,8 @@ URLS = cases(
     ("port-out-of-range", Case(cp(url="https://cp.example.com:99999"), "controlPlane.url", "absolute http(s) URL")),
     ("query", Case(cp(url="https://cp.example.com/api-host?tenant=1"), "controlPlane.url", "absolute http(s) URL")),
     ("space", Case(cp(url="https://cp example.com"), "controlPlane.url", "absolute http(s) URL")),
+    ("api-path-in-root", Case(cp(url="https://ls.example.com/api-host/v2/"), "controlPlane.url", "self-hosted LangSmith `https://<host>/api-host`")),
+    ("langsmith-api-as-root", Case(cp(url="https://ls.example.com/api/v1"), "controlPlane.url", "self-hosted LangSmith `https://<host>/api-host`")),
     ("smith-url-not-a-url", Case(cp(region="us", smithUrl="not a url"), "controlPlane.smithUrl", "absolute http(s) URL")),
     ("langsmith-endpoint-no-host", Case(cp(region="us", langsmithEndpoint="https://"), "controlPlane.langsmithEndpoint", "with a host")),
     ("redis-uri-no-host", Case(base(externalRedisUris={"a": "redis://:r3dis-pw@"}), "externalRedisUris.a", "redis://:pass@host", ("r3dis-pw",))),
