@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dataplane_project import DataplaneProject
@@ -42,7 +43,7 @@ def selfhosted(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def run(project: DataplaneProject, step: str, stack: auto.Stack, **options: object) -> object:
+def run(project: DataplaneProject, step: str, stack: auto.Stack, **options: Any) -> Any:
     return getattr(stack, step)(on_output=project.record, color="never", **options)
 
 
