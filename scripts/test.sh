@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup-venv.sh
+# PostgreSQL and redis-server for the external-store preflight tests (Debian packages).
+./scripts/install-system-packages.sh
 # The integration tests need the whole engine: an incomplete toolchain fails here, saying
 # which piece is missing and why.
 if ! ./scripts/bootstrap-toolchain.sh; then
