@@ -1,6 +1,6 @@
 """What a big first `up` costs with the engine's checkpoints, and without them.
 
-    .venv/bin/python -m benchmarks.first_up --size 50             # two `up`s, about 8 minutes
+    .venv/bin/python -m benchmarks.first_up --size 50             # two `up`s, about 6 minutes quiet
     .venv/bin/python -m benchmarks.first_up --size 50 --profile   # and where the engine spends it
 
 With a `file://` backend the engine rewrites the whole state after every step, so a first
@@ -42,7 +42,7 @@ def first_up(
     extra_env: dict[str, str],
     profile: Path | None,
 ) -> tuple[float, str]:
-    """Wall seconds of one first `up` of a fresh stack, and its resource summary line."""
+    """Wall seconds of one first `up` of a fresh stack, and how many resources it created."""
     where = project.write(root, "dataplane")
     project.stack_file(root, "dataplane", stack, url=url)
     engine.stack(where, root / "state", None, name=stack)  # create it
