@@ -80,7 +80,10 @@ def test_backoff_counts_against_the_deadline(make_client: MakeClient, admin: Adm
     error, took = failure(client.list_listeners)
     assert took <= 1.0 + SLACK, took
     assert 2 <= error.attempts < 50
-    assert "HTTP 503" in str(error) and "deadline" in str(error)
+    # The last try either got its 503, or started just in time and had its socket wait
+    # cut by the deadline (a busy machine): the message names the deadline either way.
+    assert "deadline" in str(error)
+    assert "HTTP 503" in str(error) or "the call's deadline passed" in str(error)
 
 
 def test_a_trickled_post_is_not_retried(make_client: MakeClient, admin: AdminClient) -> None:
