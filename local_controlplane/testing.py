@@ -237,4 +237,14 @@ class AdminClient:
         return self._call("PUT", "/api-keys", keys)  # type: ignore[no-any-return]
 
 
-__all__ = ["DEFAULT_API_KEY", "AdminClient", "LocalServer", "run_server"]
+@contextmanager
+def fresh_admin(base_url: str) -> Iterator[AdminClient]:
+    """The admin API of the server at `base_url` for one test: state, faults and stats reset
+    before it, faults cleared after it."""
+    with AdminClient(base_url) as admin:
+        admin.reset()
+        yield admin
+        admin.clear_faults()
+
+
+__all__ = ["DEFAULT_API_KEY", "AdminClient", "LocalServer", "fresh_admin", "run_server"]

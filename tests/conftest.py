@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from local_controlplane.testing import AdminClient, LocalServer
+from local_controlplane.testing import AdminClient, LocalServer, fresh_admin
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +29,8 @@ def base_url(server: LocalServer) -> str:
 @pytest.fixture
 def admin(server: LocalServer) -> Iterator[AdminClient]:
     """Admin API of the shared server; state, faults and stats are reset for each test."""
-    with AdminClient(server.base_url) as adm:
-        adm.reset()
+    with fresh_admin(server.base_url) as adm:
         yield adm
-        adm.clear_faults()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from components.controlplane import AuthenticationError, ControlPlaneClient, NotFoundError
 from local_controlplane import seed
-from local_controlplane.testing import AdminClient, LocalServer
+from local_controlplane.testing import AdminClient, LocalServer, fresh_admin
 
 MakeClient = Callable[..., ControlPlaneClient]
 IMAGE = "registry.example.com/agents/alpha:{}"
@@ -32,11 +32,8 @@ def base_url(selfhosted: LocalServer) -> str:
 
 @pytest.fixture
 def admin(selfhosted: LocalServer) -> Iterator[AdminClient]:
-    with AdminClient(selfhosted.base_url) as adm:
-        adm.reset()
-        adm.reset_stats()
+    with fresh_admin(selfhosted.base_url) as adm:
         yield adm
-        adm.clear_faults()
 
 
 def all_inside_the_prefix(admin: AdminClient, client: ControlPlaneClient) -> None:

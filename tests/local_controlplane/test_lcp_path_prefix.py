@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from local_controlplane import create_app, seed
-from local_controlplane.testing import AdminClient, LocalServer
+from local_controlplane.testing import AdminClient, LocalServer, fresh_admin
 
 HEADERS = {"X-Api-Key": seed.DEFAULT_API_KEY}
 
@@ -22,10 +22,8 @@ def prefixed() -> Iterator[LocalServer]:
 
 @pytest.fixture
 def admin(prefixed: LocalServer) -> Iterator[AdminClient]:
-    with AdminClient(prefixed.base_url) as adm:
-        adm.reset()
+    with fresh_admin(prefixed.base_url) as adm:
         yield adm
-        adm.clear_faults()
 
 
 def test_the_default_is_no_prefix(server: LocalServer) -> None:
