@@ -23,14 +23,7 @@ tc_load_versions() {
     value=${BASH_REMATCH[2]}
     printf -v "TC_$key" '%s' "$value"
   done <"$TC_VERSIONS_FILE"
-  local required var
-  for required in TOOLCHAIN_RECIPE PULUMI_VERSION KUBERNETES_VERSION RANDOM_VERSION; do
-    var=TC_$required
-    if [ -z "${!var:-}" ]; then
-      echo "toolchain: $TC_VERSIONS_FILE has no $required" >&2
-      return 1
-    fi
-  done
+  tc_require_pins TOOLCHAIN_RECIPE PULUMI_VERSION KUBERNETES_VERSION RANDOM_VERSION || return 1
   # The pins' fingerprint: any change of a pin (a commit, say) gives a new toolchain key.
   # Pins of what is not the engine are not part of it: actionlint (ACTIONLINT_*), and the
   # local cluster (CLUSTER_*), which keys its own cache (tc_cluster_key).
@@ -40,17 +33,25 @@ tc_load_versions() {
   TC_DIR=$TC_CACHE_ROOT/$TC_KEY
 }
 
-# tc_cluster_key: the local cluster's binaries (scripts/bootstrap-cluster.sh) are keyed by
-# the CLUSTER_* pins alone, so that they and the engine never rebuild each other.
-tc_cluster_key() {
-  local required var sha
-  for required in CLUSTER_RECIPE CLUSTER_KUBERNETES_VERSION CLUSTER_ETCD_VERSION CLUSTER_KWOK_VERSION; do
+# tc_require_pins NAME...: fails, naming the first missing one, unless each pin NAME was
+# read from the versions file (as TC_NAME).
+tc_require_pins() {
+  local required var
+  for required in "$@"; do
     var=TC_$required
     if [ -z "${!var:-}" ]; then
       echo "toolchain: $TC_VERSIONS_FILE has no $required" >&2
       return 1
     fi
   done
+}
+
+# tc_cluster_key: the local cluster's binaries (scripts/bootstrap-cluster.sh) are keyed by
+# the CLUSTER_* pins alone, so that they and the engine never rebuild each other.
+tc_cluster_key() {
+  local sha
+  tc_require_pins CLUSTER_RECIPE CLUSTER_KUBERNETES_VERSION CLUSTER_ETCD_VERSION CLUSTER_KWOK_VERSION ||
+    return 1
   sha=$(grep -E '^CLUSTER_[A-Z0-9_]*=' "$TC_VERSIONS_FILE" | LC_ALL=C sort | sha256sum | cut -c1-10)
   TC_CLUSTER_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/langgraph-dataplane/cluster
   TC_CLUSTER_KEY="kubernetes-${TC_CLUSTER_KUBERNETES_VERSION}_etcd-${TC_CLUSTER_ETCD_VERSION}_kwok-${TC_CLUSTER_KWOK_VERSION}_r${TC_CLUSTER_RECIPE}-$sha"
