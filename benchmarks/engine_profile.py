@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devtools.engine import DEV_PASSPHRASE, REPO, Engine
+from devtools.engine import Engine
 
 from . import profiles
 from .procmem import measure
@@ -30,14 +30,7 @@ _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0
 def preview(engine: Engine, project: Path, state: Path, stack: str, out: Path) -> dict[str, Any]:
     """One profiled preview of `stack` in `project`: wall time, CPU by process, profiles."""
     out.mkdir(parents=True, exist_ok=True)
-    env = {
-        **engine.env,
-        "PULUMI_BACKEND_URL": f"file://{state}",
-        "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE,
-        "PULUMI_RUNTIME_VIRTUALENV": str(REPO / ".venv"),
-        "PYTHONPATH": str(project),
-        PROFILE_ENV: str(out / "program.prof"),
-    }
+    env = {**engine.project_env(state, project), PROFILE_ENV: str(out / "program.prof")}
     command = [str(engine.folder / "bin" / "pulumi"), "preview", "--stack", stack]
     command += ["--non-interactive", "--color", "never", "--profiling", str(out / "engine")]
     with measure(interval=0.1) as peak:

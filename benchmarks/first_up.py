@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from devtools.engine import DEV_PASSPHRASE, REPO, Engine
+from devtools.engine import Engine
 from local_controlplane.testing import run_server
 
 from . import project
@@ -46,14 +46,7 @@ def first_up(
     where = project.write(root, "dataplane")
     project.stack_file(root, "dataplane", stack, url=url)
     engine.stack(where, root / "state", None, name=stack)  # create it
-    env = {
-        **engine.env,
-        "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE,
-        "PULUMI_RUNTIME_VIRTUALENV": str(REPO / ".venv"),
-        "PYTHONPATH": str(where),
-        **extra_env,
-    }
+    env = {**engine.project_env(root / "state", where), **extra_env}
     command = [str(engine.folder / "bin" / "pulumi"), "up", "--yes", "--skip-preview"]
     command += ["--stack", stack, "--non-interactive", "--color", "never"]
     if profile:

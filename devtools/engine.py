@@ -78,6 +78,21 @@ class Engine:
             root=str(self.folder), version=VersionInfo.parse(pins()["PULUMI_VERSION"])
         )
 
+    def project_env(
+        self, state_dir: Path, import_root: Path, passphrase: str = DEV_PASSPHRASE
+    ) -> dict[str, str]:
+        """The CLI's environment for a project whose state is in `state_dir` (a `file://`
+        backend) and whose program and providers import from `import_root`."""
+        return {
+            **self.env,
+            "PULUMI_BACKEND_URL": f"file://{state_dir}",
+            "PULUMI_CONFIG_PASSPHRASE": passphrase,
+            # The dynamic-provider host unpickles providers by reference: it must import
+            # `components` from the project folder, and runs the project's .venv.
+            "PULUMI_RUNTIME_VIRTUALENV": str(REPO / ".venv"),
+            "PYTHONPATH": str(import_root),
+        }
+
     def stack(
         self,
         work_dir: Path,
@@ -93,15 +108,7 @@ class Engine:
         `program` runs inline.
         """
         state_dir.mkdir(parents=True, exist_ok=True)
-        env = {
-            **self.env,
-            "PULUMI_BACKEND_URL": f"file://{state_dir}",
-            "PULUMI_CONFIG_PASSPHRASE": passphrase,
-            # The dynamic-provider host unpickles providers by reference: it must import
-            # `components` from the project folder, and runs the project's .venv.
-            "PULUMI_RUNTIME_VIRTUALENV": str(REPO / ".venv"),
-            "PYTHONPATH": str(work_dir if program is None else REPO),
-        }
+        env = self.project_env(state_dir, work_dir if program is None else REPO, passphrase)
         opts = auto.LocalWorkspaceOptions(
             work_dir=str(work_dir),
             pulumi_home=env["PULUMI_HOME"],
