@@ -24,12 +24,17 @@ PORT = 5432
 _UID = 999  # the postgres user of the official images
 _DATA_MOUNT = OWN_VOLUMES["postgres"]["data"]
 EXTENSIONS = ("btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm")
-"""What the LangGraph servers need in their database."""
+"""What the LangGraph servers need in their database (the preflight checks an external one)."""
+VECTOR_EXTENSION = "vector"
+"""pgvector, for the store's semantic search: the in-cluster image ships it, so it is made with
+the others; an external database needs it only when semantic search is configured."""
 
 
 def extensions_sql() -> str:
     """The init script: the image's entrypoint runs it once, when the data folder is new."""
-    return "".join(f"CREATE EXTENSION IF NOT EXISTS {e};\n" for e in EXTENSIONS)
+    return "".join(
+        f"CREATE EXTENSION IF NOT EXISTS {e};\n" for e in (*EXTENSIONS, VECTOR_EXTENSION)
+    )
 
 
 class Postgres(DataStore):

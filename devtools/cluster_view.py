@@ -1,4 +1,5 @@
-"""What a user checks after an `up` against a cluster: pods Running per workload, Services.
+"""What a user checks after an `up` against a cluster: pods Running per workload, Services;
+on the real node also each pod's readiness and each server's answer to its health check.
 
 Read with the Kubernetes Python client from the live cluster (never from the stack's
 outputs): every Deployment and StatefulSet of the data plane (label
@@ -11,9 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from kubernetes import client, config
 
 from components.names import LABEL_PART_OF, PART_OF
+
+SERVER_PORT_NAME = "api-server"
+"""The port name of a LangGraph server's Service (components/langgraph_server.py)."""
 
 SELECTOR = f"{LABEL_PART_OF}={PART_OF}"
 
@@ -96,6 +101,71 @@ def services(api: client.ApiClient, namespaces: list[str] | None = None) -> list
             f"{s.spec.cluster_ip} [{ports}]"
         )
     return lines
+
+
+def pod_readiness(api: client.ApiClient, namespaces: list[str] | None = None) -> list[str]:
+    """One line per pod of the data plane: Ready or not (with the reason), and restarts."""
+    core = client.CoreV1Api(api)
+    pods = (
+        [
+            p
+            for ns in namespaces
+            for p in core.list_namespaced_pod(ns, label_selector=SELECTOR).items
+        ]
+        if namespaces
+        else core.list_pod_for_all_namespaces(label_selector=SELECTOR).items
+    )
+    lines = []
+    for pod in sorted(pods, key=lambda p: (p.metadata.namespace, p.metadata.name)):
+        ready = next((c for c in pod.status.conditions or [] if c.type == "Ready"), None)
+        state = "Ready" if ready and ready.status == "True" else "not Ready"
+        if ready and ready.status != "True" and ready.reason:
+            state += f" ({ready.reason})"
+        restarts = sum(c.restart_count for c in pod.status.container_statuses or [])
+        lines.append(
+            f"Pod         {pod.metadata.namespace}/{pod.metadata.name}: {state}, "
+            f"{restarts} restarts, {pod.status.pod_ip or 'no IP'}"
+        )
+    return lines
+
+
+def server_health(api: client.ApiClient, namespaces: list[str] | None = None) -> list[str]:
+    """Each LangGraph server's answer to its health check, asked through its Service's
+    ClusterIP from this machine (kube-proxy's rules route it to a pod)."""
+    core = client.CoreV1Api(api)
+    items = (
+        [
+            s
+            for ns in namespaces
+            for s in core.list_namespaced_service(ns, label_selector=SELECTOR).items
+        ]
+        if namespaces
+        else core.list_service_for_all_namespaces(label_selector=SELECTOR).items
+    )
+    lines = []
+    for s in sorted(items, key=lambda s: (s.metadata.namespace, s.metadata.name)):
+        port = next((p.port for p in s.spec.ports or [] if p.name == SERVER_PORT_NAME), None)
+        if port is None:
+            continue
+        url = f"http://{s.spec.cluster_ip}:{port}/ok"
+        try:
+            answer = httpx.get(url, timeout=5)
+            said = f"HTTP {answer.status_code} {answer.text.strip()[:80]}"
+        except httpx.HTTPError as exc:
+            said = f"no answer ({type(exc).__name__}: {exc})"
+        lines.append(f"Health      {s.metadata.namespace}/{s.metadata.name}: GET {url} -> {said}")
+    return lines
+
+
+def live_report(kubeconfig: Path, namespaces: list[str] | None = None) -> list[str]:
+    """What the main job prints after an `up` on the real node: each pod's readiness, each
+    server's health check through its Service, and the Services."""
+    with config.new_client_from_config(config_file=str(kubeconfig)) as api:
+        return (
+            pod_readiness(api, namespaces)
+            + server_health(api, namespaces)
+            + services(api, namespaces)
+        )
 
 
 def report(kubeconfig: Path, namespaces: list[str] | None = None) -> list[str]:

@@ -60,8 +60,12 @@ def ready_nodes(core: client.CoreV1Api) -> int:
     )
 
 
-def prepare(kubeconfig: Path, volumes: int, volume_root: Path) -> None:
-    """The default StorageClass, and at least `volumes` Available volumes in its pool."""
+def prepare(kubeconfig: Path, volumes: int, volume_root: Path, writable: bool = False) -> None:
+    """The default StorageClass, and at least `volumes` Available volumes in its pool.
+
+    `writable`: make each new volume's folder now, writable by any user, as a local-path
+    provisioner does. A real node's pods run as non-root users, and a folder the kubelet
+    makes for a hostPath volume belongs to root with mode 0755."""
     with api(kubeconfig) as c:
         storage = client.StorageV1Api(c)
         core = client.CoreV1Api(c)
@@ -92,11 +96,14 @@ def prepare(kubeconfig: Path, volumes: int, volume_root: Path) -> None:
                 index += 1
             name = f"local-pv-{index:03d}"
             taken.add(name)
+            if writable:
+                (volume_root / name).mkdir(parents=True, exist_ok=True)
+                (volume_root / name).chmod(0o777)
             core.create_persistent_volume(volume(name, volume_root / name))
 
 
 def volume(name: str, path: Path) -> client.V1PersistentVolume:
-    """One pooled volume: a host path that no pod ever mounts (KWOK's pods do not run)."""
+    """One pooled volume: a host path (mounted by the real node's pods; never by KWOK's)."""
     return client.V1PersistentVolume(
         metadata=client.V1ObjectMeta(name=name, labels={POOL_LABEL: "true"}),
         spec=client.V1PersistentVolumeSpec(
@@ -133,12 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--volumes", type=int, default=DEFAULT_VOLUMES)
     p.add_argument("--volume-root", type=Path, required=True)
     p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument(
+        "--writable-volumes", action="store_true", help="make each volume's folder, mode 0777"
+    )
     s = sub.add_parser("status", help="one line about the running cluster")
     s.add_argument("kubeconfig", type=Path)
     args = parser.parse_args(argv)
     if args.command == "prepare":
         wait_ready(args.kubeconfig, args.nodes, args.timeout)
-        prepare(args.kubeconfig, args.volumes, args.volume_root.resolve())
+        prepare(args.kubeconfig, args.volumes, args.volume_root.resolve(), args.writable_volumes)
         return 0
     try:
         print(status(args.kubeconfig))

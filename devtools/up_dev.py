@@ -5,10 +5,17 @@ the real CLI, the `pulumi-language-python` host running `__main__.py`), with a f
 backend and the dev stack's documented passphrase; then prints the stack outputs and where
 the rendered manifests are.
 
-With `DATAPLANE_CLUSTER=local` (scripts/up-dev.sh starts the local cluster and sets
-`DATAPLANE_KUBECONFIG`), the stack is applied to the local cluster instead, its state
-lives beside the cluster's (.work/cluster/state, removed with the cluster), and the job
-prints what the cluster reports: pods Running per workload, and the Services.
+`DATAPLANE_CLUSTER` (scripts/up-dev.sh starts the cluster and sets `DATAPLANE_KUBECONFIG`):
+- `local`: the stack is applied to the local KWOK cluster instead; its state lives beside
+  the cluster's (.work/cluster/state, removed with the cluster), and the job prints what
+  the cluster reports: pods Running per workload, and the Services.
+- `real`: the stack is applied to the real node (docs/real-node.md), state in
+  .work/cluster-real/state. Its control plane (`DATAPLANE_CONTROLPLANE_URL`, the one
+  scripts/up-dev.sh starts for it) first gets a revision of each deployment with the
+  node's Agent Server image at sizes that fit the node, shipped the way a user ships one;
+  the stack runs with the dev stack's settings plus the node's images
+  (.work/cluster-real/Pulumi.dev.yaml, made from stacks/Pulumi.dev.yaml). The job prints
+  each pod's readiness, each server's answer to its health check, and the Services.
 
     .venv/bin/python -m devtools.up_dev
 """
@@ -17,32 +24,51 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 from devtools.engine import DEV_PASSPHRASE, REPO, Engine, ToolchainMissing
 
 STATE = REPO / ".work" / "state"
 """The render-mode dev stack's state (no cluster)."""
-CLUSTER_STATE = REPO / ".work" / "cluster" / "state"
-"""The dev stack's state on the local cluster: it lives and dies with that cluster."""
+CLUSTER_STATE = {
+    "local": REPO / ".work" / "cluster" / "state",
+    "real": REPO / ".work" / "cluster-real" / "state",
+}
+"""The dev stack's state on each local cluster: it lives and dies with that cluster."""
+REAL_CONFIG = REPO / ".work" / "cluster-real" / "Pulumi.dev.yaml"
+"""The dev stack's settings plus the real node's images (made by this job, every run)."""
+MODES = ("local", "real")
 
 
-def target() -> tuple[Path, Path | None]:
-    """The state folder, and the local cluster's kubeconfig when DATAPLANE_CLUSTER=local."""
+@dataclass(frozen=True)
+class Target:
+    """Where the job applies the dev stack."""
+
+    mode: str
+    """'' (rendered manifests), 'local' or 'real'."""
+    state: Path
+    kubeconfig: Path | None
+
+
+def target() -> Target:
+    """The state folder, and the cluster's kubeconfig when DATAPLANE_CLUSTER names one."""
     mode = os.environ.get("DATAPLANE_CLUSTER", "")
     if mode == "":
-        return STATE, None
-    if mode != "local":
-        raise SystemExit(f"error: DATAPLANE_CLUSTER={mode!r}: the only value is 'local'")
+        return Target(mode, STATE, None)
+    if mode not in MODES:
+        raise SystemExit(f"error: DATAPLANE_CLUSTER={mode!r}: the values are 'local' and 'real'")
     kubeconfig = os.environ.get("DATAPLANE_KUBECONFIG", "")
     if not kubeconfig or not Path(kubeconfig).is_file():
         raise SystemExit(
-            "error: DATAPLANE_CLUSTER=local needs DATAPLANE_KUBECONFIG, the kubeconfig that "
+            f"error: DATAPLANE_CLUSTER={mode} needs DATAPLANE_KUBECONFIG, the kubeconfig that "
             "`scripts/cluster.sh start` prints: run ./scripts/up-dev.sh, which sets both"
         )
-    return CLUSTER_STATE, Path(kubeconfig)
+    return Target(mode, CLUSTER_STATE[mode], Path(kubeconfig))
 
 
 def main() -> int:
@@ -51,13 +77,20 @@ def main() -> int:
     except ToolchainMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    state, kubeconfig = target()
+    where = target()
     passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEV_PASSPHRASE)
-    stack = engine.stack(REPO, state, passphrase=passphrase)
-    where = f"the local cluster ({kubeconfig})" if kubeconfig else "rendered manifests"
-    print(f"==> pulumi up --stack dev to {where} (state: file://{state})", flush=True)
+    stack = engine.stack(REPO, where.state, passphrase=passphrase)
+    options: dict[str, Any] = {}
+    if where.mode == "real":
+        options["config_file"] = str(prepare_real_node())
+    described = {
+        "": "rendered manifests",
+        "local": f"the local cluster ({where.kubeconfig})",
+        "real": f"the real node ({where.kubeconfig})",
+    }[where.mode]
+    print(f"==> pulumi up --stack dev to {described} (state: file://{where.state})", flush=True)
     try:
-        result = stack.up(on_output=print, diff=True, color="auto")
+        result = stack.up(on_output=print, diff=True, color="auto", **options)
     except auto.CommandError as exc:
         print(f"error: pulumi up failed:\n{exc}", file=sys.stderr)
         return 1
@@ -70,15 +103,62 @@ def main() -> int:
         folder = REPO / manifests.value
         count = len(list(folder.rglob("*.yaml")))
         print(f"==> {count} manifests in {folder} (Secrets in plain text: keep it out of git)")
-    if kubeconfig:
+    if where.kubeconfig:
         # Imported here: the render-mode job needs no Kubernetes client.
-        from devtools.cluster_view import report
+        from devtools.cluster_view import live_report, report
 
         print("==> what the cluster runs (read from the API server):")
-        for line in report(kubeconfig):
+        lines = live_report(where.kubeconfig) if where.mode == "real" else report(where.kubeconfig)
+        for line in lines:
             print(f"    {line}")
-        print(f"    kubeconfig: {kubeconfig}")
+        print(f"    kubeconfig: {where.kubeconfig}")
     return 0
+
+
+def prepare_real_node() -> Path:
+    """Ship the node's revisions to the control plane; write the dev stack's settings plus
+    the node's images; the path of that config file."""
+    from components.controlplane import ControlPlaneClient
+    from devtools.realnode.deploy import (
+        merge_config,
+        node_images,
+        on_node,
+        revision_patch,
+        stack_config,
+    )
+    from local_controlplane.seed import DEFAULT_API_KEY
+
+    url = os.environ.get("DATAPLANE_CONTROLPLANE_URL", "")
+    if not url:
+        raise SystemExit(
+            "error: DATAPLANE_CLUSTER=real needs DATAPLANE_CONTROLPLANE_URL, the control plane "
+            "scripts/up-dev.sh starts for the real node: run ./scripts/up-dev.sh"
+        )
+    images = node_images()
+    stack_file = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    compute_id = stack_file["config"]["dataplane:controlPlane"]["listenerComputeId"]
+    with ControlPlaneClient(DEFAULT_API_KEY, base_url=url) as cp:
+        listener = next((li for li in cp.list_listeners() if li.compute_id == compute_id), None)
+        for deployment in cp.list_deployments():
+            if listener is None or deployment.listener_id != listener.id:
+                continue
+            spec = deployment.resource_spec
+            current = spec.model_dump(mode="json", exclude_none=True) if spec else {}
+            if on_node(images, deployment.image_uri, current):
+                continue
+            cp.patch_deployment(deployment.id, revision_patch(images, current))
+            print(f"==> shipped a revision of {deployment.name}: {images['agent-server']}")
+    stack_file["config"] = merge_config(
+        stack_file["config"],
+        {**stack_config(images), "dataplane:controlPlane": {"url": url}},
+    )
+    REAL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# Made by devtools/up_dev.py (DATAPLANE_CLUSTER=real) from stacks/Pulumi.dev.yaml: the\n"
+        "# dev stack's settings, its control plane for the real node, and the node's images.\n"
+    )
+    REAL_CONFIG.write_text(header + yaml.safe_dump(stack_file, sort_keys=False))
+    return REAL_CONFIG
 
 
 def describe(changed: dict[str, int]) -> str:

@@ -2,11 +2,13 @@
 # Start, stop or check the project's local control-plane server (for the main job and
 # for development). State persists in .work/controlplane/state.json across restarts.
 #   scripts/controlplane.sh start|stop|status
+# LOCAL_CONTROLPLANE_PORT (default 8765) and LOCAL_CONTROLPLANE_DIR (default
+# .work/controlplane) run a second one beside it (the real node's main job does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port=${LOCAL_CONTROLPLANE_PORT:-8765}
-dir=.work/controlplane
+dir=${LOCAL_CONTROLPLANE_DIR:-.work/controlplane}
 pidfile=$dir/server.pid
 url="http://127.0.0.1:$port"
 

@@ -18,19 +18,33 @@ cd "$(dirname "$0")/.."
 # An incomplete toolchain is reported here and explained by the next step.
 ./scripts/bootstrap-toolchain.sh || echo "==> the toolchain is incomplete (see above)"
 case "${DATAPLANE_CLUSTER:-}" in
-  "") ;;
+  "") ./scripts/controlplane.sh start ;;
   local)
     # The last line of `start` is the kubeconfig.
     kubeconfig=$(./scripts/cluster.sh start | tail -n 1)
     export DATAPLANE_KUBECONFIG=$kubeconfig
+    ./scripts/controlplane.sh start
     ;;
-  *) echo "DATAPLANE_CLUSTER=$DATAPLANE_CLUSTER: the only value is 'local'" >&2; exit 2 ;;
+  real)
+    kubeconfig=$(./scripts/cluster.sh --real-node start | tail -n 1)
+    export DATAPLANE_KUBECONFIG=$kubeconfig
+    export LOCAL_CONTROLPLANE_PORT=8766 LOCAL_CONTROLPLANE_DIR=.work/cluster-real/controlplane
+    ./scripts/controlplane.sh start
+    export DATAPLANE_CONTROLPLANE_URL=http://127.0.0.1:$LOCAL_CONTROLPLANE_PORT
+    ;;
+  *) echo "DATAPLANE_CLUSTER=$DATAPLANE_CLUSTER: the values are 'local' and 'real'" >&2; exit 2 ;;
 esac
-./scripts/controlplane.sh start
 status=0
 .venv/bin/python -m devtools.up_dev || status=$?
-echo "==> the local control plane keeps running: scripts/controlplane.sh stop"
-if [ "${DATAPLANE_CLUSTER:-}" = local ]; then
-  echo "==> the local cluster keeps running: scripts/cluster.sh stop (removes it and its stack state)"
-fi
+case "${DATAPLANE_CLUSTER:-}" in
+  real)
+    echo "==> the node's control plane keeps running: LOCAL_CONTROLPLANE_PORT=8766 LOCAL_CONTROLPLANE_DIR=.work/cluster-real/controlplane scripts/controlplane.sh stop"
+    echo "==> the real node keeps running: scripts/cluster.sh --real-node stop (removes it and its stack state)"
+    ;;
+  local)
+    echo "==> the local control plane keeps running: scripts/controlplane.sh stop"
+    echo "==> the local cluster keeps running: scripts/cluster.sh stop (removes it and its stack state)"
+    ;;
+  *) echo "==> the local control plane keeps running: scripts/controlplane.sh stop" ;;
+esac
 exit "$status"

@@ -26,8 +26,9 @@ tc_load_versions() {
   tc_require_pins TOOLCHAIN_RECIPE PULUMI_VERSION KUBERNETES_VERSION RANDOM_VERSION || return 1
   # The pins' fingerprint: any change of a pin (a commit, say) gives a new toolchain key.
   # Pins of what is not the engine are not part of it: actionlint (ACTIONLINT_*), and the
-  # local cluster (CLUSTER_*), which keys its own cache (tc_cluster_key).
-  TC_PINS_SHA=$(grep -E '^[A-Z][A-Z0-9_]*=' "$TC_VERSIONS_FILE" | grep -vE '^(ACTIONLINT|CLUSTER)_' |
+  # local cluster (CLUSTER_*), which keys its own cache (tc_cluster_key), and the real node's
+  # images (IMAGES_*, scripts/build-images.sh).
+  TC_PINS_SHA=$(grep -E '^[A-Z][A-Z0-9_]*=' "$TC_VERSIONS_FILE" | grep -vE '^(ACTIONLINT|CLUSTER|IMAGES)_' |
     LC_ALL=C sort | sha256sum | cut -c1-10)
   TC_KEY="pulumi-${TC_PULUMI_VERSION}_kubernetes-${TC_KUBERNETES_VERSION}_random-${TC_RANDOM_VERSION}_r${TC_TOOLCHAIN_RECIPE}-${TC_PINS_SHA}"
   TC_DIR=$TC_CACHE_ROOT/$TC_KEY
@@ -50,8 +51,8 @@ tc_require_pins() {
 # the CLUSTER_* pins alone, so that they and the engine never rebuild each other.
 tc_cluster_key() {
   local sha
-  tc_require_pins CLUSTER_RECIPE CLUSTER_KUBERNETES_VERSION CLUSTER_ETCD_VERSION CLUSTER_KWOK_VERSION ||
-    return 1
+  tc_require_pins CLUSTER_RECIPE CLUSTER_KUBERNETES_VERSION CLUSTER_ETCD_VERSION CLUSTER_KWOK_VERSION \
+    CLUSTER_COREDNS_VERSION CLUSTER_PAUSE_VERSION || return 1
   sha=$(grep -E '^CLUSTER_[A-Z0-9_]*=' "$TC_VERSIONS_FILE" | LC_ALL=C sort | sha256sum | cut -c1-10)
   TC_CLUSTER_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/langgraph-dataplane/cluster
   TC_CLUSTER_KEY="kubernetes-${TC_CLUSTER_KUBERNETES_VERSION}_etcd-${TC_CLUSTER_ETCD_VERSION}_kwok-${TC_CLUSTER_KWOK_VERSION}_r${TC_CLUSTER_RECIPE}-$sha"

@@ -12,15 +12,17 @@ from harness import run_program
 from components.args import POSTGRES_IMAGE, REDIS_IMAGE
 from components.config import ConfigError, parse_stack_config
 from components.images import store_version_problem
-from components.postgres import EXTENSIONS, extensions_sql
+from components.postgres import EXTENSIONS, VECTOR_EXTENSION, extensions_sql
 
 NEEDED = {"btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm"}
 
 
 def test_postgres_makes_the_servers_extensions_on_first_start() -> None:
     assert set(EXTENSIONS) == NEEDED
+    # pgvector too: the in-cluster image ships it (the store's semantic search).
+    assert VECTOR_EXTENSION == "vector"
     assert extensions_sql().splitlines() == [
-        f"CREATE EXTENSION IF NOT EXISTS {e};" for e in EXTENSIONS
+        f"CREATE EXTENSION IF NOT EXISTS {e};" for e in [*EXTENSIONS, "vector"]
     ]
     run = run_program(lambda: dataplane([served("alpha")]))
     init = run.named("dataplane-alpha-postgres-init")

@@ -1,0 +1,155 @@
+"""One real node for the whole session (scripts/cluster.sh --real-node), shared by the tests.
+
+The session takes a snapshot of the host, then starts the cluster with its real node (or
+uses one already running); a node this session started is stopped at the end. The last test
+(test_node_lifecycle.py) checks that the stop left the host as the snapshot found it. A node
+that cannot start fails every test that needs it, with the reason: these tests are never
+skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes import client, config
+from live import LiveStack, namespace_removed_after
+from node_live import start_client_pod
+
+from components.controlplane import ControlPlaneClient
+from devtools.engine import REPO
+from devtools.realnode.deploy import node_images, revision_patch, stack_config
+from devtools.realnode.host import HostSnapshot
+from devtools.realnode.layout import NodePaths
+from local_controlplane.seed import ALPHA_ID, BETA_ID, DEFAULT_API_KEY
+
+CLUSTER_SH = REPO / "scripts" / "cluster.sh"
+
+
+def real_cluster(command: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(CLUSTER_SH), "--real-node", command],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@dataclass
+class NodeSession:
+    """The session's real cluster: its kubeconfig, and the host as it was before."""
+
+    kubeconfig: Path
+    before: HostSnapshot | None
+    """The host before this session started a node; None when one was running already."""
+
+    def start(self) -> Path:
+        started = real_cluster("start", 3600)
+        if started.returncode != 0 or not started.stdout.strip():
+            pytest.fail(
+                "the real node did not start (scripts/cluster.sh --real-node start):\n"
+                + (started.stderr[-6000:] or started.stdout[-4000:])
+            )
+        path = Path(started.stdout.strip().splitlines()[-1])
+        assert path.is_file(), f"scripts/cluster.sh --real-node start printed {path}"
+        self.kubeconfig = path
+        return path
+
+    def stop(self) -> str:
+        stopped = real_cluster("stop", 300)
+        assert stopped.returncode == 0, stopped.stderr[-4000:]
+        return stopped.stderr
+
+
+@pytest.fixture(scope="session")
+def node_session() -> Iterator[NodeSession]:
+    if os.geteuid() != 0:
+        pytest.fail("the real node needs root (containerd, the kubelet, the bridge)")
+    was_running = real_cluster("status", 60).returncode == 0
+    session = NodeSession(Path(), None if was_running else HostSnapshot.take(NodePaths.default()))
+    session.start()
+    yield session
+    if not was_running:
+        session.stop()
+
+
+@pytest.fixture(scope="session")
+def real_kube(node_session: NodeSession) -> Iterator[client.ApiClient]:
+    with config.new_client_from_config(config_file=str(node_session.kubeconfig)) as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def images(node_session: NodeSession) -> dict[str, str]:
+    """The images the running node has (pause, postgres, redis, agent-server)."""
+    return node_images()
+
+
+@pytest.fixture
+def node_stack(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    controlplane: str,
+    node_session: NodeSession,
+    real_kube: client.ApiClient,
+    images: dict[str, str],
+) -> Iterator[LiveStack]:
+    """The dev stack on the real node, in a namespace of this test's own, with the node's
+    images (the stack's image settings) and a control plane of its own whose deployments
+    got a revision with the node's Agent Server image at the node's sizes. A client pod runs
+    in the namespace. The database is guarded (the production default) unless the test is
+    marked `live_config(...)` with other config."""
+    marker = request.node.get_closest_marker("live_config")
+    extra: dict[str, Any] = marker.kwargs if marker else {}
+    settings = stack_config(images)
+    settings["dataplane:postgres"] = {**settings["dataplane:postgres"], "deletionProtection": True}
+    role = request.node.name.removeprefix("test_").replace("_", "-")[:20].rstrip("-")
+    stack = LiveStack.create(
+        tmp_path / "project",
+        controlplane,
+        node_session.kubeconfig,
+        real_kube,
+        role,
+        config={**settings, **extra},
+    )
+    with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as cp:
+        for deployment in (ALPHA_ID, BETA_ID):
+            spec = cp.get_deployment(deployment).resource_spec
+            current = spec.model_dump(mode="json", exclude_none=True) if spec else {}
+            cp.patch_deployment(deployment, revision_patch(images, current))
+    with namespace_removed_after(real_kube, stack.namespace):
+        yield stack
+    wait_namespace_gone(real_kube, stack.namespace)
+
+
+def with_client_pod(stack: LiveStack, images: dict[str, str]) -> None:
+    """The client pod, once the stack made the namespace."""
+    start_client_pod(stack.api, stack.namespace, images["agent-server"])
+
+
+def wait_namespace_gone(api: client.ApiClient, namespace: str, timeout: float = 180.0) -> None:
+    """Until the namespace and its pods are gone: the node's two cores hold one test's pods
+    at a time (pods being deleted still count against them)."""
+    core = client.CoreV1Api(api)
+    for pod in core.list_namespaced_pod(namespace).items:
+        with contextlib.suppress(client.exceptions.ApiException):
+            core.delete_namespaced_pod(pod.metadata.name, namespace, grace_period_seconds=0)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            core.read_namespace(namespace)
+        except client.exceptions.ApiException as exc:
+            if exc.status == 404:
+                return
+            raise
+        time.sleep(1)
+    raise AssertionError(f"namespace {namespace} was not gone after {timeout:.0f} s")

@@ -1,0 +1,445 @@
+"""The data plane on a real node (issue 21): pods that run, servers that answer.
+
+Each test runs the dev stack through the real CLI and the language host, with a local
+control plane of its own, on the session's real node (scripts/cluster.sh --real-node:
+containerd, the kubelet, kube-proxy and CoreDNS on this machine), in a namespace of its own.
+Postgres, Redis and LangChain's Agent Server run from the images built here, selected by the
+stack's own image settings and by a revision shipped to the control plane. What runs is
+checked with the Kubernetes client, with commands in the pods and with HTTP requests sent
+from a pod inside the cluster, never with the stack's outputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import signal
+import time
+from typing import Any
+
+import pytest
+from conftest import with_client_pod
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+from live import SERVERS, DeploymentWatch, LiveStack, rolled_out
+from node_live import Load, container_pid, exec_in, pod_of, psql, request
+
+from components.controlplane import ControlPlaneClient
+from devtools.realnode.layout import NODE_NAME
+from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
+
+pytestmark = [pytest.mark.integration, pytest.mark.cluster]
+
+EXTENSIONS = {"btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm", "vector"}
+"""Every extension the servers need, pgvector's among them."""
+SERVER_TABLES = ("assistants", "threads", "runs", "checkpoints")
+"""Tables the Agent Server's runtime makes in its Postgres when it starts."""
+PORT = 8000
+
+
+def url(stack: LiveStack, server: str, path: str) -> str:
+    """A server's address through its Service's DNS name, as other pods reach it."""
+    return f"http://{server}.{stack.namespace}.svc.cluster.local:{PORT}{path}"
+
+
+def workloads(stack: LiveStack) -> list[Any]:
+    return [
+        *stack.apps.list_namespaced_deployment(stack.namespace).items,
+        *stack.apps.list_namespaced_stateful_set(stack.namespace).items,
+    ]
+
+
+def all_ready(stack: LiveStack) -> bool:
+    found = workloads(stack)
+    return len(found) == 8 and all(rolled_out(w) for w in found)
+
+
+def deploy(stack: LiveStack, images: dict[str, str]) -> None:
+    """`up`, every workload rolled out with its pods Ready, and the client pod running."""
+    stack.up()
+    stack.wait_for("every workload rolled out and Ready", lambda: all_ready(stack), 300)
+    with_client_pod(stack, images)
+
+
+def ready(pod: client.V1Pod) -> bool:
+    return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+
+def run_example_graph(stack: LiveStack, server: str, text: str) -> tuple[str, dict[str, Any]]:
+    """A thread, and one run of the example graph on it, waited for: (thread id, the run's
+    final state)."""
+    status, thread = request(stack.api, stack.namespace, "POST", url(stack, server, "/threads"), {})
+    assert status == 200, thread
+    status, state = request(
+        stack.api,
+        stack.namespace,
+        "POST",
+        url(stack, server, f"/threads/{thread['thread_id']}/runs/wait"),
+        {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": text}]}},
+    )
+    assert status == 200, state
+    return thread["thread_id"], state
+
+
+def clients_of(stack: LiveStack, server: str) -> dict[str, set[str]]:
+    """The addresses connected to a deployment's Postgres and Redis, as each store sees them."""
+    pg = psql(
+        stack.api,
+        stack.namespace,
+        server,
+        "SELECT DISTINCT host(client_addr) FROM pg_stat_activity WHERE client_addr IS NOT NULL",
+    )
+    redis = pod_of(
+        stack.api,
+        stack.namespace,
+        f"app.kubernetes.io/instance={server},app.kubernetes.io/component=redis",
+    )
+    code, listed = exec_in(
+        stack.api,
+        stack.namespace,
+        redis.metadata.name,
+        ["sh", "-c", 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" client list'],
+    )
+    assert code == 0, listed
+    addrs = {
+        part.split("=", 1)[1].rsplit(":", 1)[0]
+        for line in listed.splitlines()
+        for part in line.split()
+        if part.startswith("addr=")
+    }
+    return {"postgres": set(pg.split()), "redis": addrs}
+
+
+def server_pods(stack: LiveStack, server: str) -> list[client.V1Pod]:
+    return [
+        p
+        for role in ("api", "queue")
+        for p in stack.pods_of(stack.deployment(f"{server}-{role}"))
+        if p.metadata.deletion_timestamp is None
+    ]
+
+
+# --- 1. deploy ---------------------------------------------------------------------------
+
+
+def test_deploy(node_stack: LiveStack, images: dict[str, str]) -> None:
+    deploy(node_stack, images)
+    pods = [
+        p
+        for p in node_stack.core.list_namespaced_pod(node_stack.namespace).items
+        if p.metadata.name != "client"
+    ]
+    # API and queue pods of two servers, and each server's Postgres and Redis.
+    assert len(pods) == 8, [p.metadata.name for p in pods]
+    for pod in pods:
+        # Ready by its own readiness probe, in containers containerd runs on the real node.
+        assert ready(pod), (pod.metadata.name, pod.status.conditions)
+        assert pod.spec.node_name == NODE_NAME
+        for container, status in zip(
+            pod.spec.containers, pod.status.container_statuses, strict=True
+        ):
+            assert container.readiness_probe is not None, container.name
+            assert status.ready and status.state.running is not None, status
+            assert status.container_id.startswith("containerd://"), status
+            assert container.image.startswith("langgraph.local/"), container.image
+            assert status.image_id, status
+    # Admitted under `restricted`, which the namespace enforces: a privileged pod is refused.
+    namespace = node_stack.core.read_namespace(node_stack.namespace)
+    assert namespace.metadata.labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    with pytest.raises(ApiException) as refused:
+        node_stack.core.create_namespaced_pod(
+            node_stack.namespace,
+            {
+                "metadata": {"name": "privileged"},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "c",
+                            "image": images["redis"],
+                            "securityContext": {"privileged": True},
+                        }
+                    ]
+                },
+            },
+        )
+    assert refused.value.status == 403 and "PodSecurity" in str(refused.value.body)
+
+
+# --- 2. Postgres -------------------------------------------------------------------------
+
+
+def test_postgres_has_what_the_servers_need(node_stack: LiveStack, images: dict[str, str]) -> None:
+    deploy(node_stack, images)
+    for server in SERVERS:
+        ns = node_stack.namespace
+        installed = set(
+            psql(node_stack.api, ns, server, "SELECT extname FROM pg_extension").split()
+        )
+        assert installed >= EXTENSIONS, (server, installed)
+        version = psql(node_stack.api, ns, server, "SHOW server_version_num")
+        assert int(version) >= 170000, version
+        # The servers ran their migrations in their own database with the URI they were given.
+        for table in SERVER_TABLES:
+            assert (
+                psql(node_stack.api, ns, server, f"SELECT to_regclass('{table}') IS NOT NULL")
+                == "t"
+            )
+        # Each server pod holds connections to its own Postgres and Redis, not the other's.
+        connected = clients_of(node_stack, server)
+        for pod in server_pods(node_stack, server):
+            assert pod.status.pod_ip in connected["postgres"], (pod.metadata.name, connected)
+            assert pod.status.pod_ip in connected["redis"], (pod.metadata.name, connected)
+        other = next(s for s in SERVERS if s != server)
+        for pod in server_pods(node_stack, other):
+            assert pod.status.pod_ip not in connected["postgres"] | connected["redis"]
+
+
+# --- 3. servers answer -------------------------------------------------------------------
+
+
+def test_servers_answer_and_store_runs(node_stack: LiveStack, images: dict[str, str]) -> None:
+    deploy(node_stack, images)
+    for server in SERVERS:
+        status, body = request(
+            node_stack.api, node_stack.namespace, "GET", url(node_stack, server, "/ok")
+        )
+        assert (status, body) == (200, {"ok": True}), (server, status, body)
+        thread, state = run_example_graph(node_stack, server, f"hello {server}")
+        assert state["messages"][-1]["content"] == f"message 1: hello {server}", state
+        # The run is stored where the runtime stores it: the deployment's own Postgres.
+        stored = psql(
+            node_stack.api,
+            node_stack.namespace,
+            server,
+            f"SELECT r.status FROM runs r WHERE r.thread_id = '{thread}'",
+        )
+        assert stored == "success", stored
+        messages = psql(
+            node_stack.api,
+            node_stack.namespace,
+            server,
+            "SELECT jsonb_array_length(values->'messages') FROM threads "
+            f"WHERE thread_id = '{thread}'",
+        )
+        assert messages == "2", messages
+
+
+# --- 4. a new revision rolls without a failed request ------------------------------------
+
+
+@pytest.mark.live_config(**{"dataplane:servers": {"minReplicas": 2}})
+def test_new_revision_rolls_without_a_failed_request(
+    node_stack: LiveStack, controlplane: str, images: dict[str, str], record_property: Any
+) -> None:
+    deploy(node_stack, images)
+    before = node_stack.deployment("agent-alpha-api")
+    assert before.spec.replicas == 2
+    with Load(node_stack.api, node_stack.namespace, url(node_stack, "agent-alpha", "/ok")) as load:
+        time.sleep(5)  # requests flow before anything changes
+        # A new revision: a rotated secret of the deployment (it reaches every server pod).
+        with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as cp:
+            current = [
+                {"name": s.name, "value": s.value}
+                for s in cp.get_deployment(ALPHA_ID).secrets or []
+            ]
+            rotated = [
+                {**s, "value": f"sk-local-rotated-{secrets.token_hex(8)}"}
+                if s["name"] == "OPENAI_API_KEY"
+                else s
+                for s in current
+            ]
+            cp.patch_deployment(ALPHA_ID, {"secrets": rotated})
+        started = time.monotonic()
+        with DeploymentWatch(node_stack.api, node_stack.namespace) as watched:
+            node_stack.up()
+            node_stack.wait_for(
+                "agent-alpha-api rolled out",
+                lambda: (
+                    rolled_out(node_stack.deployment("agent-alpha-api"))
+                    and node_stack.deployment("agent-alpha-api").metadata.generation
+                    > before.metadata.generation
+                ),
+                300,
+            )
+        rollout = time.monotonic() - started
+        time.sleep(5)  # and keep flowing after it
+    after = node_stack.deployment("agent-alpha-api")
+    assert after.spec.template.metadata.annotations != before.spec.template.metadata.annotations
+    samples = [
+        s for s in watched.of("agent-alpha-api") if s.generation == after.metadata.generation
+    ]
+    assert min(s.available for s in samples) >= 2, samples
+    result = load.result
+    record_property("requests", result.get("requests"))
+    record_property("rollout_seconds", round(rollout, 1))
+    print(f"\nrollout of agent-alpha-api: {rollout:.1f} s; {result}")
+    assert result["requests"] > 50, result
+    assert result["failed"] == 0, result
+
+
+# --- 5. data survives destroy and up ------------------------------------------------------
+
+
+def test_data_survives_destroy_and_up(node_stack: LiveStack, images: dict[str, str]) -> None:
+    deploy(node_stack, images)
+    ns = node_stack.namespace
+    canary = secrets.token_hex(8)
+    psql(
+        node_stack.api,
+        ns,
+        "agent-alpha",
+        f"CREATE TABLE canary (v text); INSERT INTO canary VALUES ('{canary}')",
+    )
+    claim = node_stack.core.read_namespaced_persistent_volume_claim("agent-alpha-postgres-data", ns)
+
+    down = node_stack.stack().destroy(
+        exclude_protected=True, on_output=node_stack.record, color="never"
+    )
+    assert down.summary.result == "succeeded"
+    node_stack.wait_for(
+        "the Postgres pods to be gone",
+        lambda: (
+            not node_stack.core.list_namespaced_pod(
+                ns, label_selector="app.kubernetes.io/component=postgres"
+            ).items
+        ),
+        180,
+    )
+    deploy_again = node_stack.up()
+    assert deploy_again.summary.result == "succeeded"
+    node_stack.wait_for("every workload rolled out and Ready", lambda: all_ready(node_stack), 300)
+    again = node_stack.core.read_namespaced_persistent_volume_claim("agent-alpha-postgres-data", ns)
+    assert (
+        again.metadata.uid == claim.metadata.uid
+        and again.spec.volume_name == claim.spec.volume_name
+    )
+    assert psql(node_stack.api, ns, "agent-alpha", "SELECT v FROM canary") == canary
+
+
+# --- 6. a crashed Postgres ----------------------------------------------------------------
+
+
+def test_postgres_crash_recovers_without_an_up(
+    node_stack: LiveStack, images: dict[str, str]
+) -> None:
+    deploy(node_stack, images)
+    ns = node_stack.namespace
+    thread, _ = run_example_graph(node_stack, "agent-alpha", "before the crash")
+    pod = node_stack.core.read_namespaced_pod("agent-alpha-postgres-0", ns)
+    restarts = pod.status.container_statuses[0].restart_count
+    os.kill(container_pid(pod, pod.spec.containers[0].name), signal.SIGKILL)
+
+    def restarted() -> bool:
+        p = node_stack.core.read_namespaced_pod("agent-alpha-postgres-0", ns)
+        return p.status.container_statuses[0].restart_count > restarts and ready(p)
+
+    node_stack.wait_for("Kubernetes to restart Postgres", restarted, 180)
+    assert (
+        psql(
+            node_stack.api,
+            ns,
+            "agent-alpha",
+            f"SELECT status FROM runs WHERE thread_id = '{thread}'",
+        )
+        == "success"
+    )
+    # The servers recover by themselves: a new run succeeds (the first ones may still meet a
+    # connection the restart closed).
+    failures: list[str] = []
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            _, state = run_example_graph(node_stack, "agent-alpha", "after the crash")
+            break
+        except AssertionError as exc:
+            failures.append(str(exc)[:200])
+            assert time.monotonic() < deadline, failures
+            time.sleep(2)
+    assert state["messages"][-1]["content"] == "message 1: after the crash"
+    print(f"\nruns that failed before the servers recovered: {len(failures)}")
+    assert len(failures) <= 5, failures
+
+
+# --- 7. wrong credentials -----------------------------------------------------------------
+
+
+def secret_with(stack: LiveStack, name: str, key: str, value: str) -> None:
+    stack.core.patch_namespaced_secret(
+        name, stack.namespace, {"data": {key: base64.b64encode(value.encode()).decode()}}
+    )
+
+
+def crashing_because(stack: LiveStack, deployment: str, words: list[str]) -> str:
+    """Wait until the deployment's new pod fails for a reason its logs name; the log line."""
+    seen: list[str] = []
+
+    def failing() -> bool:
+        pods = [
+            p
+            for p in stack.pods_of(stack.deployment(deployment))
+            if p.metadata.deletion_timestamp is None
+        ]
+        for p in pods:
+            statuses = p.status.container_statuses or []
+            if ready(p) or not statuses or statuses[0].restart_count < 1:
+                continue
+            try:
+                log = stack.core.read_namespaced_pod_log(
+                    p.metadata.name, stack.namespace, previous=True
+                )
+            except ApiException:
+                continue
+            lines = [line for line in log.splitlines() if any(w in line for w in words)]
+            if lines:
+                seen.append(lines[0])
+                return True
+        return False
+
+    stack.wait_for(f"{deployment} to fail with {words}", failing, 240)
+    return seen[0]
+
+
+@pytest.mark.live_config(**{"dataplane:servers": {"minReplicas": 1}})
+def test_wrong_credentials_are_not_ready(node_stack: LiveStack, images: dict[str, str]) -> None:
+    deploy(node_stack, images)
+    ns = node_stack.namespace
+    core = node_stack.core
+    good: dict[str, str] = {}
+    for server, key, wrong in (
+        (
+            "agent-alpha",
+            "DATABASE_URI",
+            "postgres://postgres:wrong-password@agent-alpha-postgres.{ns}.svc.cluster.local:5432/postgres?sslmode=disable",
+        ),
+        (
+            "agent-beta",
+            "REDIS_URI",
+            "redis://:wrong-password@agent-beta-redis.{ns}.svc.cluster.local:6379/0",
+        ),
+    ):
+        name = f"{server}-platform-env"
+        good[server] = core.read_namespaced_secret(name, ns).data[key]
+        secret_with(node_stack, name, key, wrong.format(ns=ns))
+        # A new pod reads the Secret when its container starts.
+        for pod in node_stack.pods_of(node_stack.deployment(f"{server}-api")):
+            core.delete_namespaced_pod(pod.metadata.name, ns)
+    why_pg = crashing_because(node_stack, "agent-alpha-api", ["password authentication failed"])
+    why_redis = crashing_because(
+        node_stack, "agent-beta-api", ["invalid username-password pair", "AuthenticationError"]
+    )
+    print(f"\nagent-alpha-api: {why_pg}\nagent-beta-api: {why_redis}")
+    assert "wrong-password" not in why_pg + why_redis
+    events = core.list_namespaced_event(ns, field_selector="reason=BackOff").items
+    assert any("agent-alpha-api" in e.involved_object.name for e in events), [
+        e.message for e in events
+    ]
+    for server in ("agent-alpha", "agent-beta"):
+        api = node_stack.deployment(f"{server}-api")
+        assert (api.status.ready_replicas or 0) < (api.spec.replicas or 0), api.status
+
+    # `up --refresh` takes the hand edits back; the next restart reads the right Secret.
+    node_stack.up(refresh=True)
+    for server, key in (("agent-alpha", "DATABASE_URI"), ("agent-beta", "REDIS_URI")):
+        assert core.read_namespaced_secret(f"{server}-platform-env", ns).data[key] == good[server]
+    node_stack.wait_for("every workload Ready again", lambda: all_ready(node_stack), 400)
