@@ -2,7 +2,8 @@
 
 The archive is the `docker save` layout (a `manifest.json`, one config JSON and one layer
 tarball), which `ctr images import` reads. The layer is made by GNU tar from the folder, with
-numeric owners and file capabilities kept, in name order, every time set to one instant;
+numeric owners and file capabilities kept, in name order, every time set to one instant
+(the same folder gives the same layer);
 the config carries what a Dockerfile would set (entrypoint, command, environment, user,
 working folder, stop signal, ports, labels).
 
@@ -42,6 +43,9 @@ def layer_tar(rootfs: Path, out: Path) -> None:
             "--create",
             f"--file={out}",
             f"--directory={rootfs}",
+            # PAX headers (for file capabilities) without access and change times.
+            "--format=posix",
+            "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
             "--numeric-owner",
             "--xattrs",
             "--xattrs-include=security.capability",

@@ -119,13 +119,7 @@ def prepare_real_node() -> Path:
     """Ship the node's revisions to the control plane; write the dev stack's settings plus
     the node's images; the path of that config file."""
     from components.controlplane import ControlPlaneClient
-    from devtools.realnode.deploy import (
-        merge_config,
-        node_images,
-        on_node,
-        revision_patch,
-        stack_config,
-    )
+    from devtools.realnode.deploy import merge_config, node_images, revision_patch, stack_config
     from local_controlplane.seed import DEFAULT_API_KEY
 
     url = os.environ.get("DATAPLANE_CONTROLPLANE_URL", "")
@@ -137,20 +131,19 @@ def prepare_real_node() -> Path:
     images = node_images()
     stack_file = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
     compute_id = stack_file["config"]["dataplane:controlPlane"]["listenerComputeId"]
+    served = []
     with ControlPlaneClient(DEFAULT_API_KEY, base_url=url) as cp:
         listener = next((li for li in cp.list_listeners() if li.compute_id == compute_id), None)
         for deployment in cp.list_deployments():
             if listener is None or deployment.listener_id != listener.id:
                 continue
-            spec = deployment.resource_spec
-            current = spec.model_dump(mode="json", exclude_none=True) if spec else {}
-            if on_node(images, deployment.image_uri, current):
-                continue
-            cp.patch_deployment(deployment.id, revision_patch(images, current))
-            print(f"==> shipped a revision of {deployment.name}: {images['agent-server']}")
+            served.append(deployment.name)
+            if deployment.image_uri != images["agent-server"]:
+                cp.patch_deployment(deployment.id, revision_patch(images))
+                print(f"==> shipped a revision of {deployment.name}: {images['agent-server']}")
     stack_file["config"] = merge_config(
         stack_file["config"],
-        {**stack_config(images), "dataplane:controlPlane": {"url": url}},
+        {**stack_config(images, served), "dataplane:controlPlane": {"url": url}},
     )
     REAL_CONFIG.parent.mkdir(parents=True, exist_ok=True)
     header = (

@@ -14,8 +14,6 @@ from typing import Any
 from .layout import NodePaths
 
 NODE_RESOURCE_SPEC: dict[str, Any] = {
-    "min_scale": 1,
-    "max_scale": 2,
     "cpu": 0.1,
     "cpu_limit": 1,
     "memory_mb": 256,
@@ -30,8 +28,10 @@ NODE_RESOURCE_SPEC: dict[str, Any] = {
     # deployment runs an API and a queue process.
     "db_max_connections": 200,
 }
-"""A deployment's `resource_spec` for a 2-core node: the requests of two deployments and a
-rolling update's extra pod fit in its allocatable CPU, the limits let a busy pod use it."""
+"""Sizes for a 2-core node, merged over each deployment's `resource_spec` by the stack
+(`deployments.<name>.resourceSpec`, as a team on a small cluster would): the control
+plane's API counts CPU in whole cores, and two deployments' pods at one core each, with a
+rolling update's extra pod, do not fit. The limits let a busy pod use the node."""
 
 
 def node_images(paths: NodePaths | None = None) -> dict[str, str]:
@@ -52,36 +52,23 @@ def registry_of(ref: str) -> str:
     return ref.split("/", 1)[0]
 
 
-def stack_config(images: Mapping[str, str]) -> dict[str, Any]:
-    """The stack settings that point a stack at the node's images (and nothing else)."""
+def stack_config(images: Mapping[str, str], deployments: list[str]) -> dict[str, Any]:
+    """The stack settings that run `deployments` on the node: its images, and its sizes."""
     return {
         # Every image, the revisions' included, from the registry name the node's images
         # carry: a name that resolves nowhere, so only an imported image can run.
         "dataplane:images": {"registry": registry_of(images["agent-server"])},
         "dataplane:postgres": {"image": images["postgres"]},
         "dataplane:redis": {"image": images["redis"]},
+        "dataplane:deployments": {
+            name: {"resourceSpec": NODE_RESOURCE_SPEC} for name in deployments
+        },
     }
 
 
-def node_resource_spec(current: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A deployment's `resource_spec` with the node's sizes (its labels and the rest kept)."""
-    return {**(current or {}), **NODE_RESOURCE_SPEC}
-
-
-def revision_patch(images: Mapping[str, str], current: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A deployment PATCH that ships the node's Agent Server image at the node's sizes
-    (`current`: the deployment's `resource_spec` now; a PATCH replaces the whole object)."""
-    return {
-        "source_revision_config": {"image_uri": images["agent-server"]},
-        "source_config": {"resource_spec": node_resource_spec(current)},
-    }
-
-
-def on_node(
-    images: Mapping[str, str], image: str | None, current: Mapping[str, Any] | None
-) -> bool:
-    """Whether a deployment already runs the node's image at the node's sizes."""
-    return image == images["agent-server"] and node_resource_spec(current) == dict(current or {})
+def revision_patch(images: Mapping[str, str]) -> dict[str, Any]:
+    """A deployment PATCH that ships the node's Agent Server image (a new revision)."""
+    return {"source_revision_config": {"image_uri": images["agent-server"]}}
 
 
 def merge_config(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from kubernetes import client, config
 
 from . import configs, network, processes
-from .host import HostRecord
+from .host import HostRecord, cgroup_parents
 from .layout import (
     BRIDGE,
     COREDNS_READY_PORT,
@@ -90,6 +90,7 @@ def start(paths: NodePaths, inputs: NodeInputs, timeout: float = 180.0) -> None:
         f"({time.monotonic() - t0:.0f} s)"
     )
 
+    make_cgroup_parents()
     processes.start_daemon(
         paths,
         "kubelet",
@@ -121,6 +122,16 @@ def start(paths: NodePaths, inputs: NodeInputs, timeout: float = 180.0) -> None:
     wait_for("kube-proxy's rules", lambda: kube_proxy_ready(), paths, "kube-proxy", 60)
     wait_for("CoreDNS to serve cluster.local", lambda: coredns_ready(), paths, "coredns", 60)
     log(f"kube-proxy (nftables) and CoreDNS ({NODE_IP}:53) ready ({time.monotonic() - t0:.0f} s)")
+
+
+def make_cgroup_parents() -> None:
+    """The kubelet's cgroup root in every hierarchy: it must exist before the kubelet starts.
+    A new cpuset cgroup has no CPUs or memory nodes of its own: it gets its parent's."""
+    for parent in cgroup_parents():
+        parent.mkdir(exist_ok=True)
+        if parent.parent.name == "cpuset":
+            for key in ("cpuset.cpus", "cpuset.mems"):
+                (parent / key).write_text((parent.parent / key).read_text())
 
 
 def ctr(paths: NodePaths, *argv: str) -> subprocess.CompletedProcess[str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from kubernetes import client, config
-from live import LiveStack, namespace_removed_after
+from live import SERVERS, LiveStack, namespace_removed_after
 from node_live import start_client_pod
 
 from components.controlplane import ControlPlaneClient
@@ -104,13 +104,13 @@ def node_stack(
     images: dict[str, str],
 ) -> Iterator[LiveStack]:
     """The dev stack on the real node, in a namespace of this test's own, with the node's
-    images (the stack's image settings) and a control plane of its own whose deployments
-    got a revision with the node's Agent Server image at the node's sizes. A client pod runs
-    in the namespace. The database is guarded (the production default) unless the test is
-    marked `live_config(...)` with other config."""
+    images and sizes (the stack's own settings), and a control plane of its own whose
+    deployments got a revision with the node's Agent Server image. The database is guarded
+    (the production default) unless the test is marked `live_config(...)` with other
+    config."""
     marker = request.node.get_closest_marker("live_config")
     extra: dict[str, Any] = marker.kwargs if marker else {}
-    settings = stack_config(images)
+    settings = stack_config(images, list(SERVERS))
     settings["dataplane:postgres"] = {**settings["dataplane:postgres"], "deletionProtection": True}
     role = request.node.name.removeprefix("test_").replace("_", "-")[:20].rstrip("-")
     stack = LiveStack.create(
@@ -123,9 +123,7 @@ def node_stack(
     )
     with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as cp:
         for deployment in (ALPHA_ID, BETA_ID):
-            spec = cp.get_deployment(deployment).resource_spec
-            current = spec.model_dump(mode="json", exclude_none=True) if spec else {}
-            cp.patch_deployment(deployment, revision_patch(images, current))
+            cp.patch_deployment(deployment, revision_patch(images))
     with namespace_removed_after(real_kube, stack.namespace):
         yield stack
     wait_namespace_gone(real_kube, stack.namespace)
