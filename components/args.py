@@ -45,6 +45,9 @@ JOBS_PER_WORKER = 10
 READ_ONLY_ROOT_FILESYSTEM = True
 CPU_TARGET_PERCENT = 80
 PDB_MAX_UNAVAILABLE = 1
+DRAIN_SECONDS = 10
+TERMINATION_GRACE_SECONDS = 30
+"""Kubernetes' own default of `terminationGracePeriodSeconds`."""
 AUTOMOUNT_SERVICE_ACCOUNT_TOKEN = False
 DELETION_PROTECTION = True
 CREATE_NAMESPACES = True
@@ -188,6 +191,9 @@ class LangGraphServerArgs:
     """HPA target CPU utilisation."""
     pdb_max_unavailable: int = PDB_MAX_UNAVAILABLE
     """PodDisruptionBudget `maxUnavailable` of the API pods."""
+    drain_seconds: int = DRAIN_SECONDS
+    """Seconds an API pod keeps serving after it is told to stop (a preStop sleep), so that
+    every node's proxy has dropped it from its Service before it stops listening; 0: none."""
     mount_prefix: str | None = None
     """`MOUNT_PREFIX`: the URL path the server answers under, when a route exposes it."""
     service_account_name: str | None = None

@@ -262,6 +262,7 @@ class _PodFactory:
                     "livenessProbe": probe,
                     "readinessProbe": probe,
                     "resources": size.apply(lambda s: s.resources()),
+                    **self._drain(kind),
                 },
                 workload_labels=workload_labels,
                 pod_labels=pod_labels,
@@ -279,6 +280,14 @@ class _PodFactory:
             ),
             opts=opts,
         )
+
+    def _drain(self, kind: WorkloadKind) -> dict[str, Any]:
+        """The API pods' preStop sleep: Services send a stopping pod requests until every
+        node's proxy has seen it go, so it keeps serving that long (queue pods serve no
+        Service)."""
+        if kind != "api" or not self.args.drain_seconds:
+            return {}
+        return {"lifecycle": {"preStop": {"sleep": {"seconds": self.args.drain_seconds}}}}
 
     def _env(self, jobs: int) -> list[dict[str, Any]]:
         from_secret = [

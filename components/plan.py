@@ -418,6 +418,7 @@ def _served(
         read_only_root_filesystem=servers.read_only_root_filesystem,
         cpu_target_percent=servers.cpu_target_percent,
         pdb_max_unavailable=servers.pdb_max_unavailable,
+        drain_seconds=servers.drain_seconds,
         mount_prefix=route.path_for(base) if route else None,
         service_account_name=account.name,
         service_account_annotations=dict(account.annotations) or None,

@@ -24,6 +24,7 @@ from ..args import (
     CPU_TARGET_PERCENT,
     CREATE_NAMESPACES,
     DELETION_PROTECTION,
+    DRAIN_SECONDS,
     JOBS_PER_WORKER,
     KEDA_COOLDOWN_PERIOD,
     KEDA_POLLING_INTERVAL,
@@ -44,6 +45,7 @@ from ..args import (
     READ_ONLY_ROOT_FILESYSTEM,
     REDIS_IMAGE,
     SMITH_URL,
+    TERMINATION_GRACE_SECONDS,
     container_resources,
 )
 from ..controlplane import REGION_BASE_URLS, reserved_env_names
@@ -831,6 +833,10 @@ class ServersConfig(Section):
     """HPA target CPU utilisation."""
     pdb_max_unavailable: Int32 = Field(default=PDB_MAX_UNAVAILABLE, ge=1)
     """PodDisruptionBudget `maxUnavailable` of the API pods."""
+    drain_seconds: int = Field(default=DRAIN_SECONDS, ge=0, le=3600)
+    """Seconds an API pod keeps serving after it is told to stop (a preStop sleep), so that
+    every node's kube-proxy has dropped it from its Service first: a rollout then fails no
+    request. Below the API pods' `terminationGracePeriodSeconds`; 0 turns it off."""
     min_replicas: Int32 = Field(default=1, ge=1)
     """Floor on API and queue replicas, whatever the control plane's `min_scale` says (HA)."""
     service_account: ServiceAccountConfig = ServiceAccountConfig()
@@ -1089,6 +1095,20 @@ class StackConfig(Section):
     """Path of a kubeconfig to apply to; unset renders manifests to `renderDir` instead."""
     render_dir: str = ".work/manifests"
     """Where manifests are written when no kubeconfig is set (holds Secrets in plain text)."""
+
+    @model_validator(mode="after")
+    def _drain_within_grace(self) -> StackConfig:
+        grace = self.pod("api").termination_grace_period_seconds
+        grace = TERMINATION_GRACE_SECONDS if grace is None else grace
+        if self.servers.drain_seconds and self.servers.drain_seconds >= grace:
+            invalid(
+                f"drainSeconds {self.servers.drain_seconds} is not below the API pods' "
+                f"terminationGracePeriodSeconds {grace}: Kubernetes would kill them mid-request",
+                "lower `servers.drainSeconds`, or raise "
+                "`workloads.api.terminationGracePeriodSeconds` above it",
+                at="servers.drainSeconds",
+            )
+        return self
 
     @field_validator("cluster_domain")
     @classmethod

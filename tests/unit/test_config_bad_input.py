@@ -98,6 +98,9 @@ INTEGERS = cases(
     ("spec-zero", Case(spec(cpu=0), "deployments.a.resourceSpec.cpu", "positive")),
     ("spec-not-a-number", Case(spec(memory_mb="2Gi"), "deployments.a.resourceSpec.memory_mb", "plain numbers")),
     ("percent-above-100", Case({"servers": {"cpuTargetPercent": 150}}, "servers.cpuTargetPercent", "at most 100")),
+    ("drain-at-grace", Case({"servers": {"drainSeconds": 30}}, "servers.drainSeconds", "raise `workloads.api.terminationGracePeriodSeconds`")),
+    ("drain-above-set-grace", Case({"servers": {"drainSeconds": 20}, **api_pod(terminationGracePeriodSeconds=15)}, "servers.drainSeconds", "lower `servers.drainSeconds`")),
+    ("drain-negative", Case({"servers": {"drainSeconds": -1}}, "servers.drainSeconds", "at least 0")),
     ("toleration-seconds-int64", Case(api_pod(tolerations=[{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 2**70}]), "workloads.api.tolerations.0.tolerationSeconds", "at most")),
 )  # fmt: skip
 

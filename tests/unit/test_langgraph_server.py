@@ -86,6 +86,18 @@ def test_api_pods() -> None:
     assert "langgraph.ai/revision-id" not in api.get("spec.selector.matchLabels")
 
 
+def test_api_pods_keep_serving_while_the_proxies_drop_them() -> None:
+    run = run_program(build)
+    api = run.named("support-agent-api").get("spec.template.spec.containers.0")
+    # Until every node's proxy has removed a stopping pod, its Service still sends it
+    # requests: it sleeps before it is told to stop (tests/cluster/realnode measures it).
+    assert api["lifecycle"] == {"preStop": {"sleep": {"seconds": 10}}}
+    queue = run.named("support-agent-queue").get("spec.template.spec.containers.0")
+    assert "lifecycle" not in queue  # no Service sends the queue requests
+    off = run_program(lambda: build(drain_seconds=0))
+    assert "lifecycle" not in off.named("support-agent-api").get("spec.template.spec.containers.0")
+
+
 def test_queue_workers_and_autoscalers() -> None:
     run = run_program(lambda: build(jobs_per_worker=25))
     queue = run.named("support-agent-queue").get("spec.template.spec.containers.0")

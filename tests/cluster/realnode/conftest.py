@@ -108,6 +108,18 @@ def node_stack(
     deployments got a revision with the node's Agent Server image. The database is guarded
     (the production default) unless the test is marked `live_config(...)` with other
     config."""
+    busy = sorted(
+        {
+            p.metadata.namespace
+            for p in client.CoreV1Api(real_kube).list_pod_for_all_namespaces().items
+        }
+    )
+    if busy:
+        # Two cores hold one data plane at a time: the test's pods would stay Pending.
+        pytest.fail(
+            f"the real node already runs pods (namespaces {', '.join(busy)}): delete them, or "
+            "start a fresh node (scripts/cluster.sh --real-node stop, then start)"
+        )
     marker = request.node.get_closest_marker("live_config")
     extra: dict[str, Any] = marker.kwargs if marker else {}
     settings = stack_config(images, list(SERVERS))
