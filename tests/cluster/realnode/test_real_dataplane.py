@@ -12,6 +12,7 @@ from a pod inside the cluster, never with the stack's outputs.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import signal
@@ -78,7 +79,8 @@ def run_example_graph(stack: LiveStack, server: str, text: str) -> tuple[str, di
         url(stack, server, f"/threads/{thread['thread_id']}/runs/wait"),
         {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": text}]}},
     )
-    assert status == 200, state
+    # A run that fails still answers 200, with the error instead of the graph's state.
+    assert status == 200 and "messages" in state, state
     return thread["thread_id"], state
 
 
@@ -370,19 +372,29 @@ def secret_with(stack: LiveStack, name: str, key: str, value: str) -> None:
     )
 
 
+def log_lines(log: str) -> list[str]:
+    """The lines of a server's log, each JSON record's message (a traceback) split too."""
+    lines = []
+    for line in log.splitlines():
+        try:
+            lines += str(json.loads(line).get("event", "")).splitlines()
+        except (ValueError, AttributeError):
+            lines.append(line)
+    return lines
+
+
 def crashing_because(stack: LiveStack, deployment: str, words: list[str]) -> str:
-    """Wait until the deployment's new pod fails for a reason its logs name; the log line."""
+    """Wait until a new pod of the deployment has exited, not Ready, with one of `words` in
+    the log of its exited container; that log line."""
     seen: list[str] = []
 
     def failing() -> bool:
-        pods = [
-            p
-            for p in stack.pods_of(stack.deployment(deployment))
-            if p.metadata.deletion_timestamp is None
-        ]
-        for p in pods:
+        for p in stack.pods_of(stack.deployment(deployment)):
             statuses = p.status.container_statuses or []
-            if ready(p) or not statuses or statuses[0].restart_count < 1:
+            if p.metadata.deletion_timestamp or ready(p) or not statuses:
+                continue
+            ended = statuses[0].last_state.terminated
+            if ended is None or ended.exit_code == 0:
                 continue
             try:
                 log = stack.core.read_namespaced_pod_log(
@@ -390,9 +402,9 @@ def crashing_because(stack: LiveStack, deployment: str, words: list[str]) -> str
                 )
             except ApiException:
                 continue
-            lines = [line for line in log.splitlines() if any(w in line for w in words)]
-            if lines:
-                seen.append(lines[0])
+            found = [line for line in log_lines(log) if any(w in line for w in words)]
+            if found:
+                seen.append(found[-1].strip())
                 return True
         return False
 
@@ -429,11 +441,8 @@ def test_wrong_credentials_are_not_ready(node_stack: LiveStack, images: dict[str
         node_stack, "agent-beta-api", ["invalid username-password pair", "AuthenticationError"]
     )
     print(f"\nagent-alpha-api: {why_pg}\nagent-beta-api: {why_redis}")
-    assert "wrong-password" not in why_pg + why_redis
-    events = core.list_namespaced_event(ns, field_selector="reason=BackOff").items
-    assert any("agent-alpha-api" in e.involved_object.name for e in events), [
-        e.message for e in events
-    ]
+    assert "password authentication failed" in why_pg and "wrong-password" not in why_pg
+    assert "AuthenticationError" in why_redis or "invalid username-password" in why_redis
     for server in ("agent-alpha", "agent-beta"):
         api = node_stack.deployment(f"{server}-api")
         assert (api.status.ready_replicas or 0) < (api.spec.replicas or 0), api.status
