@@ -95,7 +95,8 @@ class HostSnapshot:
 
     sysctls: dict[str, str]
     processes: list[str]
-    """Running processes of the node's binaries (`name pid`), whoever started them."""
+    """Running processes (`name pid`) of the node's binaries, whoever started them, and of the
+    control plane's binaries with `cluster_state` in their arguments."""
     mounts: list[str]
     """Mount points under the node's root, of overlay or nsfs type, or of the kubelet."""
     links: list[str]
@@ -109,10 +110,11 @@ class HostSnapshot:
     node_root_exists: bool
 
     @classmethod
-    def take(cls, paths: NodePaths) -> HostSnapshot:
+    def take(cls, paths: NodePaths, cluster_state: Path | None = None) -> HostSnapshot:
+        """The host now; `cluster_state`: the control plane's folder (its processes name it)."""
         return cls(
             sysctls=read_sysctls(),
-            processes=node_processes(),
+            processes=node_processes(cluster_state),
             mounts=node_mounts(paths),
             links=links(),
             network_namespaces=sorted(
@@ -137,19 +139,27 @@ class HostSnapshot:
         return lines
 
 
-def node_processes() -> list[str]:
-    """`exe pid` of every running process whose executable is one of NODE_BINARIES."""
+CONTROL_PLANE_BINARIES = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
+
+
+def node_processes(cluster_state: Path | None = None) -> list[str]:
+    """`exe pid` of every running process whose executable is one of NODE_BINARIES, or one
+    of the control plane's with `cluster_state` in its arguments (a KWOK cluster's are not)."""
     found = []
+    marker = str(cluster_state).encode() if cluster_state else None
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            exe = os.readlink(entry / "exe")
+            name = Path(os.readlink(entry / "exe").removesuffix(" (deleted)")).name
+            if name in NODE_BINARIES or (
+                marker
+                and name in CONTROL_PLANE_BINARIES
+                and marker in (entry / "cmdline").read_bytes()
+            ):
+                found.append(f"{name} {entry.name}")
         except OSError:
             continue
-        name = Path(exe.removesuffix(" (deleted)")).name
-        if name in NODE_BINARIES:
-            found.append(f"{name} {entry.name}")
     return sorted(found)
 
 

@@ -31,6 +31,13 @@ from devtools.realnode.layout import NodePaths
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEFAULT_API_KEY
 
 CLUSTER_SH = REPO / "scripts" / "cluster.sh"
+CLUSTER_STATE = REPO / ".work" / "cluster-real"
+"""The real cluster's control plane state (scripts/cluster.sh --real-node)."""
+
+
+def host_now() -> HostSnapshot:
+    """What the host holds that the real cluster could leave behind."""
+    return HostSnapshot.take(NodePaths.default(), CLUSTER_STATE)
 
 
 def real_cluster(command: str, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -75,7 +82,7 @@ def node_session() -> Iterator[NodeSession]:
     if os.geteuid() != 0:
         pytest.fail("the real node needs root (containerd, the kubelet, the bridge)")
     was_running = real_cluster("status", 60).returncode == 0
-    session = NodeSession(Path(), None if was_running else HostSnapshot.take(NodePaths.default()))
+    session = NodeSession(Path(), None if was_running else host_now())
     session.start()
     yield session
     if not was_running:

@@ -9,11 +9,11 @@ import signal
 import subprocess
 
 import pytest
-from conftest import NodeSession
+from conftest import CLUSTER_STATE, NodeSession, host_now
 from kubernetes import client, config
 
 from devtools.realnode import processes
-from devtools.realnode.host import HostSnapshot, node_processes
+from devtools.realnode.host import node_processes
 from devtools.realnode.layout import NODE_NAME, NodePaths
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
@@ -24,9 +24,10 @@ def test_a_crashed_node_restarts_and_stop_leaves_nothing(node_session: NodeSessi
     # 1. The suite's node, stopped: nothing it started is left running, mounted, routed or
     # filtered, and no host setting is changed.
     node_session.stop()
-    after_suite = HostSnapshot.take(paths)
+    after_suite = host_now()
     if node_session.before is not None:
         assert after_suite.differences(node_session.before) == []
+    # Neither the node's processes nor the control plane's are left.
     assert after_suite.processes == [], after_suite.processes
     assert not after_suite.node_root_exists
 
@@ -40,21 +41,21 @@ def test_a_crashed_node_restarts_and_stop_leaves_nothing(node_session: NodeSessi
     for pid in crashed:
         os.kill(pid, signal.SIGKILL)
     processes.wait_gone(list(crashed), 10)
-    left = HostSnapshot.take(paths)
+    left = host_now()
     assert left.mounts and left.links and left.cgroups, left  # it did leave things behind
 
     # ... never breaks the next start, which begins from a clean host.
     node_session.start()
     with config.new_client_from_config(config_file=str(node_session.kubeconfig)) as api:
         assert node_ready(api)
-    running = HostSnapshot.take(paths)
+    running = host_now()
     assert len([p for p in running.processes if p.startswith("kubelet ")]) == 1, running.processes
 
     # 3. And its stop leaves the host exactly as the first stop did.
     node_session.stop()
-    final = HostSnapshot.take(paths)
+    final = host_now()
     assert final.differences(after_suite) == []
-    assert node_processes() == []
+    assert node_processes(CLUSTER_STATE) == []
     leftover = subprocess.run(
         ["ip", "link", "show", "type", "veth"], capture_output=True, text=True
     )
