@@ -16,7 +16,7 @@
 #   (scripts/build-images.sh). Needs root. State in .work/cluster-real/ and, for the node,
 #   /var/lib/langgraph-node (one real node per machine).
 # Environment: LOCAL_CLUSTER_NODES (fake nodes, default 2), LOCAL_CLUSTER_VOLUMES (free
-# pre-created volumes kept in the pool, default 48; 12 with --real-node).
+# pre-created volumes kept in the pool, default 48; 24 with --real-node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -35,7 +35,7 @@ if $real_node; then
   state=$repo/.work/cluster-real
   name=langgraph-real
   nodes=1
-  volumes=${LOCAL_CLUSTER_VOLUMES:-12}
+  volumes=${LOCAL_CLUSTER_VOLUMES:-24}
 else
   state=$repo/.work/cluster
   name=langgraph-dev

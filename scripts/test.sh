@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The test command: install everything the project needs, then lint, type-check and run
-# every test (unit, provider, integration tests that drive the real Pulumi CLI, and the
-# data plane's life against the live local cluster in tests/cluster).
+# every test (unit, provider, integration tests that drive the real Pulumi CLI, the data
+# plane's life against the live local cluster in tests/cluster, and on a real node in
+# tests/cluster/realnode). Runs as root: the real node's containerd, kubelet and bridge, and
+# the chroot its images are built in, need it.
 # Extra arguments go to pytest, e.g. `./scripts/test.sh tests/unit -q`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup-venv.sh
-# PostgreSQL and redis-server for the external-store preflight tests (Debian packages).
+# Debian packages: PostgreSQL and redis-server for the external-store preflight tests, and
+# the real node's containerd, runc, CNI plugins, nftables and debootstrap.
 ./scripts/install-system-packages.sh
 # The integration tests need the whole engine: an incomplete toolchain fails here, saying
 # which piece is missing and why.
@@ -15,10 +18,15 @@ if ! ./scripts/bootstrap-toolchain.sh; then
   echo "==> the Pulumi toolchain is incomplete (see above): the tests need all of it" >&2
   exit 1
 fi
-# tests/cluster runs against the local Kubernetes cluster: its binaries are built here
-# (cached by version); the tests' session fixture starts it, and stops it when it started it.
-if ! ./scripts/bootstrap-cluster.sh; then
+# tests/cluster runs against the local clusters: their binaries (the real node's kubelet,
+# kube-proxy, CoreDNS and pause among them) and the real node's images are built here
+# (cached by version); the tests' session fixtures start them, and stop what they started.
+if ! ./scripts/bootstrap-cluster.sh --real-node; then
   echo "==> the local cluster's binaries could not be built (see above): tests/cluster needs them" >&2
+  exit 1
+fi
+if ! ./scripts/build-images.sh >/dev/null; then
+  echo "==> the real node's images could not be built (see above): tests/cluster/realnode needs them" >&2
   exit 1
 fi
 

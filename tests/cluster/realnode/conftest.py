@@ -21,16 +21,20 @@ from typing import Any
 import pytest
 from kubernetes import client, config
 from live import SERVERS, LiveStack, namespace_removed_after
-from node_live import start_client_pod
+from node_live import deploy
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import REPO
+from devtools.local_cluster import prepare
 from devtools.realnode.deploy import node_images, revision_patch, stack_config
 from devtools.realnode.host import HostSnapshot
 from devtools.realnode.layout import NodePaths
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEFAULT_API_KEY
+from local_controlplane.testing import run_server
 
 CLUSTER_SH = REPO / "scripts" / "cluster.sh"
+VOLUMES_PER_TEST = 4
+"""Free volumes each test starts with: two databases, and room for a re-created claim."""
 CLUSTER_STATE = REPO / ".work" / "cluster-real"
 """The real cluster's control plane state (scripts/cluster.sh --real-node)."""
 
@@ -101,6 +105,44 @@ def images(node_session: NodeSession) -> dict[str, str]:
     return node_images()
 
 
+@contextlib.contextmanager
+def stack_on_node(
+    root: Path,
+    controlplane: str,
+    session: NodeSession,
+    api: client.ApiClient,
+    images: dict[str, str],
+    role: str,
+    extra: dict[str, Any],
+) -> Iterator[LiveStack]:
+    """The dev stack on the real node, in a namespace of its own, with the node's images and
+    sizes (the stack's own settings), and a control plane of its own whose deployments got a
+    revision with the node's Agent Server image. The database is guarded (the production
+    default) unless `extra` says otherwise. The namespace and its pods are gone afterwards."""
+    busy = sorted(
+        {p.metadata.namespace for p in client.CoreV1Api(api).list_pod_for_all_namespaces().items}
+    )
+    if busy:
+        # Two cores hold one data plane at a time: the test's pods would stay Pending.
+        pytest.fail(
+            f"the real node already runs pods (namespaces {', '.join(busy)}): delete them, or "
+            "start a fresh node (scripts/cluster.sh --real-node stop, then start)"
+        )
+    # A deleted claim's volume is never reused (Retain): the pool gets new ones.
+    prepare(session.kubeconfig, VOLUMES_PER_TEST, NodePaths.default().volumes, writable=True)
+    settings = stack_config(images, list(SERVERS))
+    settings["dataplane:postgres"] = {**settings["dataplane:postgres"], "deletionProtection": True}
+    stack = LiveStack.create(
+        root, controlplane, session.kubeconfig, api, role, config={**settings, **extra}
+    )
+    with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as cp:
+        for deployment in (ALPHA_ID, BETA_ID):
+            cp.patch_deployment(deployment, revision_patch(images))
+    with namespace_removed_after(api, stack.namespace):
+        yield stack
+    wait_namespace_gone(api, stack.namespace)
+
+
 @pytest.fixture
 def node_stack(
     request: pytest.FixtureRequest,
@@ -110,47 +152,40 @@ def node_stack(
     real_kube: client.ApiClient,
     images: dict[str, str],
 ) -> Iterator[LiveStack]:
-    """The dev stack on the real node, in a namespace of this test's own, with the node's
-    images and sizes (the stack's own settings), and a control plane of its own whose
-    deployments got a revision with the node's Agent Server image. The database is guarded
-    (the production default) unless the test is marked `live_config(...)` with other
-    config."""
-    busy = sorted(
-        {
-            p.metadata.namespace
-            for p in client.CoreV1Api(real_kube).list_pod_for_all_namespaces().items
-        }
-    )
-    if busy:
-        # Two cores hold one data plane at a time: the test's pods would stay Pending.
-        pytest.fail(
-            f"the real node already runs pods (namespaces {', '.join(busy)}): delete them, or "
-            "start a fresh node (scripts/cluster.sh --real-node stop, then start)"
-        )
+    """The dev stack on the real node for one test (see `stack_on_node`), with the extra
+    config of its `live_config(...)` mark."""
     marker = request.node.get_closest_marker("live_config")
-    extra: dict[str, Any] = marker.kwargs if marker else {}
-    settings = stack_config(images, list(SERVERS))
-    settings["dataplane:postgres"] = {**settings["dataplane:postgres"], "deletionProtection": True}
     role = request.node.name.removeprefix("test_").replace("_", "-")[:20].rstrip("-")
-    stack = LiveStack.create(
+    with stack_on_node(
         tmp_path / "project",
         controlplane,
-        node_session.kubeconfig,
+        node_session,
         real_kube,
+        images,
         role,
-        config={**settings, **extra},
-    )
-    with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as cp:
-        for deployment in (ALPHA_ID, BETA_ID):
-            cp.patch_deployment(deployment, revision_patch(images))
-    with namespace_removed_after(real_kube, stack.namespace):
+        marker.kwargs if marker else {},
+    ) as stack:
         yield stack
-    wait_namespace_gone(real_kube, stack.namespace)
 
 
-def with_client_pod(stack: LiveStack, images: dict[str, str]) -> None:
-    """The client pod, once the stack made the namespace."""
-    start_client_pod(stack.api, stack.namespace, images["agent-server"])
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    node_session: NodeSession,
+    real_kube: client.ApiClient,
+    images: dict[str, str],
+) -> Iterator[LiveStack]:
+    """One dev stack deployed on the real node, with the client pod, shared by a module's
+    tests that only read it (see `stack_on_node`)."""
+    root = tmp_path_factory.mktemp("deployed")
+    with (
+        run_server(root / "controlplane.json") as controlplane,
+        stack_on_node(
+            root / "project", controlplane, node_session, real_kube, images, "deployed", {}
+        ) as stack,
+    ):
+        deploy(stack, images)
+        yield stack
 
 
 def wait_namespace_gone(api: client.ApiClient, namespace: str, timeout: float = 180.0) -> None:

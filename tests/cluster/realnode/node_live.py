@@ -16,11 +16,32 @@ from typing import Any
 
 from kubernetes import client
 from kubernetes.stream import stream
+from live import LiveStack, rolled_out
 
 from devtools.realnode.layout import NodePaths
 
 CLIENT_POD = "client"
 LOAD_STOP_FILE = "/tmp/stop-load"
+
+
+def workloads(stack: LiveStack) -> list[Any]:
+    return [
+        *stack.apps.list_namespaced_deployment(stack.namespace).items,
+        *stack.apps.list_namespaced_stateful_set(stack.namespace).items,
+    ]
+
+
+def all_ready(stack: LiveStack) -> bool:
+    """The dev stack's 8 workloads (two servers' API and queue, Postgres, Redis) rolled out."""
+    found = workloads(stack)
+    return len(found) == 8 and all(rolled_out(w) for w in found)
+
+
+def deploy(stack: LiveStack, images: dict[str, str]) -> None:
+    """`up`, every workload rolled out with its pods Ready, and the client pod running."""
+    stack.up()
+    stack.wait_for("every workload rolled out and Ready", lambda: all_ready(stack), 300)
+    start_client_pod(stack.api, stack.namespace, images["agent-server"])
 
 
 def exec_in(
@@ -76,18 +97,13 @@ def pod_of(api: client.ApiClient, namespace: str, selector: str) -> client.V1Pod
     return pods[0]
 
 
-def postgres_pod(api: client.ApiClient, namespace: str, deployment: str) -> str:
-    """The name of a deployment's Postgres pod (its StatefulSet's only replica)."""
-    return f"{deployment}-postgres-0"
-
-
 def psql(api: client.ApiClient, namespace: str, deployment: str, sql: str) -> str:
     """`sql` run by psql in the deployment's own Postgres container (unaligned, tuples
     only); its output. A failed statement fails the test."""
     code, out = exec_in(
         api,
         namespace,
-        postgres_pod(api, namespace, deployment),
+        f"{deployment}-postgres-0",  # the StatefulSet's only replica
         ["psql", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql],
     )
     assert code == 0, out
@@ -248,3 +264,70 @@ def container_pid(pod: client.V1Pod, container: str) -> int:
         if task == container_id:
             return int(pid)
     raise AssertionError(f"containerd runs no task {container_id}:\n{listed}")
+
+
+PORT = 8000
+
+
+def url(stack: LiveStack, server: str, path: str) -> str:
+    """A server's address through its Service's DNS name, as other pods reach it."""
+    return f"http://{server}.{stack.namespace}.svc.cluster.local:{PORT}{path}"
+
+
+def ready(pod: client.V1Pod) -> bool:
+    return any(c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
+
+
+def run_example_graph(stack: LiveStack, server: str, text: str) -> tuple[str, dict[str, Any]]:
+    """A thread, and one run of the example graph on it, waited for: (thread id, the run's
+    final state)."""
+    status, thread = request(stack.api, stack.namespace, "POST", url(stack, server, "/threads"), {})
+    assert status == 200, thread
+    status, state = request(
+        stack.api,
+        stack.namespace,
+        "POST",
+        url(stack, server, f"/threads/{thread['thread_id']}/runs/wait"),
+        {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": text}]}},
+    )
+    # A run that fails still answers 200, with the error instead of the graph's state.
+    assert status == 200 and "messages" in state, state
+    return thread["thread_id"], state
+
+
+def clients_of(stack: LiveStack, server: str) -> dict[str, set[str]]:
+    """The addresses connected to a deployment's Postgres and Redis, as each store sees them."""
+    pg = psql(
+        stack.api,
+        stack.namespace,
+        server,
+        "SELECT DISTINCT host(client_addr) FROM pg_stat_activity WHERE client_addr IS NOT NULL",
+    )
+    redis = pod_of(
+        stack.api,
+        stack.namespace,
+        f"app.kubernetes.io/instance={server},app.kubernetes.io/component=redis",
+    )
+    code, listed = exec_in(
+        stack.api,
+        stack.namespace,
+        redis.metadata.name,
+        ["sh", "-c", 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" client list'],
+    )
+    assert code == 0, listed
+    addrs = {
+        part.split("=", 1)[1].rsplit(":", 1)[0]
+        for line in listed.splitlines()
+        for part in line.split()
+        if part.startswith("addr=")
+    }
+    return {"postgres": set(pg.split()), "redis": addrs}
+
+
+def server_pods(stack: LiveStack, server: str) -> list[client.V1Pod]:
+    return [
+        p
+        for role in ("api", "queue")
+        for p in stack.pods_of(stack.deployment(f"{server}-{role}"))
+        if p.metadata.deletion_timestamp is None
+    ]

@@ -1,0 +1,123 @@
+"""The data plane on a real node (issue 21), deployed once: pods that run, stores with what
+the servers need, servers that answer. The three tests only read the one deployment
+(`deployed_stack`), so it is made once for them.
+
+Each test runs the dev stack through the real CLI and the language host, with a local
+control plane of its own, on the session's real node (scripts/cluster.sh --real-node:
+containerd, the kubelet, kube-proxy and CoreDNS on this machine), in a namespace of its own.
+Postgres, Redis and LangChain's Agent Server run from the images built here, selected by the
+stack's own image settings and by a revision shipped to the control plane. What runs is
+checked with the Kubernetes client, with commands in the pods and with HTTP requests sent
+from a pod inside the cluster, never with the stack's outputs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from kubernetes.client.exceptions import ApiException
+from live import SERVERS, LiveStack
+from node_live import clients_of, psql, ready, request, run_example_graph, server_pods, url
+
+from devtools.realnode.layout import NODE_NAME
+
+pytestmark = [pytest.mark.integration, pytest.mark.cluster]
+
+EXTENSIONS = {"btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm", "vector"}
+"""Every extension the servers need, pgvector's among them."""
+SERVER_TABLES = ("assistants", "threads", "runs", "checkpoints")
+"""Tables the Agent Server's runtime makes in its Postgres when it starts."""
+
+
+# --- 1. deploy ---------------------------------------------------------------------------
+
+
+def test_deploy(stack: LiveStack, images: dict[str, str]) -> None:
+    pods = [
+        p
+        for p in stack.core.list_namespaced_pod(stack.namespace).items
+        if p.metadata.name != "client"
+    ]
+    # API and queue pods of two servers, and each server's Postgres and Redis.
+    assert len(pods) == 8, [p.metadata.name for p in pods]
+    for pod in pods:
+        # Ready by its own readiness probe, in containers containerd runs on the real node.
+        assert ready(pod), (pod.metadata.name, pod.status.conditions)
+        assert pod.spec.node_name == NODE_NAME
+        for container, status in zip(
+            pod.spec.containers, pod.status.container_statuses, strict=True
+        ):
+            assert container.readiness_probe is not None, container.name
+            assert status.ready and status.state.running is not None, status
+            assert status.container_id.startswith("containerd://"), status
+            assert container.image.startswith("langgraph.local/"), container.image
+            assert status.image_id, status
+    # Admitted under `restricted`, which the namespace enforces: a privileged pod is refused.
+    namespace = stack.core.read_namespace(stack.namespace)
+    assert namespace.metadata.labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    with pytest.raises(ApiException) as refused:
+        stack.core.create_namespaced_pod(
+            stack.namespace,
+            {
+                "metadata": {"name": "privileged"},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "c",
+                            "image": images["redis"],
+                            "securityContext": {"privileged": True},
+                        }
+                    ]
+                },
+            },
+        )
+    assert refused.value.status == 403 and "PodSecurity" in str(refused.value.body)
+
+
+# --- 2. Postgres -------------------------------------------------------------------------
+
+
+def test_postgres_has_what_the_servers_need(stack: LiveStack) -> None:
+    for server in SERVERS:
+        ns = stack.namespace
+        installed = set(psql(stack.api, ns, server, "SELECT extname FROM pg_extension").split())
+        assert installed >= EXTENSIONS, (server, installed)
+        version = psql(stack.api, ns, server, "SHOW server_version_num")
+        assert int(version) >= 170000, version
+        # The servers ran their migrations in their own database with the URI they were given.
+        for table in SERVER_TABLES:
+            assert psql(stack.api, ns, server, f"SELECT to_regclass('{table}') IS NOT NULL") == "t"
+        # Each server pod holds connections to its own Postgres and Redis, not the other's.
+        connected = clients_of(stack, server)
+        for pod in server_pods(stack, server):
+            assert pod.status.pod_ip in connected["postgres"], (pod.metadata.name, connected)
+            assert pod.status.pod_ip in connected["redis"], (pod.metadata.name, connected)
+        other = next(s for s in SERVERS if s != server)
+        for pod in server_pods(stack, other):
+            assert pod.status.pod_ip not in connected["postgres"] | connected["redis"]
+
+
+# --- 3. servers answer -------------------------------------------------------------------
+
+
+def test_servers_answer_and_store_runs(stack: LiveStack) -> None:
+    for server in SERVERS:
+        status, body = request(stack.api, stack.namespace, "GET", url(stack, server, "/ok"))
+        assert (status, body) == (200, {"ok": True}), (server, status, body)
+        thread, state = run_example_graph(stack, server, f"hello {server}")
+        assert state["messages"][-1]["content"] == f"message 1: hello {server}", state
+        # The run is stored where the runtime stores it: the deployment's own Postgres.
+        stored = psql(
+            stack.api,
+            stack.namespace,
+            server,
+            f"SELECT r.status FROM runs r WHERE r.thread_id = '{thread}'",
+        )
+        assert stored == "success", stored
+        messages = psql(
+            stack.api,
+            stack.namespace,
+            server,
+            "SELECT jsonb_array_length(values->'messages') FROM threads "
+            f"WHERE thread_id = '{thread}'",
+        )
+        assert messages == "2", messages
