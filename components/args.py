@@ -55,6 +55,8 @@ REDIS_MEMORY_MB = Sizing().redis_memory_mb
 
 LISTENER_ROLE = "listener"
 SERVER_PORT = 8000
+SERVER_PORT_NAME = "api-server"
+"""The name of the servers' port, on their containers and Services."""
 """The port of every LangGraph server's API (its Service and its container)."""
 
 

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import SERVER_PORT as PORT
+from .args import SERVER_PORT_NAME as PORT_NAME
 from .args import KedaArgs, LangGraphServerArgs
 from .kube import child_options, dns_name, labels, selector, service_url
 from .names import (
@@ -159,7 +160,7 @@ class LangGraphServer(pulumi.ComponentResource):
             spec={
                 "type": "ClusterIP",
                 "selector": selector(api_labels),
-                "ports": [{"name": "api-server", "port": PORT, "targetPort": PORT}],
+                "ports": [{"name": PORT_NAME, "port": PORT, "targetPort": PORT}],
             },
             opts=child,
         )
@@ -256,7 +257,7 @@ class _PodFactory:
                 uid=_UID,
                 main={
                     "image": self.image,
-                    "ports": [{"name": "api-server", "containerPort": PORT}],
+                    "ports": [{"name": PORT_NAME, "containerPort": PORT}],
                     "env": self._env(jobs),
                     "envFrom": [{"secretRef": {"name": self.revision_secret}}],
                     "livenessProbe": probe,

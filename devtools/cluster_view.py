@@ -15,10 +15,8 @@ from pathlib import Path
 import httpx
 from kubernetes import client, config
 
+from components.args import SERVER_PORT_NAME
 from components.names import LABEL_PART_OF, PART_OF
-
-SERVER_PORT_NAME = "api-server"
-"""The port name of a LangGraph server's Service (components/langgraph_server.py)."""
 
 SELECTOR = f"{LABEL_PART_OF}={PART_OF}"
 
