@@ -33,10 +33,10 @@ fi
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-echo "==> mypy (components/, preview_report/, policy/)"
+echo "==> mypy (components/, preview_report/, policy/, the real node's devtools)"
 .venv/bin/mypy
 # Apart: preview_report imports components as a package (run from the root).
-.venv/bin/mypy preview_report devtools/example_fleet.py
+.venv/bin/mypy preview_report devtools/example_fleet.py devtools/realnode devtools/image_archive.py
 # Apart: the pack imports its rules as a top-level package (it runs from policy/).
 .venv/bin/mypy policy/__main__.py policy/dataplane_rules
 echo "==> actionlint (.github/workflows, with shellcheck for the run: scripts)"

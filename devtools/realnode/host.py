@@ -103,7 +103,9 @@ class HostSnapshot:
     """Network interfaces: the bridge and veths."""
     network_namespaces: list[str]
     nftables: str
-    """The whole ruleset, as `nft list ruleset` prints it."""
+    """The whole ruleset, as `nft list ruleset` prints it (iptables-nft's tables included)."""
+    legacy_iptables: list[str]
+    """The legacy iptables tables in use (`/proc/net/ip_tables_names` and the IPv6 one)."""
     cgroups: list[str]
     """Our cgroup parent in each hierarchy, where it exists."""
     host_paths: list[str]
@@ -124,6 +126,7 @@ class HostSnapshot:
                 for p in d.iterdir()
             ),
             nftables=nft_ruleset(),
+            legacy_iptables=legacy_tables(),
             cgroups=[str(p) for p in cgroup_parents() if p.exists()],
             host_paths=[str(p) for p in HOST_PATHS if p.exists()],
             node_root_exists=paths.root.exists(),
@@ -206,6 +209,16 @@ def links() -> list[str]:
 def nft_ruleset() -> str:
     done = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True, check=False)
     return done.stdout if done.returncode == 0 else f"nft failed: {done.stderr.strip()}"
+
+
+def legacy_tables() -> list[str]:
+    """Tables of the legacy iptables (x_tables) that something has loaded."""
+    found = []
+    for family, names in (("ip", "ip_tables_names"), ("ip6", "ip6_tables_names")):
+        path = Path("/proc/net") / names
+        if path.exists():
+            found += [f"{family} {t}" for t in path.read_text().split()]
+    return sorted(found)
 
 
 def cgroup_parents() -> list[Path]:

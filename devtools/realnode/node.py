@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def log(message: str) -> None:
 
 def start(paths: NodePaths, inputs: NodeInputs, timeout: float = 180.0) -> None:
     """Start the node and wait until it is Ready, with Services and DNS working."""
+    images_manifest(inputs.image_archives)  # before anything starts
     # Whatever an earlier node left is removed first (nothing, when it was stopped).
     removed = teardown(paths)
     if removed:
@@ -81,10 +83,7 @@ def start(paths: NodePaths, inputs: NodeInputs, timeout: float = 180.0) -> None:
         )
         if imported.returncode != 0:
             raise RuntimeError(f"containerd could not import {archive}: {imported.stderr}")
-    manifests = {archive.parent / "manifest" for archive in inputs.image_archives}
-    if len(manifests) != 1 or not next(iter(manifests)).is_file():
-        raise RuntimeError(f"the image archives need one manifest beside them: {manifests}")
-    paths.images_manifest.write_text(next(iter(manifests)).read_text())
+    paths.images_manifest.write_text(images_manifest(inputs.image_archives).read_text())
     log(
         f"containerd running, {len(inputs.image_archives)} images imported "
         f"({time.monotonic() - t0:.0f} s)"
@@ -119,9 +118,17 @@ def start(paths: NodePaths, inputs: NodeInputs, timeout: float = 180.0) -> None:
             f"node {NODE_NAME} to be Ready", lambda: node_ready(core), paths, "kubelet", timeout
         )
     log(f"node {NODE_NAME} Ready ({time.monotonic() - t0:.0f} s)")
-    wait_for("kube-proxy's rules", lambda: kube_proxy_ready(), paths, "kube-proxy", 60)
-    wait_for("CoreDNS to serve cluster.local", lambda: coredns_ready(), paths, "coredns", 60)
+    wait_for("kube-proxy's rules", kube_proxy_ready, paths, "kube-proxy", 60)
+    wait_for("CoreDNS to serve cluster.local", coredns_ready, paths, "coredns", 60)
     log(f"kube-proxy (nftables) and CoreDNS ({NODE_IP}:53) ready ({time.monotonic() - t0:.0f} s)")
+
+
+def images_manifest(archives: list[Path]) -> Path:
+    """The manifest beside the image archives (scripts/build-images.sh writes one)."""
+    manifests = {archive.parent / "manifest" for archive in archives}
+    if len(manifests) != 1 or not next(iter(manifests)).is_file():
+        raise RuntimeError(f"the image archives need one manifest beside them, not {manifests}")
+    return next(iter(manifests))
 
 
 def make_cgroup_parents() -> None:
@@ -144,13 +151,17 @@ def ctr(paths: NodePaths, *argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def wait_for(what: str, check, paths: NodePaths, process: str, timeout: float) -> None:  # type: ignore[no-untyped-def]
+def wait_for(
+    what: str, check: Callable[[], bool], paths: NodePaths, process: str, timeout: float
+) -> None:
+    """Until `check` holds; else fail with the last lines of `process`'s log."""
     processes.wait_until(what, check, timeout, paths.logs / f"{process}.log")
 
 
 def node_ready(core: client.CoreV1Api) -> bool:
-    node = core.read_node(NODE_NAME)
-    return any(c.type == "Ready" and c.status == "True" for c in node.status.conditions or [])
+    status = core.read_node(NODE_NAME).status
+    conditions = (status.conditions if status else None) or []
+    return any(c.type == "Ready" and c.status == "True" for c in conditions)
 
 
 def kube_proxy_ready() -> bool:

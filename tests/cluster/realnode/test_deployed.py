@@ -13,12 +13,24 @@ from a pod inside the cluster, never with the stack's outputs.
 
 from __future__ import annotations
 
+import ipaddress
+import json
+
 import pytest
 from kubernetes.client.exceptions import ApiException
 from live import SERVERS, LiveStack
-from node_live import clients_of, psql, ready, request, run_example_graph, server_pods, url
+from node_live import (
+    clients_of,
+    in_client,
+    psql,
+    ready,
+    request,
+    run_example_graph,
+    server_pods,
+    url,
+)
 
-from devtools.realnode.layout import NODE_NAME
+from devtools.realnode.layout import NODE_NAME, SERVICE_CIDR
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 
@@ -121,3 +133,37 @@ def test_servers_answer_and_store_runs(stack: LiveStack) -> None:
             f"WHERE thread_id = '{thread}'",
         )
         assert messages == "2", messages
+
+
+# --- the network stays on the machine ------------------------------------------------------
+
+REACH = """
+import json, socket, sys
+found = {}
+for name in sys.argv[1:3]:
+    try:
+        found[name] = socket.gethostbyname(name)
+    except OSError as exc:
+        found[name] = f"refused: {exc}"
+try:
+    socket.create_connection((sys.argv[3], 80), timeout=3).close()
+    found["off-machine"] = "connected"
+except OSError as exc:
+    found["off-machine"] = f"{type(exc).__name__}: {exc}"
+print(json.dumps(found))
+"""
+
+
+def test_traffic_stays_on_the_machine(stack: LiveStack) -> None:
+    service = f"agent-alpha.{stack.namespace}.svc.cluster.local"
+    # An address off this machine (documentation range; this machine's own gateway is
+    # in it too): a pod has no route there.
+    answer = json.loads(
+        in_client(stack.api, stack.namespace, REACH, service, "example.com", "192.0.2.1")
+        .strip()
+        .splitlines()[-1]
+    )
+    # DNS answers the cluster's names, and only those.
+    assert ipaddress.ip_address(answer[service]) in ipaddress.ip_network(SERVICE_CIDR), answer
+    assert answer["example.com"].startswith("refused"), answer
+    assert "unreachable" in answer["off-machine"].lower(), answer
