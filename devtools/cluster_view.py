@@ -9,8 +9,10 @@ outputs): every Deployment and StatefulSet of the data plane (label
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from kubernetes import client, config
@@ -79,20 +81,26 @@ def workloads(api: client.ApiClient, namespaces: list[str] | None = None) -> lis
     return sorted(found, key=lambda w: (w.namespace, w.kind, w.name))
 
 
+def data_plane_objects(
+    in_namespace: Callable[..., Any], everywhere: Callable[..., Any], namespaces: list[str] | None
+) -> list[Any]:
+    """The data plane's objects of one kind, by namespace and name: listed in `namespaces`
+    with `in_namespace`, or in every namespace with `everywhere`."""
+    items = (
+        [o for ns in namespaces for o in in_namespace(ns, label_selector=SELECTOR).items]
+        if namespaces
+        else everywhere(label_selector=SELECTOR).items
+    )
+    return sorted(items, key=lambda o: (o.metadata.namespace, o.metadata.name))
+
+
 def services(api: client.ApiClient, namespaces: list[str] | None = None) -> list[str]:
     """One line per Service of the data plane: name, type, cluster IP, ports."""
     core = client.CoreV1Api(api)
-    items = (
-        [
-            s
-            for ns in namespaces
-            for s in core.list_namespaced_service(ns, label_selector=SELECTOR).items
-        ]
-        if namespaces
-        else core.list_service_for_all_namespaces(label_selector=SELECTOR).items
-    )
     lines = []
-    for s in sorted(items, key=lambda s: (s.metadata.namespace, s.metadata.name)):
+    for s in data_plane_objects(
+        core.list_namespaced_service, core.list_service_for_all_namespaces, namespaces
+    ):
         ports = ", ".join(f"{p.name or ''}:{p.port}/{p.protocol}" for p in s.spec.ports or [])
         lines.append(
             f"Service     {s.metadata.namespace}/{s.metadata.name}: {s.spec.type} "
@@ -104,17 +112,10 @@ def services(api: client.ApiClient, namespaces: list[str] | None = None) -> list
 def pod_readiness(api: client.ApiClient, namespaces: list[str] | None = None) -> list[str]:
     """One line per pod of the data plane: Ready or not (with the reason), and restarts."""
     core = client.CoreV1Api(api)
-    pods = (
-        [
-            p
-            for ns in namespaces
-            for p in core.list_namespaced_pod(ns, label_selector=SELECTOR).items
-        ]
-        if namespaces
-        else core.list_pod_for_all_namespaces(label_selector=SELECTOR).items
-    )
     lines = []
-    for pod in sorted(pods, key=lambda p: (p.metadata.namespace, p.metadata.name)):
+    for pod in data_plane_objects(
+        core.list_namespaced_pod, core.list_pod_for_all_namespaces, namespaces
+    ):
         ready = next((c for c in pod.status.conditions or [] if c.type == "Ready"), None)
         state = "Ready" if ready and ready.status == "True" else "not Ready"
         if ready and ready.status != "True" and ready.reason:
@@ -131,17 +132,10 @@ def server_health(api: client.ApiClient, namespaces: list[str] | None = None) ->
     """Each LangGraph server's answer to its health check, asked through its Service's
     ClusterIP from this machine (kube-proxy's rules route it to a pod)."""
     core = client.CoreV1Api(api)
-    items = (
-        [
-            s
-            for ns in namespaces
-            for s in core.list_namespaced_service(ns, label_selector=SELECTOR).items
-        ]
-        if namespaces
-        else core.list_service_for_all_namespaces(label_selector=SELECTOR).items
-    )
     lines = []
-    for s in sorted(items, key=lambda s: (s.metadata.namespace, s.metadata.name)):
+    for s in data_plane_objects(
+        core.list_namespaced_service, core.list_service_for_all_namespaces, namespaces
+    ):
         port = next((p.port for p in s.spec.ports or [] if p.name == SERVER_PORT_NAME), None)
         if port is None:
             continue

@@ -1,8 +1,16 @@
 """One real node for the whole session (scripts/cluster.sh --real-node), shared by the tests.
 
+Each data-plane test runs the dev stack through the real CLI and the language host, with a
+local control plane of its own, on the session's real node (scripts/cluster.sh --real-node:
+containerd, the kubelet, kube-proxy and CoreDNS on this machine), in a namespace of its own.
+Postgres, Redis and LangChain's Agent Server run from the images built here, selected by the
+stack's own image settings and by a revision shipped to the control plane. What runs is
+checked with the Kubernetes client, with commands in the pods and with HTTP requests sent
+from a pod inside the cluster, never with the stack's outputs.
+
 The session takes a snapshot of the host, then starts the cluster with its real node (or
 uses one already running); a node this session started is stopped at the end. The last test
-(test_node_lifecycle.py) checks that the stop left the host as the snapshot found it. A node
+(test_zz_node_lifecycle.py) checks that the stop left the host as the snapshot found it. A node
 that cannot start fails every test that needs it, with the reason: these tests are never
 skipped.
 """

@@ -2,13 +2,7 @@
 the servers need, servers that answer. The three tests only read the one deployment
 (`deployed_stack`), so it is made once for them.
 
-Each test runs the dev stack through the real CLI and the language host, with a local
-control plane of its own, on the session's real node (scripts/cluster.sh --real-node:
-containerd, the kubelet, kube-proxy and CoreDNS on this machine), in a namespace of its own.
-Postgres, Redis and LangChain's Agent Server run from the images built here, selected by the
-stack's own image settings and by a revision shipped to the control plane. What runs is
-checked with the Kubernetes client, with commands in the pods and with HTTP requests sent
-from a pod inside the cluster, never with the stack's outputs.
+How they run: conftest.py.
 """
 
 from __future__ import annotations
