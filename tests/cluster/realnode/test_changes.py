@@ -159,7 +159,9 @@ def test_postgres_crash_recovers_without_an_up(
             time.sleep(2)
     assert state["messages"][-1]["content"] == "message 1: after the crash"
     print(f"\nruns that failed before the servers recovered: {len(failures)}")
-    assert len(failures) <= 5, failures
+    # Each failed run meets one pooled connection the restart closed (2 in the runs
+    # measured); a server that never recovers fails at the deadline above.
+    assert len(failures) <= 10, failures
 
 
 # --- 7. wrong credentials -----------------------------------------------------------------
