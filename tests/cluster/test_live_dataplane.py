@@ -26,6 +26,7 @@ from live import SERVERS, DeploymentWatch, LiveStack, changes, rolled_out
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
+from devtools.engine import PROJECT
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
@@ -404,6 +405,7 @@ def test_interrupted_up_converges(live: LiveStack) -> None:
         finally:
             os.killpg(running.pid, signal.SIGKILL)
             running.wait()
+    cut_checkpoint_metadata_removed(live)
     pending = live.state().get("pending_operations") or []
     assert pending, "the kill came too late: nothing was pending"
     assert {p["type"] for p in pending} == {"creating"}, pending
@@ -443,6 +445,20 @@ def test_interrupted_up_converges(live: LiveStack) -> None:
         assert len(owned) == 1, (d.metadata.name, [rs.metadata.name for rs in owned])
     again = stack.preview(on_output=live.record, color="never")
     assert changes(again.change_summary) == {}, again.change_summary
+
+
+def cut_checkpoint_metadata_removed(live: LiveStack) -> None:
+    """The README's fix for `failed to load checkpoint: EOF`: a kill that lands while the
+    file backend rewrites the checkpoint's metadata file (`<stack>.json.attrs`, written in
+    place) leaves it empty, and the CLI cannot read the stack; the checkpoint itself is
+    whole (it is written aside and renamed). Without the metadata file, it reads."""
+    attrs = live.project.root / "state" / ".pulumi" / "stacks" / PROJECT / "dev.json.attrs"
+    if not attrs.exists() or attrs.stat().st_size > 0:
+        return
+    with pytest.raises(auto.CommandError) as cut:
+        live.state()
+    assert "failed to load checkpoint: EOF" in str(cut.value), str(cut.value)
+    attrs.unlink()
 
 
 def _deployments_in(live: LiveStack) -> list[Any]:
