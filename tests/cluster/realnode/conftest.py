@@ -8,11 +8,11 @@ stack's own image settings and by a revision shipped to the control plane. What 
 checked with the Kubernetes client, with commands in the pods and with HTTP requests sent
 from a pod inside the cluster, never with the stack's outputs.
 
-The session takes a snapshot of the host, then starts the cluster with its real node (or
-uses one already running); a node this session started is stopped at the end. The last test
-(test_zz_node_lifecycle.py) checks that the stop left the host as the snapshot found it. A node
-that cannot start fails every test that needs it, with the reason: these tests are never
-skipped.
+The session clears what a crashed node left behind, takes a snapshot of the host, then
+starts the cluster with its real node (or uses one already running); a node this session
+started is stopped at the end. The last test (test_zz_node_lifecycle.py) checks that the stop
+left the host as the snapshot found it. A node that cannot start fails every test that needs
+it, with the reason: these tests are never skipped.
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ def node_session() -> Iterator[NodeSession]:
     if os.geteuid() != 0:
         pytest.fail("the real node needs root (containerd, the kubelet, the bridge)")
     was_running = real_cluster("status", 60).returncode == 0
+    if not was_running:
+        # A node that crashed (or a machine that restarted under one) leaves its bridge,
+        # rules and root behind; start would clear them, so the snapshot must not hold them.
+        cleared = real_cluster("stop", 300)
+        assert cleared.returncode == 0, cleared.stderr[-4000:]
     session = NodeSession(Path(), None if was_running else host_now())
     session.start()
     yield session
