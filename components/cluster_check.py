@@ -17,7 +17,7 @@ import base64
 import os
 import ssl
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,21 @@ import httpx
 import yaml
 
 from .config import NAMESPACE, ConfigError
+from .referenced import Found, Referenced
 
 KUBECONFIG_KEY = f"{NAMESPACE}:kubeconfig"
 TIMEOUT_SECONDS = 10.0
 
 
-def check_cluster(kubeconfig: str, namespaces: list[str], create_namespaces: bool) -> None:
-    """Raise a ConfigError when the cluster of `kubeconfig` cannot take the stack."""
+def check_cluster(
+    kubeconfig: str,
+    namespaces: list[str],
+    create_namespaces: bool,
+    referenced: Sequence[Referenced] = (),
+) -> None:
+    """Raise a ConfigError when the cluster of `kubeconfig` cannot take the stack: it is out
+    of reach, a namespace the stack does not create is missing, or an object the servers
+    need but the stack does not make (`referenced`) is."""
     path = Path(os.path.expanduser(kubeconfig))
     fix_path = f"Fix: point {KUBECONFIG_KEY} (or DATAPLANE_KUBECONFIG) at a valid kubeconfig."
     try:
@@ -74,9 +82,11 @@ def check_cluster(kubeconfig: str, namespaces: list[str], create_namespaces: boo
                     f"scripts/cluster.sh start), or point {KUBECONFIG_KEY} at a reachable one."
                 ]
             ) from None
-        if create_namespaces:
-            return
-        missing = [ns for ns in namespaces if _status(http, f"/api/v1/namespaces/{ns}") == 404]
+        absent = [] if create_namespaces else namespaces
+        missing = [ns for ns in absent if _status(http, f"/api/v1/namespaces/{ns}") == 404]
+        unmet = [
+            f"{r.problem(found)} Nothing was changed." for r, found in _lookups(http, referenced)
+        ]
     if missing:
         names = ", ".join(missing)
         raise ConfigError(
@@ -87,6 +97,31 @@ def check_cluster(kubeconfig: str, namespaces: list[str], create_namespaces: boo
                 "to true so that the stack creates it."
             ]
         )
+    if unmet:
+        raise ConfigError(unmet)
+
+
+def _lookups(
+    http: httpx.Client, referenced: Sequence[Referenced]
+) -> Iterator[tuple[Referenced, Found]]:
+    """Each referenced object that the cluster says is missing (or lacks the key), with what
+    it found; objects the cluster cannot tell about are left to the pods' events."""
+    for ref in referenced:
+        plural = "secrets" if ref.kind == "Secret" else "serviceaccounts"
+        try:
+            response = http.get(f"/api/v1/namespaces/{ref.namespace}/{plural}/{ref.name}")
+        except httpx.HTTPError:
+            continue
+        if response.status_code == 404:
+            yield ref, Found.MISSING
+        elif response.status_code == 200 and ref.key is not None:
+            try:
+                body = response.json()
+            except ValueError:
+                continue
+            keys = {*(body.get("data") or {}), *(body.get("stringData") or {})}
+            if ref.key not in keys:
+                yield ref, Found.NO_KEY
 
 
 def _named(doc: dict[str, Any], section: str, key: str, name: Any) -> dict[str, Any]:

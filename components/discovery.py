@@ -51,6 +51,10 @@ class DiscoveredDeployment:
     """The deployment's `resource_spec`, in control-plane keys."""
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     """The deployment's secrets, name to value."""
+    secret_references: list[dict[str, str]] = field(default_factory=list)
+    """The deployment's `secret_references` (`name`, `secret_name`, `secret_key`)."""
+    deployment_type: str | None = None
+    """The deployment's tier (`dev`, `prod`, `dev_zero`...; None: the service's default)."""
     target: TargetRevision | None = None
     """Its target revision as discovery resolved it (None: left to its RevisionSync)."""
 
@@ -158,4 +162,9 @@ def _discovered(dep: Deployment, namespace: str) -> DiscoveredDeployment:
         latest_revision_id=dep.latest_revision_id,
         resource_spec=spec.model_dump(exclude_none=True, mode="json") if spec else {},
         secrets={s.name: s.value for s in dep.secrets},
+        secret_references=[
+            {"name": r.name, "secret_name": r.secret_name, "secret_key": r.secret_key}
+            for r in dep.secret_references
+        ],
+        deployment_type=dep.deployment_type,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -27,7 +27,13 @@ from .revision import (
     check_secret_names,
     secrets_digest,
 )
-from .workload import PodExtras, WorkloadKind, spread_over_zones_and_nodes, workload_spec
+from .workload import (
+    SERVER_ENV_NAMES,
+    PodExtras,
+    WorkloadKind,
+    spread_over_zones_and_nodes,
+    workload_spec,
+)
 
 __all__ = ["PORT", "LangGraphServer", "LangGraphServerArgs"]
 
@@ -96,7 +102,7 @@ class LangGraphServer(pulumi.ComponentResource):
                 pulumi.Output.all(**env_values).apply(secrets_digest)
             ),
         }
-        account_name = args.service_account_name
+        account_name = _service_account(self, args)
         self.service_account: k8s.core.v1.ServiceAccount | None = None
         if args.service_account_annotations is not None:
             account_name = account_name or instance
@@ -111,6 +117,7 @@ class LangGraphServer(pulumi.ComponentResource):
                 automount_service_account_token=args.automount_service_account_token,
                 opts=child,
             )
+        _check_references(rev, extra_env)
         pod = _PodFactory(
             args=args,
             instance=instance,
@@ -130,7 +137,7 @@ class LangGraphServer(pulumi.ComponentResource):
             workload_labels=api_labels,
             size=spec.apply(lambda s: s.api()),
             jobs=0 if args.queue_enabled else args.jobs_per_worker,
-            extras=args.api_pod,
+            extras=_with_revision_annotations(self, rev, args.api_pod),
             # HA: replicas of the API spread over zones and nodes once there can be several.
             default_spread=spec.apply(
                 lambda s: (
@@ -149,7 +156,7 @@ class LangGraphServer(pulumi.ComponentResource):
                 workload_labels=labels(instance, "queue", **_id_labels(rev)),
                 size=spec.apply(lambda s: s.queue()),
                 jobs=args.jobs_per_worker,
-                extras=args.queue_pod,
+                extras=_with_revision_annotations(self, rev, args.queue_pod),
                 opts=child,
             )
             workloads.append(("queue", self.queue, spec.apply(lambda s: s.queue())))
@@ -307,7 +314,8 @@ class _PodFactory:
         if self.args.mount_prefix:
             # The route keeps the path; the server answers under it, and still at /ok.
             plain.append({"name": "MOUNT_PREFIX", "value": self.args.mount_prefix})
-        return from_secret + plain
+        references = [r.env() for r in self.args.revision.secret_references]
+        return from_secret + plain + references
 
 
 def _platform_env(args: LangGraphServerArgs) -> dict[str, pulumi.Input[str]]:
@@ -431,6 +439,50 @@ def _autoscaler(
 
 def _id_labels(rev: RevisionSpec) -> dict[str, str]:
     return {LABEL_DEPLOYMENT_ID: rev.deployment_id}
+
+
+def _service_account(server: LangGraphServer, args: LangGraphServerArgs) -> str | None:
+    """The stack's `serviceAccount.name` when set (it wins, and says so when the revision
+    names another), else the revision's `service_account_name`."""
+    ours, theirs = args.service_account_name, args.revision.service_account_name
+    if ours and theirs and ours != theirs:
+        pulumi.log.warn(
+            f"{args.revision.deployment_name}: the pods run as the stack's service account "
+            f"{ours!r}, not {theirs!r} from the control plane's resource_spec",
+            resource=server,
+        )
+    return ours or theirs
+
+
+def _with_revision_annotations(
+    server: LangGraphServer, rev: RevisionSpec, extras: PodExtras
+) -> PodExtras:
+    """The pod annotations of the revision's `resource_spec`, under the stack's own: on a
+    conflict the stack's value wins, and the preview says so."""
+    if not rev.pod_annotations:
+        return extras
+    overridden = sorted(
+        k for k, v in rev.pod_annotations.items() if extras.annotations.get(k, v) != v
+    )
+    if overridden:
+        pulumi.log.warn(
+            f"{rev.deployment_name}: the stack's pod annotations {', '.join(overridden)} win "
+            "over the control plane's resource_spec.annotations",
+            resource=server,
+        )
+    return replace(extras, annotations={**rev.pod_annotations, **extras.annotations})
+
+
+def _check_references(rev: RevisionSpec, extra_env: set[str]) -> None:
+    """A reference's variable set again by the stack's extra env would be silently hidden
+    (or hide it): refuse that, as for revision secrets."""
+    shadowed = sorted({r.name for r in rev.secret_references} & (extra_env | set(SERVER_ENV_NAMES)))
+    if shadowed:
+        raise ReservedEnvNameError(
+            f"deployment {rev.deployment_name!r}: secret_references {', '.join(shadowed)} are "
+            "also set by the stack (dataplane:workloads extraEnv or deployments.<name>.env) or "
+            "by the servers themselves. Rename one of them."
+        )
 
 
 def _checked_secrets(deployment: str, values: Any, extra_env: set[str]) -> dict[str, str]:

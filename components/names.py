@@ -58,6 +58,8 @@ class RevisionSyncProps:
     PINNED_REVISION_ID = "pinned_revision_id"
     RESOURCE_SPEC = "resource_spec"
     SECRETS = "secrets"
+    SECRET_REFERENCES = "secret_references"
+    DEPLOYMENT_TYPE = "deployment_type"
     PREFETCHED = "prefetched_revision"
     REVISION_ID = "revision_id"
     STATUS = "status"

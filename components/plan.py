@@ -56,7 +56,7 @@ from .images import ImageRef, rewrite_image
 from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
 from .providers.connection import Endpoint
-from .revision import RevisionSpec, Sizing
+from .revision import RevisionSpec, SecretRef, Sizing
 from .workload import PodExtras, WorkloadKind
 
 T = TypeVar("T")
@@ -79,6 +79,10 @@ class RevisionSyncArgs:
     """The control plane's `resource_spec` with the stack's overrides merged over it."""
     secrets: dict[str, str]
     pinned_revision_id: str | None
+    secret_references: list[dict[str, str]]
+    """The deployment's references to keys of Secrets in its namespace."""
+    deployment_type: str | None
+    """The deployment's tier: only the scale-to-zero ones may have `min_scale` 0."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ def _revision_sync(config: StackConfig, found: DiscoveredDeployment) -> Revision
         resource_spec={**found.resource_spec, **config.spec_overrides(found.name)},
         secrets=found.secrets,
         pinned_revision_id=config.pinned_revision(found.name),
+        secret_references=list(found.secret_references),
+        deployment_type=found.deployment_type,
     )
 
 
@@ -212,6 +218,7 @@ def served_deployments(
                     secret_values=pulumi.Output.secret(
                         {k: v.get_secret_value() for k, v in static.secrets.items()}
                     ),
+                    secret_references=[r.ref() for r in static.secret_references],
                 )
                 served.append(ServedDeployment(static.namespace or home, revision))
     return served
@@ -228,6 +235,9 @@ def image_revision(image: str) -> str:
 
 
 def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:
+    # What only wires the pods is read from discovery, plain, to check it against the
+    # cluster and the stack before anything is declared; the sync tracks it in state.
+    spec = found.resource_spec
     return RevisionSpec(
         deployment_id=found.id,
         deployment_name=found.name,
@@ -236,6 +246,9 @@ def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec
         resource_spec=_applied(sync.resource_spec, Sizing.coerce),
         secret_values=sync.secrets,
         secrets_digest=sync.secrets_digest,
+        secret_references=SecretRef.all_of(found.secret_references),
+        pod_annotations=dict(spec.get("annotations") or {}),
+        service_account_name=spec.get("service_account_name") or None,
     )
 
 
@@ -355,8 +368,12 @@ def _served(
     if registry:
         # Revision images come from the control plane: they move to the mirror too.
         rev = replace(rev, image=_applied(rev.image, lambda image: rewrite_image(image, registry)))
-    floor = config.servers.min_replicas
-    spec = _applied(rev.resource_spec, lambda s: Sizing.coerce(s).with_min_replicas(floor))
+    servers, keda = config.servers, config.servers.queue_keda
+    queue_to_zero = keda.enabled and servers.queue_enabled
+    spec = _applied(
+        rev.resource_spec,
+        lambda s: _scaled(name, Sizing.coerce(s), servers.min_replicas, queue_to_zero),
+    )
     base = dns_name(name)
     # What each store of the deployment shares: where, what it serves, who may connect.
     store: dict[str, Any] = {
@@ -392,10 +409,9 @@ def _served(
             deletion_protection=config.postgres.deletion_protection,
             pod=_extras(config, "mongo"),
         )
-    servers, account = config.servers, config.service_account(name)
+    account = config.service_account(name)
     pull_secrets = [*config.images.pull_secrets]
     pull_secrets += [s for s in servers.image_pull_secrets if s not in pull_secrets]
-    keda = servers.queue_keda
     env = [e.manifest() for e in config.deployment_env(name)]
     server = LangGraphServerArgs(
         namespace=served.namespace,
@@ -429,6 +445,26 @@ def _served(
         cluster_domain=config.cluster_domain,
     )
     return ServedArgs(postgres=postgres, redis=redis, server=server, mongo=mongo)
+
+
+def _scaled(name: str, spec: Sizing, floor: int, queue_to_zero: bool) -> Sizing:
+    """The replica bounds the workloads get, and what a scale-to-zero tier's 0 becomes (its
+    RevisionSync refused 0 on any other tier): the preview says so."""
+    scaled = spec.with_min_replicas(floor, queue_to_zero=queue_to_zero)
+    zero = spec.zero_minimums()
+    if "min_scale" in zero:
+        pulumi.log.info(
+            f"{name}: min_scale 0 (a scale-to-zero tier): the API keeps {scaled.min_scale} "
+            "replica(s), since its HorizontalPodAutoscaler cannot scale below 1"
+        )
+    if zero and scaled.queue().min_replicas == 0:
+        pulumi.log.info(f"{name}: the queue workers scale to zero (KEDA) while no run waits")
+    elif "queue_min_scale" in zero:
+        pulumi.log.info(
+            f"{name}: the queue workers keep {scaled.queue().min_replicas} replica(s): "
+            "scaling them to zero needs dataplane:servers.queueKeda.enabled"
+        )
+    return scaled
 
 
 def _server_extras(config: StackConfig, kind: WorkloadKind, env: list[Any]) -> PodExtras:

@@ -26,6 +26,7 @@ from .plan import plan_dataplane, served_deployments
 from .preflight import failures, preflight
 from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
+from .referenced import referenced_objects
 from .stack import build_sync
 from .urls import redact
 
@@ -177,12 +178,19 @@ def main() -> None:
     """The whole data plane of the running stack, and its outputs."""
     config, discovery = load_and_discover()
     secrets = stack_secrets(config)
+    referenced = referenced_objects(config, discovery)
     # Unit tests run the program under mocks, with no cluster behind a kubeconfig.
     if config.kubeconfig and not isinstance(pulumi.runtime.settings.get_monitor(), MockMonitor):
         with clear_errors("checking the cluster", "dataplane:kubeconfig", secrets):
             check_cluster(
-                config.kubeconfig, list(config.namespaces.names), config.namespaces.create
+                config.kubeconfig,
+                list(config.namespaces.names),
+                config.namespaces.create,
+                referenced,
             )
+    elif not config.kubeconfig:
+        for ref in referenced:
+            pulumi.log.warn(ref.unchecked())
     with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
         stack = build_stack(config, discovery)
     dataplane = stack.dataplane

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -41,6 +42,66 @@ def secrets_digest(values: Mapping[str, str]) -> str:
     """
     blob = json.dumps(sorted(values.items()), separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+"""A key of a Kubernetes Secret's data."""
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """One key of a Kubernetes Secret that already exists in the deployment's namespace,
+    exposed to the server containers as the environment variable `name` (the control
+    plane's `secret_references`). Only these names travel: the value stays in the Secret."""
+
+    name: str
+    """The environment variable."""
+    secret_name: str
+    """The Secret, in the deployment's namespace."""
+    secret_key: str
+    """The key in that Secret."""
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> SecretRef:
+        """From the control plane's `{name, secret_name, secret_key}`."""
+        return cls(str(raw["name"]), str(raw["secret_name"]), str(raw["secret_key"]))
+
+    @classmethod
+    def all_of(cls, raw: Sequence[Mapping[str, Any]] | None) -> list[SecretRef]:
+        return [cls.from_mapping(r) for r in raw or []]
+
+    def to_mapping(self) -> dict[str, str]:
+        return {"name": self.name, "secret_name": self.secret_name, "secret_key": self.secret_key}
+
+    def env(self) -> dict[str, Any]:
+        """The container `env` entry."""
+        ref = {"name": self.secret_name, "key": self.secret_key}
+        return {"name": self.name, "valueFrom": {"secretKeyRef": ref}}
+
+    def __str__(self) -> str:
+        return f"{self.name} (Secret {self.secret_name}, key {self.secret_key})"
+
+
+def secret_reference_problems(refs: Sequence[SecretRef], secret_names: Sequence[str]) -> list[str]:
+    """What is wrong with a deployment's references, one line each: a name the platform
+    reserves, that is not an environment variable's, or that another reference or a revision
+    secret already uses; a Secret name or key Kubernetes would refuse."""
+    from .config.fields import DNS_NAME, ENV_NAME  # the config package imports this module
+
+    problems = [
+        f"{r}: {r.name} is reserved by the platform" for r in refs if reserved_env_names([r.name])
+    ]
+    names = [r.name for r in refs]
+    for ref in refs:
+        if not ENV_NAME.match(ref.name):
+            problems.append(f"{ref}: {ref.name!r} is not an environment variable name")
+        if names.count(ref.name) > 1 or ref.name in secret_names:
+            problems.append(f"{ref}: {ref.name} is set twice (by a secret or another reference)")
+        if not DNS_NAME.match(ref.secret_name) or len(ref.secret_name) > 253:
+            problems.append(f"{ref}: {ref.secret_name!r} is not a Secret name")
+        if not SECRET_KEY.match(ref.secret_key) or len(ref.secret_key) > 253:
+            problems.append(f"{ref}: {ref.secret_key!r} is not a Secret key")
+    return list(dict.fromkeys(problems))
 
 
 @dataclass(frozen=True)
@@ -129,16 +190,24 @@ class Sizing:
                 crossed.append((low, low_value, high, high_value))
         return crossed
 
-    def with_min_replicas(self, floor: int) -> Sizing:
-        """This spec with API and queue replica bounds raised to at least `floor`."""
+    def with_min_replicas(self, floor: int, *, queue_to_zero: bool = False) -> Sizing:
+        """This spec with API and queue replica bounds raised to at least `floor`; a queue
+        minimum of 0 stays 0 when `queue_to_zero` (a KEDA ScaledObject can wake it; an HPA,
+        which the API always has, cannot go below 1)."""
         queue = self.queue()
+        idle = queue_to_zero and queue.min_replicas == 0
         return replace(
             self,
             min_scale=max(self.min_scale, floor),
             max_scale=max(self.max_scale, floor),
-            queue_min_scale=max(queue.min_replicas, floor),
+            queue_min_scale=0 if idle else max(queue.min_replicas, floor),
             queue_max_scale=max(queue.max_replicas, floor),
         )
+
+    def zero_minimums(self) -> list[str]:
+        """The replica minimums (`resource_spec` keys) that ask for zero."""
+        zero = ["min_scale"] if self.min_scale == 0 else []
+        return zero + (["queue_min_scale"] if self.queue().min_replicas == 0 else [])
 
     def api(self) -> WorkloadSize:
         """Replica bounds and container resources of the API pods."""
@@ -232,3 +301,12 @@ class RevisionSpec:
     """The revision's own secrets, name to value; a secret Output."""
     secrets_digest: pulumi.Input[str] | None = None
     """Digest of `secret_values`; computed from them when not given."""
+    secret_references: Sequence[SecretRef] = ()
+    """Keys of Secrets that already exist in the namespace, exposed as environment
+    variables."""
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    """The control plane's `resource_spec.annotations` for the server pods (the stack's own
+    pod annotations win on conflict)."""
+    service_account_name: str | None = None
+    """The control plane's `resource_spec.service_account_name` (the stack's
+    `serviceAccount.name` wins when set)."""

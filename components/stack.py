@@ -59,6 +59,8 @@ def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResourc
             secrets=pulumi.Output.secret(rev.secrets),
             pinned_revision_id=rev.pinned_revision_id,
             prefetched=targets.get(rev.deployment_name),
+            secret_references=rev.secret_references,
+            deployment_type=rev.deployment_type,
         )
         for rev in plan.revisions
     }

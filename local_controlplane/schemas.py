@@ -10,8 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# The published enum of `source_config.deployment_type` and of the list filter of that name.
-DeploymentType = Literal["dev_free", "dev", "prod"]
+# `source_config.deployment_type` and the list filter of that name: the published enum and
+# the scale-to-zero tiers the service added since (`components.controlplane.DeploymentType`).
+DeploymentType = Literal["dev_free", "dev", "prod", "dev_zero", "dev_free_zero"]
 
 
 class _In(BaseModel):
@@ -25,6 +26,12 @@ class SecretIn(_In):
 
 class LocalObjectReferenceIn(_In):
     name: str
+
+
+class SecretReferenceIn(_In):
+    name: str = Field(min_length=1)
+    secret_name: str = Field(min_length=1)
+    secret_key: str = Field(min_length=1)
 
 
 class ResourceSpecIn(_In):
@@ -86,18 +93,21 @@ class DeploymentCreate(_In):
     source_config: SourceConfigIn
     source_revision_config: SourceRevisionConfigIn
     secrets: list[SecretIn]
+    secret_references: list[SecretReferenceIn] | None = None
 
 
 class DeploymentPatch(_In):
     source_config: SourceConfigIn | None = None
     source_revision_config: SourceRevisionConfigIn | None = None
     secrets: list[SecretIn] | None = None
+    secret_references: list[SecretReferenceIn] | None = None
 
 
 class RevisionCreate(_In):
     source_config: SourceConfigIn | None = None
     source_revision_config: SourceRevisionConfigIn | None = None
     secrets: list[SecretIn] | None = None
+    secret_references: list[SecretReferenceIn] | None = None
 
 
 class ListenerComputeConfigIn(_In):

@@ -127,6 +127,18 @@ DEPLOYMENTS: list[dict[str, Any]] = [
         "secrets": [
             {"name": "OPENAI_API_KEY", "value": "sk-local-fake-openai-key-gamma-not-real"},
         ],
-        "resource_spec": {"min_scale": 1, "max_scale": 1, "cpu": 1, "memory_mb": 1024},
+        # Today's fields: a key of a Secret the platform team keeps in the namespace, and the
+        # pods' own service account (both must exist there before the servers can start).
+        "secret_references": [
+            {"name": "SEARCH_API_KEY", "secret_name": "search-credentials", "secret_key": "key"},
+        ],
+        "resource_spec": {
+            "min_scale": 1,
+            "max_scale": 1,
+            "cpu": 1,
+            "memory_mb": 1024,
+            "annotations": {"example.com/cost-center": "staging"},
+            "service_account_name": "agent-gamma-runner",
+        },
     },
 ]

@@ -29,7 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from components.controlplane.models import RESERVED_ENV_NAMES
+from components.controlplane.models import (
+    DEFAULT_DEPLOYMENT_TYPE,
+    RESERVED_ENV_NAMES,
+    scales_to_zero,
+)
 
 from . import seed
 
@@ -296,6 +300,43 @@ class Store:
             out.append({"name": name, "value": item.get("value", "")})
         return out
 
+    @staticmethod
+    def _check_secret_references(
+        references: Iterable[dict[str, Any]], secrets: Iterable[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """References to existing Kubernetes Secrets: names neither reserved, repeated, nor
+        already a secret's."""
+        secret_names = {s.get("name") for s in secrets}
+        seen: set[str] = set()
+        out: list[dict[str, Any]] = []
+        for item in references:
+            name = item.get("name", "")
+            if name in RESERVED_ENV_NAMES:
+                raise StoreError(
+                    400,
+                    f"Secret reference name '{name}' is reserved by the platform and cannot "
+                    "be set.",
+                )
+            if name in seen or name in secret_names:
+                raise StoreError(400, f"Duplicate secret name '{name}'.")
+            seen.add(name)
+            out.append(
+                {"name": name, "secret_name": item["secret_name"], "secret_key": item["secret_key"]}
+            )
+        return out
+
+    @staticmethod
+    def _check_scale(deployment_type: str, resource_spec: dict[str, Any] | None) -> None:
+        """Only the scale-to-zero tiers may ask for zero replicas."""
+        spec = resource_spec or {}
+        zero = [k for k in ("min_scale", "queue_min_scale") if spec.get(k) == 0]
+        if zero and not scales_to_zero(deployment_type):
+            raise StoreError(
+                400,
+                f"resource_spec.{zero[0]} 0 is only allowed for dev_zero and dev_free_zero "
+                f"deployments (this one is {deployment_type}).",
+            )
+
     # -- revisions ------------------------------------------------------------------------
 
     def _new_revision(
@@ -308,6 +349,7 @@ class Store:
         revision_id: str | None = None,
         at: float | None = None,
     ) -> dict[str, Any]:
+        """A new revision of `dep`, with its secrets, references and resources as they are."""
         now = self._clock() if at is None else at
         # A newer revision supersedes revisions that are still on their way.
         for other in self._revisions_of(dep["id"]):
@@ -332,6 +374,7 @@ class Store:
             "_tenant_id": dep["tenant_id"],
             "_seq": self._next_seq(),
             "_secrets": copy.deepcopy(secrets),
+            "_secret_references": copy.deepcopy(dep.get("secret_references") or []),
             "_resource_spec": copy.deepcopy(resource_spec),
             "_schedule": schedule,
             "_remote_reconciled": dep.get("_remote_reconciled", True),
@@ -443,11 +486,14 @@ class Store:
         if not src.get("image_uri"):
             raise StoreError(400, "source_revision_config.image_uri is required.")
         secrets = self._check_secrets(body.get("secrets") or [])
+        references = self._check_secret_references(body.get("secret_references") or [], secrets)
+        deployment_type = sc.get("deployment_type") or DEFAULT_DEPLOYMENT_TYPE.value
+        self._check_scale(deployment_type, sc.get("resource_spec"))
         now = self._clock() if at is None else at
         source_config = {
             "listener_id": listener_id,
             "listener_config": {"k8s_namespace": namespace},
-            "deployment_type": sc.get("deployment_type") or "dev",
+            "deployment_type": deployment_type,
             "build_on_push": sc.get("build_on_push"),
             "custom_url": sc.get("custom_url"),
             "integration_id": None,
@@ -462,6 +508,7 @@ class Store:
             "source": source,
             "source_config": source_config,
             "secrets": secrets,
+            "secret_references": references,
             "status": "AWAITING_DATABASE",
             "latest_revision_id": None,
             "active_revision_id": None,
@@ -514,6 +561,7 @@ class Store:
             if key in sc and sc[key] is not None:
                 current[key] = sc[key]
         if sc.get("resource_spec") is not None:
+            self._check_scale(current.get("deployment_type") or "", sc["resource_spec"])
             current["resource_spec"] = copy.deepcopy(sc["resource_spec"])  # replaces all
             return True
         return False
@@ -537,6 +585,12 @@ class Store:
         secrets = None
         if body.get("secrets") is not None:
             secrets = self._check_secrets(body["secrets"])
+        references = body.get("secret_references")
+        if references is not None or secrets is not None:
+            references = self._check_secret_references(
+                dep.get("secret_references") or [] if references is None else references,
+                dep["secrets"] if secrets is None else secrets,
+            )
         snapshot = copy.deepcopy(dep["source_config"])
         try:
             if body.get("source_config") is not None:
@@ -548,6 +602,9 @@ class Store:
             raise
         if secrets is not None:
             dep["secrets"] = secrets
+            new_revision = True
+        if body.get("secret_references") is not None:
+            dep["secret_references"] = references  # replaces all: [] removes every one
             new_revision = True
         latest = self._revisions.get(dep.get("latest_revision_id") or "")
         src = copy.deepcopy(latest["source_revision_config"]) if latest else {}
@@ -626,6 +683,7 @@ class Store:
             self._check_patchable(dep)
             old = self._revision(dep, revision_id)
             dep["secrets"] = copy.deepcopy(old.get("_secrets") or [])
+            dep["secret_references"] = copy.deepcopy(old.get("_secret_references") or [])
             dep["source_config"]["resource_spec"] = copy.deepcopy(old.get("_resource_spec"))
             self._new_revision(
                 dep,
@@ -730,6 +788,7 @@ class Store:
                     },
                     "source_revision_config": {"image_uri": item["image_uri"]},
                     "secrets": item["secrets"],
+                    "secret_references": item.get("secret_references", []),
                 }
                 self._create_deployment(
                     seed.DEFAULT_TENANT_ID,

@@ -57,7 +57,7 @@ from ..controlplane.client import (
 from ..images import image_problem, registry_problem, store_version_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
-from ..revision import Sizing
+from ..revision import SecretRef, Sizing, secret_reference_problems
 from ..urls import api_root, api_root_problem, url_problem
 from ..workload import WorkloadKind
 from .credentials import is_credential_name, is_credential_value
@@ -955,6 +955,21 @@ class StoreOverride(Section):
     """`in-cluster` or `external`."""
 
 
+class SecretReferenceConfig(Section):
+    """A key of a Kubernetes Secret that already exists in the deployment's namespace, given to
+    its servers as an environment variable (the control plane's `secret_references`)."""
+
+    name: str
+    """The environment variable, e.g. `SEARCH_API_KEY`."""
+    secret_name: str
+    """The Secret, in the deployment's namespace; `up` checks that it exists."""
+    secret_key: str
+    """The key in that Secret."""
+
+    def ref(self) -> SecretRef:
+        return SecretRef(self.name, self.secret_name, self.secret_key)
+
+
 class StaticRevisionConfig(Section):
     """A revision described in stack config, served with no control-plane sync: the only kind
     of deployment of a standalone stack (one without `controlPlane`)."""
@@ -972,6 +987,9 @@ class StaticRevisionConfig(Section):
     """Sizing in control-plane `resource_spec` keys (snake_case)."""
     secrets: dict[str, SecretStr] = Field(default_factory=dict)
     """The revision's secrets, name to value; the whole `deployments` key must be secret."""
+    secret_references: list[SecretReferenceConfig] = Field(default_factory=list)
+    """Keys of Secrets in the namespace, as environment variables: the values never pass
+    through Pulumi."""
 
     @field_validator("secrets")
     @classmethod
@@ -986,6 +1004,19 @@ class StaticRevisionConfig(Section):
                 "use letters, digits and `_`, e.g. `OPENAI_API_KEY`",
             )
         return v
+
+    @model_validator(mode="after")
+    def _references(self) -> StaticRevisionConfig:
+        refs = [r.ref() for r in self.secret_references]
+        problems = secret_reference_problems(refs, list(self.secrets))
+        if problems:
+            invalid(
+                "; ".join(problems),
+                "use an environment variable name of your own, once, and the Secret's "
+                "lowercase name and key",
+                at="secretReferences",
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent_sizing(self) -> StaticRevisionConfig:

@@ -13,6 +13,7 @@ from .errors import (
     ValidationError,
 )
 from .models import (
+    DEFAULT_DEPLOYMENT_TYPE,
     RESERVED_ENV_NAMES,
     REVISION_FAILED_STATUSES,
     REVISION_FINAL_STATUSES,
@@ -32,14 +33,17 @@ from .models import (
     RevisionCreateRequest,
     RevisionStatus,
     Secret,
+    SecretReference,
     Source,
     SourceConfig,
     SourceRevisionConfig,
     reserved_env_names,
+    scales_to_zero,
 )
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
 
 __all__ = [
+    "DEFAULT_DEPLOYMENT_TYPE",
     "REGION_BASE_URLS",
     "RESERVED_ENV_NAMES",
     "REVISION_FAILED_STATUSES",
@@ -69,6 +73,7 @@ __all__ = [
     "RevisionCreateRequest",
     "RevisionStatus",
     "Secret",
+    "SecretReference",
     "ServerError",
     "Source",
     "SourceConfig",
@@ -78,4 +83,5 @@ __all__ = [
     "parse_retry_after",
     "reserved_env_names",
     "resolve_base_url",
+    "scales_to_zero",
 ]

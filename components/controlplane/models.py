@@ -42,6 +42,19 @@ class DeploymentType(StrEnum):
     DEV_FREE = "dev_free"
     DEV = "dev"
     PROD = "prod"
+    DEV_ZERO = "dev_zero"
+    DEV_FREE_ZERO = "dev_free_zero"
+
+
+DEFAULT_DEPLOYMENT_TYPE = DeploymentType.PROD
+"""What the service assumes when a deployment names no type."""
+SCALE_TO_ZERO_TYPES = frozenset({DeploymentType.DEV_ZERO, DeploymentType.DEV_FREE_ZERO})
+"""The tiers whose `resource_spec.min_scale` may be 0."""
+
+
+def scales_to_zero(deployment_type: str | None) -> bool:
+    """May a deployment of this type (None: the service's default) run zero replicas?"""
+    return (deployment_type or DEFAULT_DEPLOYMENT_TYPE) in SCALE_TO_ZERO_TYPES
 
 
 class DeploymentStatus(StrEnum):
@@ -120,6 +133,18 @@ class LocalObjectReference(ApiModel):
     name: str
 
 
+class SecretReference(ApiModel):
+    """A deployment's reference to a key of a Kubernetes Secret that already exists in its
+    namespace, exposed to the server containers as the environment variable `name`."""
+
+    name: str
+    """The environment variable."""
+    secret_name: str
+    """The Secret, in the deployment's namespace."""
+    secret_key: str
+    """The key in that Secret."""
+
+
 class ResourceSpec(ApiModel):
     """Sizing and pod wiring of an ``external_docker`` deployment.
 
@@ -195,7 +220,7 @@ class ListenerComputeConfig(ApiModel):
 # ---------------------------------------------------------------------------------------
 # Resources
 
-_NULL_DEFAULTS: dict[str, Any] = {"secrets": [], "status": "UNKNOWN"}
+_NULL_DEFAULTS: dict[str, Any] = {"secrets": [], "secret_references": [], "status": "UNKNOWN"}
 
 
 def _default_for_null(value: Any, info: ValidationInfo) -> Any:
@@ -221,9 +246,16 @@ class Deployment(ApiModel):
     image_version: str | None = None
     tenant_id: str | None = None
     display_name: str | None = None
-    secret_references: list[Any] | None = None
+    secret_references: list[SecretReference] = Field(default_factory=list)
 
-    @field_validator("source_config", "source_revision_config", "secrets", "status", mode="before")
+    @field_validator(
+        "source_config",
+        "source_revision_config",
+        "secrets",
+        "secret_references",
+        "status",
+        mode="before",
+    )
     @classmethod
     def _null_is_default(cls, value: Any, info: ValidationInfo) -> Any:
         return _default_for_null(value, info)
@@ -244,6 +276,10 @@ class Deployment(ApiModel):
     @property
     def image_uri(self) -> str | None:
         return self.source_revision_config.image_uri
+
+    @property
+    def deployment_type(self) -> str | None:
+        return self.source_config.deployment_type
 
     @property
     def is_deleting(self) -> bool:
@@ -313,6 +349,7 @@ class DeploymentCreateRequest(ApiModel):
     source_config: SourceConfig
     source_revision_config: SourceRevisionConfig
     secrets: list[Secret] = Field(default_factory=list)
+    secret_references: list[SecretReference] | None = None
 
     def to_body(self) -> dict[str, Any]:
         body = super().to_body()
@@ -330,6 +367,8 @@ class DeploymentPatchRequest(ApiModel):
     source_config: SourceConfig | None = None
     source_revision_config: SourceRevisionConfig | None = None
     secrets: list[Secret] | None = None
+    secret_references: list[SecretReference] | None = None
+    """Replaces every reference (an empty list removes them all)."""
 
 
 class RevisionCreateRequest(ApiModel):
@@ -340,6 +379,7 @@ class RevisionCreateRequest(ApiModel):
 
     source_revision_config: SourceRevisionConfig | None = None
     secrets: list[Secret] | None = None
+    secret_references: list[SecretReference] | None = None
     source_config: SourceConfig | None = None
 
 

@@ -29,13 +29,15 @@ from pulumi.dynamic import (
 )
 
 from ..controlplane import (
+    DEFAULT_DEPLOYMENT_TYPE,
     REVISION_FAILED_STATUSES,
     ControlPlaneError,
     NotFoundError,
     reserved_env_names,
+    scales_to_zero,
 )
 from ..names import RevisionSyncProps as P
-from ..revision import secrets_digest
+from ..revision import SecretRef, secret_reference_problems, secrets_digest
 from .connection import CredentialsError, Endpoint, client_for, remember_api_key
 from .targets import TargetRevision, fetch_target, target_of
 
@@ -46,9 +48,13 @@ TRACKED = (
     P.RESOURCE_SPEC,
     P.SECRETS_DIGEST,
     P.SECRET_NAMES,
+    P.SECRET_REFERENCES,
     P.NAMESPACE,
     P.NOTICE,
 )
+# Inputs that came after the first release: state written before has none of them, and
+# their default must not read as a change.
+DEFAULTS: dict[str, Any] = {P.SECRET_REFERENCES: []}
 # Identity: a change replaces the resource.
 IDENTITY = (P.DEPLOYMENT_ID,)
 
@@ -74,7 +80,7 @@ class RevisionSyncProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [k for k in IDENTITY if olds.get(k) != news.get(k)]
-        changes = [k for k in TRACKED + IDENTITY if olds.get(k) != news.get(k)]
+        changes = [k for k in TRACKED + IDENTITY if _value(olds, k) != _value(news, k)]
         return DiffResult(changes=bool(changes), replaces=replaces, stables=list(IDENTITY))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -95,6 +101,11 @@ class RevisionSyncProvider(ResourceProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None
+
+
+def _value(props: dict[str, Any], key: str) -> Any:
+    value = props.get(key)
+    return DEFAULTS.get(key) if value is None else value
 
 
 class _Refused(Exception):
@@ -151,6 +162,14 @@ def resolve(props: dict[str, Any], prefetched: TargetRevision | None = None) -> 
             f"secrets {', '.join(reserved)} use environment names reserved by the platform. "
             "Rename them in the control plane.",
         )
+    references = SecretRef.all_of(props.get(P.SECRET_REFERENCES))
+    problems = secret_reference_problems(references, list(secrets))
+    if problems:
+        raise _Refused(
+            P.SECRET_REFERENCES,
+            "secret_references " + "; ".join(problems) + ". Correct them in the control plane.",
+        )
+    _check_scale(props)
     notice = ""
     if revision.latest_status is not None:
         notice = (
@@ -168,6 +187,19 @@ def resolve(props: dict[str, Any], prefetched: TargetRevision | None = None) -> 
     }
 
 
+def _check_scale(props: dict[str, Any]) -> None:
+    """Zero replicas only for the tiers that scale to zero."""
+    spec, tier = props.get(P.RESOURCE_SPEC) or {}, props.get(P.DEPLOYMENT_TYPE)
+    zero = [k for k in ("min_scale", "queue_min_scale") if spec.get(k) == 0]
+    if zero and not scales_to_zero(tier):
+        raise _Refused(
+            P.RESOURCE_SPEC,
+            f"resource_spec.{zero[0]} is 0, but only dev_zero and dev_free_zero deployments "
+            f"scale to zero (this one is {tier or DEFAULT_DEPLOYMENT_TYPE}). Set {zero[0]} to "
+            "at least 1 in the control plane, or use a scale-to-zero tier.",
+        )
+
+
 class RevisionSync(Resource):
     """The revision of one control-plane deployment that this data plane serves."""
 
@@ -180,6 +212,7 @@ class RevisionSync(Resource):
     resource_spec: pulumi.Output[dict[str, Any]]
     secrets: pulumi.Output[dict[str, str]]
     secret_names: pulumi.Output[list[str]]
+    secret_references: pulumi.Output[list[dict[str, str]]]
     secrets_digest: pulumi.Output[str]
     notice: pulumi.Output[str]
 
@@ -197,6 +230,8 @@ class RevisionSync(Resource):
         secrets: pulumi.Input[dict[str, str]],
         pinned_revision_id: str | None = None,
         prefetched: TargetRevision | None = None,
+        secret_references: list[dict[str, str]] | None = None,
+        deployment_type: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(
@@ -213,6 +248,8 @@ class RevisionSync(Resource):
                 secrets=pulumi.Output.secret(secrets),
                 pinned_revision_id=pinned_revision_id,
                 prefetched=prefetched,
+                secret_references=secret_references,
+                deployment_type=deployment_type,
             ),
             pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
@@ -232,6 +269,8 @@ def sync_inputs(
     secrets: Any,
     pinned_revision_id: str | None = None,
     prefetched: TargetRevision | None = None,
+    secret_references: list[dict[str, str]] | None = None,
+    deployment_type: str | None = None,
 ) -> dict[str, Any]:
     """The inputs of a RevisionSync: what the engine hands its `check` (secrets unwrapped)."""
     return {
@@ -244,6 +283,8 @@ def sync_inputs(
         P.PINNED_REVISION_ID: pinned_revision_id,
         P.RESOURCE_SPEC: resource_spec,
         P.SECRETS: secrets,
+        P.SECRET_REFERENCES: list(secret_references or []),
+        P.DEPLOYMENT_TYPE: deployment_type,
         # What discovery resolved: `check` uses it and drops it.
         P.PREFETCHED: prefetched.to_props() if prefetched else None,
         # Filled in by `check`.

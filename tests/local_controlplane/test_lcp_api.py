@@ -156,8 +156,10 @@ def test_filters(api: httpx.Client) -> None:
     assert names(deployment_ids=f"{seed.BETA_ID},{seed.GAMMA_ID}") == {"agent-beta", "agent-gamma"}
     assert names(deployment_type="prod") == {"agent-alpha"}
     assert names(deployment_type="dev_free") == set()
-    # Only the published enum (dev_free, dev, prod) is a filter; anything else is a 422.
-    for bad in ("dev_zero", "PROD", ""):
+    # Only the known tiers (the published enum and the scale-to-zero ones) filter;
+    # anything else is a 422.
+    assert names(deployment_type="dev_zero") == set()
+    for bad in ("dev_turbo", "PROD", ""):
         response = api.get("/v2/deployments", params={"deployment_type": bad})
         assert response.status_code == 422, bad
         assert response.json()["detail"][0]["loc"] == ["query", "deployment_type"]
@@ -182,7 +184,7 @@ def test_create_and_read(api: httpx.Client) -> None:
     assert dep["status"] == "READY"
     assert dep["latest_revision_id"] == dep["active_revision_id"]
     assert dep["source_revision_config"]["image_uri"] == "docker.io/acme/agent:1.0.0"
-    assert dep["source_config"]["deployment_type"] == "dev"
+    assert dep["source_config"]["deployment_type"] == "prod"  # the service's default
     assert api.get(f"/v2/deployments/{dep['id']}").json() == dep
     rev = api.get(f"/v2/deployments/{dep['id']}/revisions/{dep['latest_revision_id']}").json()
     assert rev["status"] == "DEPLOYED" and rev["source"] == "external_docker"

@@ -33,4 +33,6 @@ def sync_props(endpoint: Endpoint, found: DiscoveredDeployment) -> dict[str, Any
         resource_spec=found.resource_spec,
         secrets=found.secrets,
         prefetched=found.target,
+        secret_references=found.secret_references,
+        deployment_type=found.deployment_type,
     )
