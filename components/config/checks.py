@@ -162,7 +162,7 @@ def _mode_problems(config: StackConfig) -> list[Problem]:
             Problem(
                 "reconciler",
                 "`listener` needs a control plane to poll, and this stack has no `controlPlane`",
-                "set `controlPlane` (listenerComputeId and url or region), or use "
+                "set `controlPlane` (listenerComputeId and url, region or langsmithUrl), or use "
                 "`reconciler: pulumi` for standalone Agent Servers",
                 reads=("reconciler", "controlPlane"),
             )
