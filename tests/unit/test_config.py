@@ -180,10 +180,9 @@ def test_the_order_url_or_region_then_environment_then_langsmith_url_then_us() -
 
 def test_the_environments_url_is_tidied_and_never_makes_a_standalone_stack_synced() -> None:
     assert control_plane(f"{ENV_CP}//").base_url == ENV_CP
-    standalone = {"apiKey": "k", "licenseKey": "l", "deployments": {}}
-    with pytest.raises(ConfigError) as info:
-        parse_stack_config(standalone, SECRETS, ENV_CP)
-    assert "dataplane:controlPlane" not in str(info.value)  # no listener made up from it
+    static = {"static": {"image": "registry.example.com/agent:1.2.3"}}
+    standalone = {"licenseKey": "l", "deployments": {"agent": static}}
+    assert parse_stack_config(standalone, SECRETS, ENV_CP).control_plane_settings is None
 
 
 @pytest.mark.parametrize(
