@@ -100,10 +100,10 @@ def load_stack_config() -> StackConfig:
         for k in runtime_config.get_config_secret_keys_env()
         if k.startswith(prefix)
     ]
-    # The one environment switch: apply to a local cluster without editing the stack file.
+    # The environment switches. This one: apply to a local cluster without editing the stack.
     if os.environ.get(KUBECONFIG_ENV):
         raw["kubeconfig"] = os.environ[KUBECONFIG_ENV]
-    # The control plane's URL, read as LangChain's Terraform provider reads it.
+    # And the control plane's URL, read as LangChain's Terraform provider reads it.
     return parse_stack_config(raw, secret, os.environ.get(CONTROL_PLANE_URL_ENV) or None)
 
 
