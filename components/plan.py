@@ -313,7 +313,7 @@ def _listener(
         api_key=keys.api_key,
         watched_namespaces=list(config.namespaces.names),
         workspace_id=cp.workspace_id,
-        smith_url=cp.smith_url,
+        smith_url=cp.listener_smith_url,
         enabled=enabled,
         image=_image(config, config.listener.image),
         replicas=config.listener.replicas,

@@ -32,7 +32,8 @@ from .urls import redact
 
 # What to check when something fails that no check of ours foresaw.
 CONTROL_PLANE_KEYS = (
-    "`dataplane:controlPlane` (`url` or `region`, `workspaceId`) and `dataplane:apiKey`"
+    "`dataplane:controlPlane` (`url`, `region` or `langsmithUrl`, `workspaceId`) and "
+    "`dataplane:apiKey`"
 )
 DATAPLANE_KEYS = "the `dataplane:` keys of the stack (`workloads`, `deployments`, `exposure`, ...)"
 

@@ -43,7 +43,13 @@ DISCOVERED_SECRET = "sk-discovered-secret-value"
 # Extra environment for a run: `~` in a kubeconfig path expands the same on every machine.
 RUN_ENV = {"HOME": "/home/dataplane"}
 ROOT_STACK = "pulumi:pulumi:Stack"
-CLEARED_ENV = ("DATAPLANE_KUBECONFIG", "PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")
+# The program's environment switches: a snapshot is of the stack file alone.
+CLEARED_ENV = (
+    "DATAPLANE_KUBECONFIG",
+    "LANGSMITH_CONTROL_PLANE_URL",
+    "PULUMI_CONFIG",
+    "PULUMI_CONFIG_SECRET_KEYS",
+)
 
 
 def stack_files() -> list[Path]:

@@ -75,6 +75,7 @@ def settings() -> StackSettings:
         os.environ.get("PULUMI_STACK", ""),
         pulumi.runtime.get_config_env(),
         os.environ.get("DATAPLANE_KUBECONFIG"),
+        os.environ.get("LANGSMITH_CONTROL_PLANE_URL"),
     )
 
 

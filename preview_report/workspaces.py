@@ -47,9 +47,9 @@ class Overrides:
 
     control_plane_url: str | None = None
     """Every stack with a control plane talks to this one instead: `controlPlane.url` is set,
-    `region` and `workspaceId` (which name the real one) are dropped, and `dataplane:apiKey`
-    is the value of `LANGGRAPH_CONTROL_PLANE_API_KEY`. A stack without `controlPlane`
-    (standalone) is left without one."""
+    `region`, `langsmithUrl` and `workspaceId` (which name the real one) are dropped, and
+    `dataplane:apiKey` is the value of `LANGGRAPH_CONTROL_PLANE_API_KEY`. A stack without
+    `controlPlane` (standalone) is left without one."""
     render_dir: Path | None = None
     """No cluster: `dataplane:kubeconfig` is dropped and manifests are rendered to
     `<render_dir>/<stack>`."""
@@ -171,6 +171,7 @@ class Fleet:
         if synced:
             control_plane = dict(config.get(CONTROL_PLANE_KEY) or {})
             control_plane.pop("region", None)
+            control_plane.pop("langsmithUrl", None)  # beside `url`, it must name the same one
             control_plane.pop("workspaceId", None)
             control_plane["url"] = overrides.control_plane_url
             config[CONTROL_PLANE_KEY] = control_plane
@@ -251,7 +252,7 @@ def add_options(p: argparse.ArgumentParser, *, default_jobs: int) -> None:
     p.add_argument(
         "--control-plane-url",
         help="dry run: every stack against this control plane (its API key from "
-        f"${API_KEY_ENV}); region and workspaceId are dropped",
+        f"${API_KEY_ENV}); region, langsmithUrl and workspaceId are dropped",
     )
     p.add_argument(
         "--render-dir",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..controlplane import RESERVED_ENV_NAMES
+from ..controlplane import REGION_BASE_URLS, RESERVED_ENV_NAMES
+from ..controlplane.derive import derived_base_url, derived_smith_url, same_control_plane
 from ..urls import url_problem
 from ..workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES
 from .fields import DNS_LABEL, NAMESPACE, ConfigError, Problem
@@ -38,6 +39,7 @@ def cross_checks(config: StackConfig) -> list[Problem]:
                 reads=("controlPlane.url", "controlPlane.region"),
             )
         )
+    problems.extend(_control_plane_problems(config))
     watched = set(config.namespaces.names)
     for name, entry in config.deployments.items():
         path = f"deployments.{name}"
@@ -102,6 +104,34 @@ def cross_checks(config: StackConfig) -> list[Problem]:
     return problems
 
 
+def _control_plane_problems(config: StackConfig) -> list[Problem]:
+    """`langsmithUrl` beside an explicit `url` or `region` must name the same control plane:
+    two keys that disagree about where the listener registers (and the API key goes) are a
+    mistake, whichever of them would win."""
+    cp = config.control_plane_settings
+    if cp is None or cp.langsmith_url is None:
+        return []
+    derived = derived_base_url(cp.langsmith_url)
+    region_url = REGION_BASE_URLS[cp.region] if cp.region else None
+    problems = []
+    for key, explicit in (("url", cp.url), ("region", region_url)):
+        if explicit is None or same_control_plane(explicit, derived):
+            continue
+        what = f"`url` {explicit}" if key == "url" else f"`region` {cp.region} ({explicit})"
+        smith = derived_smith_url(cp.langsmith_url)
+        keep = f"replace `langsmithUrl` by `smithUrl: {smith}`" if smith else "remove it"
+        problems.append(
+            Problem(
+                "controlPlane.langsmithUrl",
+                f"{cp.langsmith_url} derives the control plane {derived}, but {what} names another",
+                f"keep `langsmithUrl` alone (it derives the control plane), or correct one of "
+                f"them; to keep `{key}`, {keep}",
+                reads=(f"controlPlane.{key}", "controlPlane.langsmithUrl"),
+            )
+        )
+    return problems
+
+
 def _mode_problems(config: StackConfig) -> list[Problem]:
     """What a standalone stack (no `controlPlane`) cannot have, and what a synced one needs."""
     cp = config.control_plane_settings
@@ -132,7 +162,7 @@ def _mode_problems(config: StackConfig) -> list[Problem]:
             Problem(
                 "reconciler",
                 "`listener` needs a control plane to poll, and this stack has no `controlPlane`",
-                "set `controlPlane` (listenerComputeId and url or region), or use "
+                "set `controlPlane` (listenerComputeId and url, region or langsmithUrl), or use "
                 "`reconciler: pulumi` for standalone Agent Servers",
                 reads=("reconciler", "controlPlane"),
             )

@@ -16,6 +16,8 @@ from ..names import OWN_LABELS, OWN_PREFIX
 
 NAMESPACE = "dataplane"
 KUBECONFIG_ENV = "DATAPLANE_KUBECONFIG"
+# The control plane's URL from the environment, as LangChain's Terraform provider reads it.
+CONTROL_PLANE_URL_ENV = "LANGSMITH_CONTROL_PLANE_URL"
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

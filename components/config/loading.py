@@ -12,10 +12,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..urls import api_root, api_root_problem
 from .checks import cross_checks
-from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
+from .fields import CONTROL_PLANE_URL_ENV, KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
 from .messages import SECRET_KEYS, describe, dotted, related, unreported
-from .schema import StackConfig
+from .schema import StackConfig, http_url_problem
 
 # Values that stand in for missing required keys, so that every other check still runs.
 _PLACEHOLDERS: dict[tuple[Any, ...], Any] = {
@@ -28,16 +29,22 @@ _PLACEHOLDERS: dict[tuple[Any, ...], Any] = {
 _ROUNDS = 6
 
 
-def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> StackConfig:
+def parse_stack_config(
+    raw: Mapping[str, Any],
+    secret_keys: Iterable[str] = (),
+    control_plane_url: str | None = None,
+) -> StackConfig:
     """Validate the `dataplane:` config into a `StackConfig`, or raise one `ConfigError`.
 
     `raw` maps keys without the namespace (`controlPlane`) to values: strings as Pulumi hands
     them over, JSON text for objects, or already-parsed objects. `secret_keys` names the keys
-    that were set as secrets. Every problem is reported at once: the checks across sections
-    run too, on what is valid, even when a required key is missing.
+    that were set as secrets. `control_plane_url` is `LANGSMITH_CONTROL_PLANE_URL` from the
+    environment. Every problem is reported at once: the checks across sections run too, on
+    what is valid, even when a required key is missing.
     """
     values = {key: _decode(value) for key, value in raw.items()}
     problems: list[Problem] = []
+    env_url = _env_control_plane(values.get("controlPlane"), control_plane_url, problems)
 
     known = {f.alias or name for name, f in StackConfig.model_fields.items()}
     for key in sorted(set(values) - known):
@@ -71,7 +78,7 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) 
             )
         )
 
-    config, reported = _validate(values, problems)
+    config, reported = _validate(values, problems, {CONTROL_PLANE_URL_ENV: env_url})
     if config is not None:
         problems.extend(unreported(cross_checks(config), reported))
     if problems:
@@ -93,10 +100,35 @@ def load_stack_config() -> StackConfig:
         for k in runtime_config.get_config_secret_keys_env()
         if k.startswith(prefix)
     ]
-    # The one environment switch: apply to a local cluster without editing the stack file.
+    # The environment switches. This one: apply to a local cluster without editing the stack.
     if os.environ.get(KUBECONFIG_ENV):
         raw["kubeconfig"] = os.environ[KUBECONFIG_ENV]
-    return parse_stack_config(raw, secret)
+    # And the control plane's URL, read as LangChain's Terraform provider reads it.
+    return parse_stack_config(raw, secret, os.environ.get(CONTROL_PLANE_URL_ENV) or None)
+
+
+def _env_control_plane(
+    control_plane: Any, value: str | None, problems: list[Problem]
+) -> str | None:
+    """`LANGSMITH_CONTROL_PLANE_URL` in `api_root`'s spelling, when the stack has a control
+    plane whose `url` or `region` does not name it already; else None. A wrong value is a
+    problem of `controlPlane` (never quoted: it is not in the stack file)."""
+    if not value or not isinstance(control_plane, dict):
+        return None  # a standalone stack stays one
+    if control_plane.get("url") or control_plane.get("region"):
+        return None  # the explicit setting wins
+    problem = http_url_problem(value) or api_root_problem(value)
+    if problem:
+        problems.append(
+            Problem(
+                "controlPlane",
+                f"`{CONTROL_PLANE_URL_ENV}` (environment) {problem}",
+                f"unset `{CONTROL_PLANE_URL_ENV}`, or set it to the control plane's root, "
+                "e.g. `https://api.host.langchain.com` or `https://<host>/api-host`",
+            )
+        )
+        return None
+    return api_root(value)
 
 
 def _decode(value: Any) -> Any:
@@ -121,10 +153,11 @@ def _has_static_secrets(deployments: Any) -> bool:
 
 
 def _validate(
-    values: dict[str, Any], problems: list[Problem]
+    values: dict[str, Any], problems: list[Problem], context: dict[str, Any]
 ) -> tuple[StackConfig | None, set[str]]:
-    """Validate; on errors, record them, drop the faulty values (or stand in for missing ones)
-    and validate again, so that later checks run on what is valid.
+    """Validate (with `context`: what the settings took from the environment); on errors,
+    record them, drop the faulty values (or stand in for missing ones) and validate again, so
+    that later checks run on what is valid.
 
     Returns the config (None if it never became valid) and the key paths reported wrong.
     """
@@ -132,7 +165,7 @@ def _validate(
     touched: set[str] = set()
     for _ in range(_ROUNDS):
         try:
-            return StackConfig.model_validate(current), touched
+            return StackConfig.model_validate(current, context=context), touched
         except ValidationError as exc:
             errors = exc.errors()
         for err in errors:

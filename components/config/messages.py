@@ -35,7 +35,8 @@ _MISSING_FIXES: dict[str, str] = {
     "apiKey": f"`pulumi config set --secret {NAMESPACE}:apiKey <LangSmith API key>`",
     "licenseKey": f"`pulumi config set --secret {NAMESPACE}:licenseKey <LangGraph licence key>`",
     "controlPlane": (
-        f"set `{NAMESPACE}:controlPlane` with `listenerComputeId` and `url` or `region`"
+        f"set `{NAMESPACE}:controlPlane` with `listenerComputeId` and `url`, `region` or "
+        "`langsmithUrl`"
     ),
     "controlPlane.listenerComputeId": (
         f"`pulumi config set --path {NAMESPACE}:controlPlane.listenerComputeId <cluster name>`"

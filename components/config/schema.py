@@ -13,8 +13,10 @@ import httpx
 from pydantic import (
     AfterValidator,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -52,8 +54,10 @@ from ..controlplane import REGION_BASE_URLS, reserved_env_names
 from ..controlplane.client import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_DISCOVERY_DEADLINE_SECONDS,
+    DEFAULT_REGION,
     DEFAULT_TIMEOUT_SECONDS,
 )
+from ..controlplane.derive import derived_base_url, derived_smith_url, langsmith_url_problem
 from ..images import image_problem, registry_problem, store_version_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
@@ -63,6 +67,7 @@ from ..workload import WorkloadKind
 from .credentials import is_credential_name, is_credential_value
 from .fields import (
     API_ID,
+    CONTROL_PLANE_URL_ENV,
     DNS_LABEL,
     DNS_NAME,
     ENV_NAME,
@@ -96,16 +101,23 @@ _URL_FIX = (
 )
 
 
-def _http_url(v: str | None) -> str | None:
-    """An http(s) URL with a host and without credentials, query or fragment."""
-    if v is None:
-        return v
+def http_url_problem(v: str) -> str | None:
+    """What is wrong with `v` as an http(s) URL with a host and without credentials, query or
+    fragment, or None. The message never quotes the value."""
     problem = url_problem(v)
     if problem is None:
         try:
             httpx.URL(v)  # what the client will make of it
         except httpx.InvalidURL:
             problem = "is not a valid URL"
+    return problem
+
+
+def _http_url(v: str | None) -> str | None:
+    """An http(s) URL with a host and without credentials, query or fragment."""
+    if v is None:
+        return v
+    problem = http_url_problem(v)
     if problem:
         invalid(problem, _URL_FIX)
     return v
@@ -150,17 +162,25 @@ class ControlPlaneConfig(Section):
     """Where the LangGraph control plane is and which listener this data plane is."""
 
     url: HttpUrl | None = None
-    """Explicit base URL; for self-hosted LangSmith include the `/api-host` prefix."""
+    """Explicit base URL; for self-hosted LangSmith include the `/api-host` prefix. The control
+    plane is the first of: `url` (or `region`), the environment's
+    `LANGSMITH_CONTROL_PLANE_URL`, the one `langsmithUrl` derives, the `us` region."""
     region: Literal["us", "eu", "apac", "aws-us"] | None = None
     """Hosted region, instead of `url`."""
+    langsmith_url: HttpUrl | None = None
+    """The LangSmith API URL you already have, to derive the control plane from instead of
+    `url`: `https://api.smith.langchain.com` (or the EU `https://eu.api.smith.langchain.com`)
+    gives its region's control plane; a self-hosted one gives `<its origin>/api-host`, and
+    `smithUrl` `<its origin>/api/v1`."""
     workspace_id: str | None = None
     """LangSmith workspace id, sent as `X-Tenant-Id` (needed for organisation-scoped keys)."""
     listener_compute_id: str = Field(min_length=1, max_length=253)
     """Name of this data plane's listener in the control plane (for example the cluster name)."""
     discover: bool = True
     """Serve every deployment bound to this listener; False serves only `deployments` entries."""
-    smith_url: HttpUrl = SMITH_URL
-    """LangSmith API endpoint given to the listener (`HOST_LANGCHAIN_API_ENDPOINT`)."""
+    smith_url: HttpUrl | None = None
+    """LangSmith API endpoint given to the listener (`HOST_LANGCHAIN_API_ENDPOINT`). Unset: the
+    one a self-hosted `langsmithUrl` derives, else the hosted LangSmith's."""
     langsmith_endpoint: HttpUrl | None = None
     """`LANGSMITH_ENDPOINT` for the servers; set it for a self-hosted LangSmith."""
     timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
@@ -174,6 +194,8 @@ class ControlPlaneConfig(Section):
     )
     """Longest time the discovery at the start of each preview and up may take in all (the
     listener and deployment lists, every page)."""
+    _env_url: str | None = PrivateAttr(default=None)
+    # `LANGSMITH_CONTROL_PLANE_URL` as loaded, in `api_root`'s spelling (not a stack-file key).
 
     @field_validator("url")
     @classmethod
@@ -188,6 +210,18 @@ class ControlPlaneConfig(Section):
                 "a self-hosted LangSmith `https://<host>/api-host`",
             )
         return api_root(v)
+
+    @field_validator("langsmith_url")
+    @classmethod
+    def _known_langsmith(cls, v: str | None) -> str | None:
+        problem = v and langsmith_url_problem(v)
+        if problem:
+            invalid(
+                problem,
+                "for a hosted region set `region` (us, eu, apac, aws-us) instead, or give the "
+                "control plane's `url`",
+            )
+        return v
 
     @field_validator("workspace_id")
     @classmethod
@@ -211,12 +245,35 @@ class ControlPlaneConfig(Section):
             )
         return v
 
+    @model_validator(mode="after")
+    def _environment(self, info: ValidationInfo) -> ControlPlaneConfig:
+        # The environment is read where the settings are loaded, and handed over here already
+        # checked (`parse_stack_config`): the config itself never reads it.
+        context = info.context if isinstance(info.context, dict) else {}
+        self._env_url = context.get(CONTROL_PLANE_URL_ENV)
+        return self
+
     @property
     def base_url(self) -> str:
-        """The API base URL: the explicit one, or the region's."""
+        """The API base URL, in the order of LangChain's Terraform provider: the explicit one
+        (`url`, or `region`'s), then `LANGSMITH_CONTROL_PLANE_URL`, then the one `langsmithUrl`
+        derives, then the `us` region's."""
         if self.url:
             return self.url
-        return REGION_BASE_URLS[self.region or "us"]
+        if self.region:
+            return REGION_BASE_URLS[self.region]
+        if self._env_url:
+            return self._env_url
+        if self.langsmith_url:
+            return derived_base_url(self.langsmith_url)
+        return REGION_BASE_URLS[DEFAULT_REGION]
+
+    @property
+    def listener_smith_url(self) -> str:
+        """The listener's LangSmith API: `smithUrl`, else the one a self-hosted `langsmithUrl`
+        derives, else the hosted LangSmith's."""
+        derived = derived_smith_url(self.langsmith_url) if self.langsmith_url else None
+        return self.smith_url or derived or SMITH_URL
 
 
 class NamespacesConfig(Section):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -23,6 +24,11 @@ CONFIG_NAMESPACE = "dataplane"
 DEFAULT_NAMESPACES = ("langgraph",)
 # The program's default region when `controlPlane` names neither a URL nor a region.
 DEFAULT_REGION = "us"
+# The program's LangSmith cloud API hosts by region (components/controlplane/derive.py),
+# whose `controlPlane.langsmithUrl` names that region's control plane; any other host is a
+# self-hosted LangSmith, whose control plane is `<origin>/api-host`. tests/policy checks
+# that the two tables agree.
+CLOUD_API_REGIONS = {"api.smith.langchain.com": "us", "eu.api.smith.langchain.com": "eu"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class StackSettings:
     """Config key (`dataplane:images`) to its value; objects as dicts, lists as lists."""
     kubeconfig_override: str | None = None
     """`DATAPLANE_KUBECONFIG` of the running stack: the program applies with it instead."""
+    control_plane_url: str | None = None
+    """`LANGSMITH_CONTROL_PLANE_URL` of the running stack: the program's control plane when
+    `controlPlane` names neither `url` nor `region`."""
 
     @classmethod
     def from_engine(
@@ -43,10 +52,11 @@ class StackSettings:
         stack: str,
         config: Mapping[str, str],
         kubeconfig_override: str | None = None,
+        control_plane_url: str | None = None,
     ) -> StackSettings:
         """From the engine's config map, where every value is a string (objects as JSON)."""
         values = {key: _decoded(value) for key, value in config.items()}
-        return cls(project, stack, values, kubeconfig_override or None)
+        return cls(project, stack, values, kubeconfig_override or None, control_plane_url or None)
 
     @classmethod
     def from_file(cls, project: str, path: Path) -> StackSettings:
@@ -98,12 +108,26 @@ class StackSettings:
 
     @property
     def listener(self) -> tuple[str, str | None, str | None]:
-        """The listener's identity in the control plane: endpoint, workspace, compute id."""
+        """The listener's identity in the control plane: endpoint, workspace, compute id.
+
+        The endpoint in the program's order: `url`, `region`, the environment's URL, the one
+        `langsmithUrl` derives (a cloud one as its region), the default region."""
         cp = self.section("controlPlane")
-        url = cp.get("url")
-        endpoint = url.rstrip("/") if isinstance(url, str) and url else None
-        endpoint = endpoint or f"region {cp.get('region') or DEFAULT_REGION}"
-        return endpoint, cp.get("workspaceId"), cp.get("listenerComputeId")
+        return self._endpoint(cp), cp.get("workspaceId"), cp.get("listenerComputeId")
+
+    def _endpoint(self, cp: Mapping[str, Any]) -> str:
+        url, region, langsmith_url = cp.get("url"), cp.get("region"), cp.get("langsmithUrl")
+        if isinstance(url, str) and url:
+            return url.rstrip("/")
+        if isinstance(region, str) and region:
+            return f"region {region}"
+        if self.control_plane_url:
+            return self.control_plane_url.rstrip("/")
+        if isinstance(langsmith_url, str) and langsmith_url:
+            parts = urlsplit(langsmith_url.strip())
+            cloud = CLOUD_API_REGIONS.get((parts.hostname or "").lower())
+            return f"region {cloud}" if cloud else f"{parts.scheme}://{parts.netloc}/api-host"
+        return f"region {DEFAULT_REGION}"
 
 
 def other_stacks(project_dir: Path, current: StackSettings) -> list[StackSettings] | None:

@@ -15,7 +15,10 @@ import pytest
 import yaml
 
 from components.args import POSTGRES_IMAGE, REDIS_IMAGE
-from components.config.schema import NamespacesConfig
+from components.config.fields import CONTROL_PLANE_URL_ENV
+from components.config.schema import ControlPlaneConfig, NamespacesConfig
+from components.controlplane import REGION_BASE_URLS
+from components.controlplane.derive import CLOUD_API_REGIONS as PROGRAM_CLOUD_API_REGIONS
 from components.names import POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
 from devtools.engine import REPO, pins
 from devtools.registrations import GOLDEN, stack_config, stack_files, stack_name
@@ -25,7 +28,12 @@ from policy.dataplane_rules.images import images_from_registry, images_pinned, s
 from policy.dataplane_rules.model import UNKNOWN, Resource, parse_urn
 from policy.dataplane_rules.protection import postgres_deletion_protection
 from policy.dataplane_rules.secrets import secrets_not_in_env
-from policy.dataplane_rules.settings import DEFAULT_NAMESPACES, StackSettings, other_stacks
+from policy.dataplane_rules.settings import (
+    CLOUD_API_REGIONS,
+    DEFAULT_NAMESPACES,
+    StackSettings,
+    other_stacks,
+)
 from policy.dataplane_rules.stack_rules import (
     listener_namespaces_exclusive,
     namespaces_restricted,
@@ -82,6 +90,37 @@ def settings(**values: Any) -> StackSettings:
 
 def test_the_default_namespaces_are_the_programs() -> None:
     assert list(DEFAULT_NAMESPACES) == NamespacesConfig().names
+
+
+def test_the_packs_cloud_api_hosts_are_the_programs() -> None:
+    assert CLOUD_API_REGIONS == PROGRAM_CLOUD_API_REGIONS
+
+
+@pytest.mark.parametrize(
+    ("control_plane", "env", "endpoint"),
+    [
+        ({"url": "https://cp.example.com/api-host/", "region": "eu"}, "https://e", "https://cp.example.com/api-host"),
+        ({"region": "eu", "langsmithUrl": "https://ls.example.com"}, "https://e", "region eu"),
+        ({"langsmithUrl": "https://ls.example.com"}, "https://e.example.com/api-host/", "https://e.example.com/api-host"),
+        ({"langsmithUrl": "https://ls.example.com/api/v1/"}, None, "https://ls.example.com/api-host"),
+        ({"langsmithUrl": "https://api.smith.langchain.com"}, None, "region us"),
+        ({"langsmithUrl": "https://eu.api.smith.langchain.com/"}, None, "region eu"),
+        ({}, None, "region us"),
+    ],
+)  # fmt: skip
+def test_the_listeners_endpoint_follows_the_programs_order(
+    control_plane: dict[str, str], env: str | None, endpoint: str
+) -> None:
+    config = {"dataplane:controlPlane": json.dumps({"listenerComputeId": "c", **control_plane})}
+    settings = StackSettings.from_engine("p", "s", config, None, env)
+    assert settings.listener == (endpoint, None, "c")
+    # The program's control plane is the same one.
+    cp = ControlPlaneConfig.model_validate(
+        {"listenerComputeId": "c", **control_plane},
+        context={CONTROL_PLANE_URL_ENV: env and env.rstrip("/")},
+    )
+    region = endpoint.removeprefix("region ")
+    assert cp.base_url == (REGION_BASE_URLS[region] if region != endpoint else endpoint)
 
 
 def test_the_packs_pulumi_is_the_engines() -> None:

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
+from components.args import SMITH_URL
 from components.config import ConfigError, check_served, parse_stack_config
+from components.config.fields import CONTROL_PLANE_URL_ENV
+from components.config.loading import load_stack_config
+from components.config.schema import ControlPlaneConfig
+from components.controlplane import REGION_BASE_URLS
+from components.controlplane.derive import cloud_region, derived_base_url, same_control_plane
 
 SECRETS = ["apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris", "deployments"]
 
@@ -77,6 +83,172 @@ def test_an_api_path_is_refused_as_the_root(written: str, problem: str) -> None:
     (found,) = problems(base(controlPlane={"url": written, "listenerComputeId": "c"}))
     assert found.startswith(f"dataplane:controlPlane.url: {problem}"), found
     assert "Fix: give the API's root" in found and "`https://<host>/api-host`" in found
+
+
+# --- The control plane from the LangSmith API URL (`langsmithUrl`) and the environment ---
+
+SELF_HOSTED = "https://langsmith.example.com"
+
+
+def control_plane(env: str | None = None, **fields: Any) -> ControlPlaneConfig:
+    raw = base(controlPlane={"listenerComputeId": "c", **fields})
+    return parse_stack_config(raw, SECRETS, env).control_plane
+
+
+@pytest.mark.parametrize(
+    ("langsmith_url", "base_url"),
+    [
+        ("https://api.smith.langchain.com", "https://api.host.langchain.com"),
+        ("https://api.smith.langchain.com/", "https://api.host.langchain.com"),
+        ("https://API.Smith.LangChain.com/api/v1", "https://api.host.langchain.com"),
+        ("https://eu.api.smith.langchain.com", "https://eu.api.host.langchain.com"),
+    ],
+)
+def test_a_cloud_langsmith_url_gives_its_regions_control_plane(
+    langsmith_url: str, base_url: str
+) -> None:
+    cp = control_plane(langsmithUrl=langsmith_url)
+    assert cp.base_url == base_url
+    assert cp.listener_smith_url == SMITH_URL  # the cloud's listener keeps its default
+    assert REGION_BASE_URLS[cloud_region(langsmith_url) or ""] == base_url
+
+
+@pytest.mark.parametrize(
+    ("langsmith_url", "origin"),
+    [
+        (SELF_HOSTED, SELF_HOSTED),
+        (f"{SELF_HOSTED}/", SELF_HOSTED),
+        (f"{SELF_HOSTED}///", SELF_HOSTED),
+        (f"{SELF_HOSTED}/api/v1/", SELF_HOSTED),
+        ("HTTP://127.0.0.1:8765/api", "http://127.0.0.1:8765"),
+        ("https://[fd00::1]:8443/", "https://[fd00::1]:8443"),
+    ],
+)
+def test_a_self_hosted_langsmith_url_gives_api_host_and_the_listeners_api_on_its_origin(
+    langsmith_url: str, origin: str
+) -> None:
+    cp = control_plane(langsmithUrl=langsmith_url)
+    assert cp.base_url == f"{origin}/api-host"
+    assert cp.listener_smith_url == f"{origin}/api/v1"
+
+
+def test_an_explicit_smith_url_wins_over_the_derived_one() -> None:
+    cp = control_plane(langsmithUrl=SELF_HOSTED, smithUrl="https://proxy.example.com/api/v1")
+    assert cp.listener_smith_url == "https://proxy.example.com/api/v1"
+    assert control_plane(region="eu").listener_smith_url == SMITH_URL
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"url": f"{SELF_HOSTED}/api-host/", "langsmithUrl": f"{SELF_HOSTED}/api/v1"},
+        {"url": "HTTPS://LangSmith.Example.com:443/api-host", "langsmithUrl": SELF_HOSTED},
+        {
+            "url": "https://api.host.langchain.com",
+            "langsmithUrl": "https://api.smith.langchain.com",
+        },
+        {"region": "eu", "langsmithUrl": "https://eu.api.smith.langchain.com"},
+    ],
+)
+def test_an_explicit_control_plane_that_agrees_with_langsmith_url_is_kept(
+    fields: dict[str, str],
+) -> None:
+    cp = control_plane(**fields)
+    explicit = cp.url or REGION_BASE_URLS[cp.region or ""]
+    assert cp.base_url == explicit  # as written (tidied), not re-derived
+    assert same_control_plane(cp.base_url, derived_base_url(fields["langsmithUrl"]))
+
+
+ENV_CP = "https://cp.example.com/api-host"
+
+
+def test_the_order_url_or_region_then_environment_then_langsmith_url_then_us() -> None:
+    assert control_plane(ENV_CP, url="https://mine.example.com").base_url == (
+        "https://mine.example.com"
+    )
+    assert control_plane(ENV_CP, region="eu").base_url == REGION_BASE_URLS["eu"]
+    assert control_plane(ENV_CP, langsmithUrl=SELF_HOSTED).base_url == ENV_CP
+    assert control_plane(None, langsmithUrl=SELF_HOSTED).base_url == f"{SELF_HOSTED}/api-host"
+    assert control_plane(ENV_CP).base_url == ENV_CP
+    assert control_plane().base_url == REGION_BASE_URLS["us"]
+    # The environment names the control plane only: the listener's API still follows
+    # `langsmithUrl`.
+    assert control_plane(ENV_CP, langsmithUrl=SELF_HOSTED).listener_smith_url == (
+        f"{SELF_HOSTED}/api/v1"
+    )
+
+
+def test_the_environments_url_is_tidied_and_never_makes_a_standalone_stack_synced() -> None:
+    assert control_plane(f"{ENV_CP}//").base_url == ENV_CP
+    static = {"static": {"image": "registry.example.com/agent:1.2.3"}}
+    standalone = {"licenseKey": "l", "deployments": {"agent": static}}
+    assert parse_stack_config(standalone, SECRETS, ENV_CP).control_plane_settings is None
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ("cp.example.com", "must start with http:// or https://"),
+        ("https://u:env-pw-3@cp.example.com", "contains a user name or password"),
+        (f"{SELF_HOSTED}/api/v1", "is the LangSmith API"),
+        (f"{ENV_CP}/v2", "holds the API's own `/v2` path"),
+    ],
+)
+def test_a_wrong_environment_url_is_a_problem_of_control_plane_unquoted(
+    env: str, problem: str
+) -> None:
+    raw = base(controlPlane={"listenerComputeId": "c", "langsmithUrl": SELF_HOSTED})
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(raw, SECRETS, env)
+    (found,) = info.value.problems
+    assert found.startswith(
+        f"dataplane:controlPlane: `LANGSMITH_CONTROL_PLANE_URL` (environment) {problem}"
+    ), found
+    assert "Fix: unset `LANGSMITH_CONTROL_PLANE_URL`, or set it" in found
+    assert env not in found and "env-pw-3" not in found
+    # Ignored, so not checked, when the stack file's `url` or `region` wins.
+    assert control_plane(env, region="us").base_url == REGION_BASE_URLS["us"]
+
+
+def test_contradictions_are_refused_together_with_every_other_problem() -> None:
+    raw = base(
+        controlPlane={
+            "listenerComputeId": "c",
+            "url": "https://cp.example.com/api-host",
+            "region": "eu",
+            "langsmithUrl": SELF_HOSTED,
+        },
+        servers={"jobsPerWorker": 0},
+    )
+    found = problems(raw)
+    assert len(found) == 4, found
+    text = "\n".join(found)
+    assert "dataplane:controlPlane: both `url` and `region` are set" in text
+    assert (
+        f"dataplane:controlPlane.langsmithUrl: {SELF_HOSTED} derives the control plane "
+        f"{SELF_HOSTED}/api-host, but `url` https://cp.example.com/api-host names another"
+    ) in text
+    assert (
+        f"dataplane:controlPlane.langsmithUrl: {SELF_HOSTED} derives the control plane "
+        f"{SELF_HOSTED}/api-host, but `region` eu (https://eu.api.host.langchain.com) names "
+        "another"
+    ) in text
+    assert "dataplane:servers.jobsPerWorker" in text
+
+
+def test_the_program_reads_the_control_plane_url_from_its_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw = base(controlPlane={"listenerComputeId": "c", "langsmithUrl": SELF_HOSTED})
+    config = {f"dataplane:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(config))
+    monkeypatch.setenv(
+        "PULUMI_CONFIG_SECRET_KEYS", json.dumps(["dataplane:apiKey", "dataplane:licenseKey"])
+    )
+    monkeypatch.setenv(CONTROL_PLANE_URL_ENV, ENV_CP)
+    assert load_stack_config().control_plane.base_url == ENV_CP
+    monkeypatch.setenv(CONTROL_PLANE_URL_ENV, "")  # empty is unset
+    assert load_stack_config().control_plane.base_url == f"{SELF_HOSTED}/api-host"
 
 
 def test_every_problem_is_reported_at_once() -> None:

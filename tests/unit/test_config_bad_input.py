@@ -131,6 +131,19 @@ URL_CREDENTIALS = cases(
     ("with-bad-port", Case(cp(url="https://u:p0rt-pw@cp.example.com:x"), "controlPlane.url", "never in a URL", ("p0rt-pw",))),
 )  # fmt: skip
 
+# `langsmithUrl` derives the control plane; beside `url` or `region` it must name the same one.
+CONTROL_PLANE = cases(
+    "control-plane",
+    ("url-and-langsmith-url-disagree", Case(cp(url="https://cp.example.com/api-host", langsmithUrl="https://langsmith.example.com"), "controlPlane.langsmithUrl", "replace `langsmithUrl` by `smithUrl: https://langsmith.example.com/api/v1`")),
+    ("url-and-cloud-langsmith-url", Case(cp(url="https://cp.example.com/api-host", langsmithUrl="https://api.smith.langchain.com"), "controlPlane.langsmithUrl", "keep `langsmithUrl` alone")),
+    ("region-and-self-hosted", Case(cp(region="us", langsmithUrl="https://langsmith.example.com/api/v1"), "controlPlane.langsmithUrl", "to keep `region`")),
+    ("region-and-other-cloud", Case(cp(region="us", langsmithUrl="https://eu.api.smith.langchain.com"), "controlPlane.langsmithUrl", "to keep `region`, remove it")),
+    ("unknown-cloud-region", Case(cp(langsmithUrl="https://apac.api.smith.langchain.com"), "controlPlane.langsmithUrl", "set `region`")),
+    ("control-plane-host", Case(cp(langsmithUrl="https://api.host.langchain.com"), "controlPlane.langsmithUrl", "give the control plane's `url`")),
+    ("langsmith-url-not-a-url", Case(cp(langsmithUrl="langsmith.example.com"), "controlPlane.langsmithUrl", "absolute http(s) URL")),
+    ("langsmith-url-credentials", Case(cp(langsmithUrl="https://u:lsurl-pw-5@langsmith.example.com"), "controlPlane.langsmithUrl", "never in a URL", ("lsurl-pw-5",))),
+)  # fmt: skip
+
 SCALE_BOUNDS = cases(
     "bounds",
     ("min-above-max", Case(spec(min_scale=5, max_scale=2), "deployments.a.resourceSpec.min_scale", "raise `max_scale` to at least 5")),
@@ -213,8 +226,8 @@ KUBERNETES_RULES = cases(
 )  # fmt: skip
 
 ALL = (
-    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + SCALE_BOUNDS + NAMES + PLAIN_WORDS
-    + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
+    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + CONTROL_PLANE + SCALE_BOUNDS + NAMES
+    + PLAIN_WORDS + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
 )  # fmt: skip
 
 

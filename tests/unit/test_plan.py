@@ -349,7 +349,11 @@ def test_every_shared_default_is_the_same_on_both_sides() -> None:
     assert cfg.listener.image == ListenerArgs("ns", "l", "u", "k").image == LISTENER_IMAGE
     assert cfg.postgres.image == PostgresArgs("ns", "i", {}).image == POSTGRES_IMAGE
     assert cfg.redis.image == RedisArgs("ns", "i", {}).image == REDIS_IMAGE
-    assert cfg.control_plane.smith_url == ListenerArgs("ns", "l", "u", "k").smith_url == SMITH_URL
+    assert (
+        cfg.control_plane.listener_smith_url
+        == ListenerArgs("ns", "l", "u", "k").smith_url
+        == SMITH_URL
+    )
     assert cfg.listener.resources.resources() == ListenerArgs("ns", "l", "u", "k").resources
     assert cfg.cluster_domain == PostgresArgs("ns", "i", {}).cluster_domain == CLUSTER_DOMAIN
     server = LangGraphServerArgs("ns", served("a").revision, "k", "l")
