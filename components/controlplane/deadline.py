@@ -53,8 +53,9 @@ class Deadline:
         client would wait (`asked`, capped)."""
         left = max(0.0, self.remaining())
         capped = f" (the client waits at most {_seconds(waits)}s)" if waits < asked else ""
+        asked_for = _seconds(asked)
         return (
-            f"the control plane asked to wait {_seconds(asked)}s before trying again (`Retry-After`)"
+            f"the control plane asked to wait {asked_for}s before trying again (`Retry-After`)"
             f"{capped}, longer than the {left:.1f}s left of the {self.what}'s deadline of "
             f"{self.seconds:g}s (`{self.setting}`)"
         )
@@ -62,8 +63,8 @@ class Deadline:
     def advice_for_wait(self, waits: float) -> str:
         """What to do about a wait longer than this deadline allows."""
         return (
-            f"Try again later, or raise `{self.setting}` above {_seconds(waits)}s for calls to wait "
-            "as long as the control plane asks."
+            f"Try again later, or raise `{self.setting}` above {_seconds(waits)}s for calls "
+            "to wait as long as the control plane asks."
         )
 
 

@@ -54,6 +54,10 @@ def static(**fields: Any) -> dict[str, Any]:
     return {"deployments": {"s": {"static": {**entry, **fields}}}}
 
 
+def chart(**fields: Any) -> dict[str, Any]:
+    return {"operator": {"chart": fields}}
+
+
 def env(name: str, value: str) -> dict[str, Any]:
     return api_pod(extraEnv=[{"name": name, "value": value}])
 
@@ -120,6 +124,18 @@ URLS = cases(
     ("redis-uri-no-host", Case(base(externalRedisUris={"a": "redis://:r3dis-pw@"}), "externalRedisUris.a", "redis://:pass@host", ("r3dis-pw",))),
     ("postgres-uri-bad-port", Case(base(externalPostgresUris={"a": "postgresql://u:pg-pw-9@db:port/x"}), "externalPostgresUris.a", "postgresql://user:pass@host", ("pg-pw-9",))),
     ("postgres-uri-wrong-scheme", Case(base(externalPostgresUris={"a": "mysql://u:my-pw-3@db/x"}), "externalPostgresUris.a", "--secret --path", ("my-pw-3",))),
+    ("inner-space", Case(cp(url=" https://cp.example .com "), "controlPlane.url", "absolute http(s) URL")),
+)  # fmt: skip
+
+# The chart repository's fix is about chart repositories, never the control plane's URL.
+CHART_REPOSITORIES = cases(
+    "chart-repository",
+    ("wrong-scheme", Case(chart(repository="ftp://charts.example.com"), "operator.chart.repository", "`oci://registry.example.com/helm-charts`")),
+    ("no-scheme", Case(chart(repository="langchain-ai.github.io/helm"), "operator.chart.repository", "`https://langchain-ai.github.io/helm`")),
+    ("oci-no-host", Case(chart(repository="oci://"), "operator.chart.repository", "an OCI registry path")),
+    ("oci-names-the-chart", Case(chart(repository="oci://registry.example.com/charts/langgraph-dataplane"), "operator.chart.repository", "an OCI registry path")),
+    ("query", Case(chart(repository="https://charts.example.com/helm?token=x"), "operator.chart.repository", "`index.yaml`")),
+    ("credentials", Case(chart(repository="https://bot:ch4rt-pw@charts.example.com"), "operator.chart.repository", "`helm registry login`", ("ch4rt-pw",))),
 )  # fmt: skip
 
 URL_CREDENTIALS = cases(
@@ -209,7 +225,7 @@ KUBERNETES_RULES = cases(
 )  # fmt: skip
 
 ALL = (
-    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + SCALE_BOUNDS + NAMES + PLAIN_WORDS
+    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + CHART_REPOSITORIES + SCALE_BOUNDS + NAMES + PLAIN_WORDS
     + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
 )  # fmt: skip
 
@@ -236,6 +252,8 @@ def test_a_bad_config_names_its_key_and_its_fix_and_no_secret(case: Case) -> Non
     assert any(case.fix in p.split(" Fix: ", 1)[-1] for p in mine), text
     assert all(" Fix: " in p for p in error.problems), text
     assert not [w for w in PYDANTIC_WORDS if w in text], text
+    if case.path.startswith("operator.chart"):
+        assert "controlPlane" not in text and "api.host.langchain.com" not in text, text
     for secret in (*case.secrets, API_KEY, LICENCE):
         assert secret not in text, f"{secret!r} repeated in:\n{text}"
 
