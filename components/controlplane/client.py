@@ -384,8 +384,8 @@ class ControlPlaneClient:
         if held > 0:  # another call was told to wait (`Retry-After`): this one waits too
             if held >= deadline.remaining():
                 cause = deadline.too_short_for(held, held)
-                advice = deadline.advice_for_wait(held)
-                raise self._unavailable(method, url, 0, cause, None, False, advice)
+                hint = deadline.advice_for_wait(held)
+                raise self._unavailable(method, url, 0, cause, None, False, hint)
             policy.sleep(held)
         with sockets_obey(deadline):
             outcome = policy.run(
@@ -398,7 +398,7 @@ class ControlPlaneClient:
             and policy.retry_outcome(method, outcome)
         )
         late = f"; {deadline.describe()}" if out_of_time else ""
-        advice = None
+        advice: str | None = None
         asked = parse_retry_after(retry_after_of(outcome)) if out_of_time else None
         if asked is not None:
             waits = min(asked, policy.retry_after_max)
