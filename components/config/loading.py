@@ -7,14 +7,13 @@ import copy
 import json
 import os
 from collections.abc import Iterable, Mapping
-from difflib import get_close_matches
 from typing import Any
 
 from pydantic import ValidationError
 
 from .checks import cross_checks
 from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
-from .messages import SECRET_KEYS, describe, dotted, related, unreported
+from .messages import SECRET_KEYS, describe, dotted, meant_key, related, unreported
 from .schema import StackConfig
 
 # Values that stand in for missing required keys, so that every other check still runs.
@@ -40,12 +39,16 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) 
     problems: list[Problem] = []
 
     known = {f.alias or name for name, f in StackConfig.model_fields.items()}
+    # Keys absent only because they were misspelt: no check reports them missing too.
+    meant: set[str] = set()
     for key in sorted(set(values) - known):
-        close = get_close_matches(key, sorted(known), n=1)
+        close = meant_key(StackConfig, (key,))
         fix = f"write `{close[0]}`" if close else "remove it or correct the spelling"
         problems.append(
             Problem(key, "unknown key", f"{fix} (known keys: {', '.join(sorted(known))})")
         )
+        if close:
+            meant.add(dotted(close))
         values.pop(key)
 
     secret = set(secret_keys)
@@ -71,7 +74,7 @@ def parse_stack_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) 
             )
         )
 
-    config, reported = _validate(values, problems)
+    config, reported = _validate(values, problems, meant)
     if config is not None:
         problems.extend(unreported(cross_checks(config), reported))
     if problems:
@@ -121,20 +124,29 @@ def _has_static_secrets(deployments: Any) -> bool:
 
 
 def _validate(
-    values: dict[str, Any], problems: list[Problem]
+    values: dict[str, Any], problems: list[Problem], meant: set[str]
 ) -> tuple[StackConfig | None, set[str]]:
     """Validate; on errors, record them, drop the faulty values (or stand in for missing ones)
-    and validate again, so that later checks run on what is valid.
+    and validate again, so that later checks run on what is valid. An error about a key (or
+    inside or around it) that was already reported wrong, or that a misspelt key stands for
+    (`meant`), is a knock-on of that one and is not reported.
 
     Returns the config (None if it never became valid) and the key paths reported wrong.
     """
     current = copy.deepcopy(values)
-    touched: set[str] = set()
+    touched: set[str] = set(meant)
     for _ in range(_ROUNDS):
         try:
             return StackConfig.model_validate(current), touched
         except ValidationError as exc:
             errors = exc.errors()
+        # A misspelt key and the key it stands for show up in the same round
+        # (`unknown key`, `required but missing`): the first one says it all.
+        for err in errors:
+            if err["type"] == "extra_forbidden":
+                close = meant_key(StackConfig, tuple(err["loc"]))
+                if close is not None:
+                    touched.add(dotted(close))
         for err in errors:
             loc = tuple(err["loc"])
             if not any(related(dotted(loc), seen) for seen in touched):

@@ -288,6 +288,76 @@ def test_every_problem_is_reported_at_once_even_with_a_required_key_missing() ->
     assert len(found) == len(expected), text
 
 
+STATIC_ENTRY = {
+    "deploymentId": "d1",
+    "namespace": "langgraph",
+    "revisionId": "r1",
+    "image": "ghcr.io/acme/agent:1.0",
+}
+CONTROL_PLANE = {"region": "us", "listenerComputeId": "dev-cluster"}
+
+
+def standalone(**overrides: Any) -> dict[str, Any]:
+    raw = {"licenseKey": LICENCE, "deployments": {"s": {"static": dict(STATIC_ENTRY)}}}
+    raw.update(overrides)
+    return raw
+
+
+def synced(**overrides: Any) -> dict[str, Any]:
+    raw = {"controlPlane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE}
+    raw.update(overrides)
+    return raw
+
+
+# One mistake each: a key refused (and dropped), or misspelt, must not also be reported as
+# missing, nor make a check that depends on it report a second, wrong problem.
+ONE_MISTAKE = [
+    pytest.param(standalone(deployments={"s": {"static": {**STATIC_ENTRY, "image": "ghcr.io/acme/agent:latest"}}}), "deployments.s.static.image", id="static-image-latest"),
+    pytest.param(standalone(deployments={"s": {"static": {k: v for k, v in STATIC_ENTRY.items() if k != "image"}}}), "deployments.s.static.image", id="static-image-missing"),
+    pytest.param(standalone(deployments={"s": {"static": "ghcr.io/acme/agent:1.0"}}), "deployments.s.static", id="static-as-text"),
+    pytest.param(standalone(deployments={"s": {"statc": dict(STATIC_ENTRY)}}), "deployments.s.statc", id="static-misspelt"),
+    pytest.param(standalone(deployments={7: {"static": dict(STATIC_ENTRY)}}), "deployments.7", id="only-deployment-refused"),
+    pytest.param({"controlplane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE, "deployments": {"a": {}}}, "controlplane", id="controlPlane-lowercase"),
+    pytest.param({"controlplane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE}, "controlplane", id="controlPlane-lowercase-no-deployments"),
+    pytest.param({"controlplane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE, "reconciler": "listener"}, "controlplane", id="controlPlane-lowercase-listener"),
+    pytest.param(synced(apiKey=None, apikey=API_KEY), "apikey", id="apiKey-lowercase"),
+    pytest.param(synced(licenseKey=None, licensekey=LICENCE), "licensekey", id="licenseKey-lowercase"),
+    pytest.param(synced(controlPlane={"region": "us", "listenerComputeID": "dev-cluster"}), "controlPlane.listenerComputeID", id="listenerComputeId-case"),
+    pytest.param(synced(reconciler="listener", redis={"mode": "external"}, externalRedisUri={"listener": "redis://:pw@h:6379/0"}), "externalRedisUri", id="externalRedisUris-misspelt"),
+    pytest.param(standalone(exposure={"ingress": {"enabled": True, "hostnme": "agents.example.com"}}), "exposure.ingress.hostnme", id="ingress-hostname-misspelt"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("raw", "path"), ONE_MISTAKE)
+def test_one_mistake_is_reported_once_where_it_is(raw: dict[str, Any], path: str) -> None:
+    raw = {k: v for k, v in copy.deepcopy(raw).items() if v is not None}
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(raw, [*SECRETS, "licensekey", "apikey", "externalRedisUri"])
+    found = info.value.problems
+    assert len(found) == 1, "\n".join(found)
+    assert found[0].startswith(f"dataplane:{path}: ") and " Fix: " in found[0], found[0]
+
+
+def test_a_refused_key_still_lets_independent_problems_through() -> None:
+    # Suppression is for knock-ons only: a reserved name beside a refused entry is its own
+    # mistake, and the standalone check still sees a deployment that has no `static` at all.
+    raw = standalone(
+        deployments={"s": {"static": dict(STATIC_ENTRY)}, "t": {}},
+        workloads={
+            "api": {"extraEnv": [{"name": "PORT", "value": "1"}, {"name": "X", "value": 5}]}
+        },
+    )
+    found = refused(raw).problems
+    starts = [
+        "dataplane:workloads.api.extraEnv.1.value: ",
+        "dataplane:workloads.api.extraEnv: ['PORT'] are set by the data plane",
+        "dataplane:deployments.t: a standalone stack (no `controlPlane`) has no revision",
+    ]
+    assert sorted(p.split(":", 2)[1] for p in found) == sorted(s.split(":", 2)[1] for s in starts)
+    for start in starts:
+        assert any(p.startswith(start) for p in found), (start, found)
+
+
 def test_override_bounds_crossed_with_the_control_plane_are_reported_at_plan_time() -> None:
     from components.config import ConfigError as PlanError
     from components.discovery import DiscoveredDeployment, Discovery
