@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -405,9 +403,8 @@ def test_interrupted_up_converges(live: LiveStack) -> None:
             )
             assert running.poll() is None, log.read_text()[-3000:]
         finally:
-            os.killpg(running.pid, signal.SIGKILL)
+            kill_session(running.pid)  # the CLI and every plugin, at once
             running.wait()
-            kill_session(running.pid)
     cut_checkpoint_metadata_removed(live)
     pending = live.state().get("pending_operations") or []
     assert pending, "the kill came too late: nothing was pending"
