@@ -120,11 +120,12 @@ class ChartSource:
     """Where Helm finds a chart: a local archive, or a chart repository."""
 
     chart: str
-    """A local `.tgz` path, or the chart's name in `repository`."""
+    """A local `.tgz` path, the chart's name in `repository`, or an OCI chart's full
+    reference (`oci://host/path/<chart>`)."""
     version: str | None = None
-    """The chart version in `repository`; None for a local archive."""
+    """The chart version in `repository` or the OCI registry; None for a local archive."""
     repository: str | None = None
-    """The chart repository URL; None for a local archive."""
+    """The http(s) chart repository URL; None for a local archive or an OCI chart."""
 
 
 @dataclass

@@ -57,6 +57,7 @@ from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
 from .providers.connection import Endpoint
 from .revision import RevisionSpec, SecretRef, Sizing
+from .urls import is_oci
 from .workload import PodExtras, WorkloadKind
 
 T = TypeVar("T")
@@ -344,6 +345,10 @@ def _operator(config: StackConfig) -> OperatorArgs:
     source = ChartSource(OPERATOR_CHART, OPERATOR_CHART_VERSION, chart.repository)
     if chart.path is not None:
         source = ChartSource(str(local_chart(chart.path)))
+    elif is_oci(chart.repository):
+        # Helm takes an OCI chart by its full reference; `repositoryOpts.repo` is for
+        # http(s) repositories only.
+        source = ChartSource(f"{chart.repository}/{OPERATOR_CHART}", OPERATOR_CHART_VERSION)
     images = config.images
     return OperatorArgs(
         namespace=config.namespaces.names[0],

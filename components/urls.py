@@ -53,6 +53,11 @@ def url_problem(
     return None
 
 
+def is_oci(value: str) -> bool:
+    """Is `value` an OCI registry reference (`oci://...`), as Helm reads chart locations?"""
+    return value.strip().lower().startswith("oci://")
+
+
 def api_root(value: str) -> str:
     """A control-plane base URL in one spelling: spaces around it, and repeated and trailing
     slashes in its path, dropped (`https://h//api-host/` is `https://h/api-host`), so that a

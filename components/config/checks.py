@@ -92,6 +92,7 @@ def cross_checks(config: StackConfig) -> list[Problem]:
                 f"`pulumi config set --secret --path '{NAMESPACE}:externalRedisUris.listener' "
                 "'redis://:pass@host:6379/0'`",
                 reads=("externalRedisUris.listener", "reconciler", "redis.mode"),
+                absent=("externalRedisUris.listener",),
             )
         )
     problems.extend(exposure_problems(config))
@@ -144,6 +145,7 @@ def _mode_problems(config: StackConfig) -> list[Problem]:
                     "required with `controlPlane` (the control plane's key)",
                     f"`pulumi config set --secret {NAMESPACE}:apiKey <LangSmith API key>`",
                     reads=("apiKey", "controlPlane"),
+                    absent=("apiKey",),
                 )
             )
         if config.langsmith_endpoint and cp.langsmith_endpoint:
@@ -165,6 +167,7 @@ def _mode_problems(config: StackConfig) -> list[Problem]:
                 "set `controlPlane` (listenerComputeId and url, region or langsmithUrl), or use "
                 "`reconciler: pulumi` for standalone Agent Servers",
                 reads=("reconciler", "controlPlane"),
+                absent=("controlPlane",),
             )
         )
     for name, entry in config.deployments.items():
@@ -176,6 +179,7 @@ def _mode_problems(config: StackConfig) -> list[Problem]:
                     f"describe the revision under `deployments.{name}.static` (at least "
                     "`image`), or set `controlPlane`",
                     reads=(f"deployments.{name}", "controlPlane"),
+                    absent=(f"deployments.{name}.static", "controlPlane"),
                 )
             )
     if not config.deployments:
@@ -187,6 +191,7 @@ def _mode_problems(config: StackConfig) -> list[Problem]:
                 f"add `{NAMESPACE}:deployments.<name>.static` with at least `image`, or set "
                 "`controlPlane`",
                 reads=("deployments", "controlPlane"),
+                absent=("deployments", "controlPlane"),
             )
         )
     return problems

@@ -57,6 +57,9 @@ class Problem:
     reads: tuple[str, ...] = ()
     """Every key path the check read (default: `path`). A problem is left out when one of
     them was already reported wrong: it would be about a value that is not there."""
+    absent: tuple[str, ...] = ()
+    """Key paths the check found missing or empty. A problem is also left out when anything
+    at, around or under one of them was reported wrong: what was dropped was there."""
 
     def __str__(self) -> str:
         return f"{NAMESPACE}:{self.path}: {self.message}. Fix: {self.fix.rstrip('.')}."

@@ -7,7 +7,6 @@ import copy
 import json
 import os
 from collections.abc import Iterable, Mapping
-from difflib import get_close_matches
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +14,7 @@ from pydantic import ValidationError
 from ..urls import api_root, api_root_problem
 from .checks import cross_checks
 from .fields import CONTROL_PLANE_URL_ENV, KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
-from .messages import SECRET_KEYS, describe, dotted, related, unreported
+from .messages import SECRET_KEYS, describe, dotted, meant_key, related, unreported
 from .schema import StackConfig, http_url_problem
 
 # Values that stand in for missing required keys, so that every other check still runs.
@@ -47,12 +46,16 @@ def parse_stack_config(
     env_url = _env_control_plane(values.get("controlPlane"), control_plane_url, problems)
 
     known = {f.alias or name for name, f in StackConfig.model_fields.items()}
+    # Keys absent only because they were misspelt: no check reports them missing too.
+    meant: set[str] = set()
     for key in sorted(set(values) - known):
-        close = get_close_matches(key, sorted(known), n=1)
+        close = meant_key(StackConfig, (key,))
         fix = f"write `{close[0]}`" if close else "remove it or correct the spelling"
         problems.append(
             Problem(key, "unknown key", f"{fix} (known keys: {', '.join(sorted(known))})")
         )
+        if close:
+            meant.add(dotted(close))
         values.pop(key)
 
     secret = set(secret_keys)
@@ -78,7 +81,7 @@ def parse_stack_config(
             )
         )
 
-    config, reported = _validate(values, problems, {CONTROL_PLANE_URL_ENV: env_url})
+    config, reported = _validate(values, problems, {CONTROL_PLANE_URL_ENV: env_url}, meant)
     if config is not None:
         problems.extend(unreported(cross_checks(config), reported))
     if problems:
@@ -153,21 +156,33 @@ def _has_static_secrets(deployments: Any) -> bool:
 
 
 def _validate(
-    values: dict[str, Any], problems: list[Problem], context: dict[str, Any]
+    values: dict[str, Any],
+    problems: list[Problem],
+    context: dict[str, Any],
+    meant: set[str],
 ) -> tuple[StackConfig | None, set[str]]:
     """Validate (with `context`: what the settings took from the environment); on errors,
     record them, drop the faulty values (or stand in for missing ones) and validate again, so
-    that later checks run on what is valid.
+    that later checks run on what is valid. An error about a key (or inside or around it)
+    that was already reported wrong, or that a misspelt key stands for (`meant`), is a
+    knock-on of that one and is not reported.
 
     Returns the config (None if it never became valid) and the key paths reported wrong.
     """
     current = copy.deepcopy(values)
-    touched: set[str] = set()
+    touched: set[str] = set(meant)
     for _ in range(_ROUNDS):
         try:
             return StackConfig.model_validate(current, context=context), touched
         except ValidationError as exc:
             errors = exc.errors()
+        # A misspelt key and the key it stands for show up in the same round
+        # (`unknown key`, `required but missing`): the first one says it all.
+        for err in errors:
+            if err["type"] == "extra_forbidden":
+                close = meant_key(StackConfig, tuple(err["loc"]))
+                if close is not None:
+                    touched.add(dotted(close))
         for err in errors:
             loc = tuple(err["loc"])
             if not any(related(dotted(loc), seen) for seen in touched):

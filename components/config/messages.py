@@ -132,8 +132,8 @@ def describe(root: type[BaseModel], err: Any) -> Problem:
         return _bad_map_key(root, loc[:-2], loc[-2])
     if kind == "extra_forbidden":
         known = known_keys(root, loc[:-1])
-        close = get_close_matches(str(loc[-1]), known, n=1)
-        fix = f"write `{close[0]}`" if close else "remove it or correct the spelling"
+        meant = meant_key(root, loc)
+        fix = f"write `{meant[-1]}`" if meant else "remove it or correct the spelling"
         return Problem(path, "unknown key", f"{fix} (known keys here: {', '.join(known)})")
     if kind == "missing":
         secret = " --secret" if hidden(loc) or "deployments" in path else ""
@@ -222,11 +222,22 @@ def related(a: str, b: str) -> bool:
 
 def unreported(problems: Sequence[Problem], reported: set[str]) -> list[Problem]:
     """The problems whose keys were not already reported wrong: a key that was dropped (or a
-    section around it) holds its default now, and a problem about it would mislead."""
-    return [
-        p
-        for p in problems
-        if not any(
-            r == seen or r.startswith(seen + ".") for r in p.reads or (p.path,) for seen in reported
+    section around it) holds its default now, and a problem about it would mislead; a key
+    found missing or empty may only be so because what was in it was dropped."""
+
+    def knock_on(p: Problem) -> bool:
+        reads = p.reads or (p.path,)
+        return any(
+            any(r == seen or r.startswith(seen + ".") for r in reads)
+            or any(related(a, seen) for a in p.absent)
+            for seen in reported
         )
-    ]
+
+    return [p for p in problems if not knock_on(p)]
+
+
+def meant_key(root: type[BaseModel], loc: Loc) -> Loc | None:
+    """The known key an unknown one at `loc` is a misspelling of (the one its fix names), or
+    None: that key is absent only because of the misspelling."""
+    close = get_close_matches(str(loc[-1]), known_keys(root, loc[:-1]), n=1)
+    return (*loc[:-1], close[0]) if close else None

@@ -39,7 +39,9 @@ from ..args import (
     LISTENER_REPLICAS,
     MONGO_IMAGE,
     MONGO_STORAGE_GI,
+    OPERATOR_CHART,
     OPERATOR_CHART_REPOSITORY,
+    OPERATOR_CHART_VERSION,
     PDB_MAX_UNAVAILABLE,
     POSTGRES_IMAGE,
     PREFLIGHT_TIMEOUT_SECONDS,
@@ -62,7 +64,7 @@ from ..images import image_problem, registry_problem, store_version_problem
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
 from ..revision import SecretRef, Sizing, secret_reference_problems
-from ..urls import api_root, api_root_problem, url_problem
+from ..urls import api_root, api_root_problem, is_oci, url_problem
 from ..workload import WorkloadKind
 from .credentials import is_credential_name, is_credential_value
 from .fields import (
@@ -114,9 +116,11 @@ def http_url_problem(v: str) -> str | None:
 
 
 def _http_url(v: str | None) -> str | None:
-    """An http(s) URL with a host and without credentials, query or fragment."""
+    """An http(s) URL with a host and without credentials, query or fragment; spaces around
+    it (a paste, a YAML line's tail) are dropped, spaces inside it refused."""
     if v is None:
         return v
+    v = v.strip()
     problem = http_url_problem(v)
     if problem:
         invalid(problem, _URL_FIX)
@@ -125,6 +129,34 @@ def _http_url(v: str | None) -> str | None:
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 """An http(s) URL with a host, and no user or password in it."""
+
+_CHART_REPOSITORY_FIX = (
+    f"write the URL of a Helm chart repository that holds `{OPERATOR_CHART}` "
+    f"{OPERATOR_CHART_VERSION}: an http(s) repository (the URL `index.yaml` is under), e.g. "
+    f"`{OPERATOR_CHART_REPOSITORY}` or your mirror of it, or an OCI registry path the chart "
+    "was pushed to, e.g. `oci://registry.example.com/helm-charts`; or set `operator.chart.path` "
+    "to a local archive. Registry credentials belong to Helm (`helm registry login`), never "
+    "in the URL"
+)
+
+
+def _chart_repository(v: str) -> str:
+    """A Helm chart repository: http(s), or an OCI registry path (`oci://host/path`)."""
+    v = v.strip()
+    problem = url_problem(v, ("http", "https", "oci"))
+    if problem is None and is_oci(v):
+        v = v.rstrip("/")
+        if v.rsplit("/", 1)[-1] == OPERATOR_CHART and v.count("/") > 2:
+            # Helm adds the chart's name to the repository: this would look for
+            # `.../langgraph-dataplane/langgraph-dataplane`.
+            problem = f"names the chart itself (`.../{OPERATOR_CHART}`), not its repository"
+    if problem:
+        invalid(problem, _CHART_REPOSITORY_FIX)
+    return v
+
+
+ChartRepository = Annotated[str, AfterValidator(_chart_repository)]
+"""Where Helm fetches a chart from: an http(s) chart repository or an OCI registry path."""
 
 
 def _qualified_name(v: str) -> str:
@@ -831,8 +863,9 @@ class PreflightConfig(Section):
 class OperatorChartConfig(Section):
     """Where the official `langgraph-dataplane` chart (at the version this package pins) is."""
 
-    repository: HttpUrl = OPERATOR_CHART_REPOSITORY
-    """Helm chart repository to fetch it from (a mirror of LangChain's works too)."""
+    repository: ChartRepository = OPERATOR_CHART_REPOSITORY
+    """Helm chart repository to fetch it from: LangChain's, a mirror of it, or an OCI registry
+    path the chart was pushed to (`oci://registry.example.com/helm-charts`)."""
     path: str | None = None
     """A local chart archive (`.tgz`) instead, for offline runs; checked against the
     `SHA256SUMS` file beside it before anything is declared."""

@@ -45,7 +45,15 @@ from .models import (
     Revision,
     RevisionCreateRequest,
 )
-from .retry import RETRYABLE_STATUSES, Outcome, RetryBudget, RetryPolicy, describe_exception
+from .retry import (
+    RETRYABLE_STATUSES,
+    Outcome,
+    RetryBudget,
+    RetryPolicy,
+    describe_exception,
+    parse_retry_after,
+    retry_after_of,
+)
 
 __all__ = ["REGION_BASE_URLS", "ControlPlaneClient"]
 
@@ -375,8 +383,9 @@ class ControlPlaneClient:
         held = self.retry_budget.held_for()
         if held > 0:  # another call was told to wait (`Retry-After`): this one waits too
             if held >= deadline.remaining():
-                cause = f"the control plane asked to wait {held:.1f}s more; {deadline.describe()}"
-                raise self._unavailable(method, url, 0, cause, None, False)
+                cause = deadline.too_short_for(held, held)
+                hint = deadline.advice_for_wait(held)
+                raise self._unavailable(method, url, 0, cause, None, False, hint)
             policy.sleep(held)
         with sockets_obey(deadline):
             outcome = policy.run(
@@ -389,6 +398,15 @@ class ControlPlaneClient:
             and policy.retry_outcome(method, outcome)
         )
         late = f"; {deadline.describe()}" if out_of_time else ""
+        advice: str | None = None
+        asked = parse_retry_after(retry_after_of(outcome)) if out_of_time else None
+        if asked is not None:
+            waits = min(asked, policy.retry_after_max)
+            if waits > 0 and waits >= deadline.remaining():
+                # Stopped because the server's wait ends past the deadline, not for lack of
+                # time to try: say so, and which setting would let the call wait.
+                late = f"; {deadline.too_short_for(asked, waits)}"
+                advice = deadline.advice_for_wait(waits)
         if budget.refused:
             late = (
                 "; no retry left in the client's retry budget: the control plane turned away "
@@ -403,7 +421,7 @@ class ControlPlaneClient:
         if status in RETRYABLE_STATUSES:
             retryable = policy.retry_status(method, status)
             cause = _status_cause(outcome) + late
-            raise self._unavailable(method, url, attempts, cause, status, not retryable)
+            raise self._unavailable(method, url, attempts, cause, status, not retryable, advice)
         if status >= 400 or status < 200 or 300 <= status < 400:
             raise self._error(outcome, method, resource, resource_id)
         return outcome
@@ -416,6 +434,7 @@ class ControlPlaneClient:
         cause: str,
         status_code: int | None,
         may_have_reached_server: bool,
+        advice: str | None = None,
     ) -> UnavailableError:
         tries = "try" if attempts == 1 else "tries"
         message = f"control plane at {self.base_url} unavailable after {attempts} {tries}: {cause}"
@@ -425,6 +444,8 @@ class ControlPlaneClient:
                 f" The {method} was not retried because it may already have reached the "
                 "server: check whether it took effect before trying again."
             )
+        elif advice is not None:
+            message += f" {advice}"
         else:
             message += (
                 " Check the network path to the control plane (`dataplane:controlPlane.url` or "

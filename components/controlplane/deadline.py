@@ -47,6 +47,31 @@ class Deadline:
         limit = f"{self.seconds:g}s (`{self.setting}`)"
         return f"no time left within the {self.what}'s deadline of {limit}"
 
+    def too_short_for(self, asked: float, waits: float) -> str:
+        """Why a call stops at once when the server asks for a wait (`Retry-After`) that
+        would end past this deadline: `asked` is what the server asked, `waits` what the
+        client would wait (`asked`, capped)."""
+        left = max(0.0, self.remaining())
+        capped = f" (the client waits at most {_seconds(waits)}s)" if waits < asked else ""
+        asked_for = _seconds(asked)
+        return (
+            f"the control plane asked to wait {asked_for}s before trying again (`Retry-After`)"
+            f"{capped}, longer than the {left:.1f}s left of the {self.what}'s deadline of "
+            f"{self.seconds:g}s (`{self.setting}`)"
+        )
+
+    def advice_for_wait(self, waits: float) -> str:
+        """What to do about a wait longer than this deadline allows."""
+        return (
+            f"Try again later, or raise `{self.setting}` above {_seconds(waits)}s for calls "
+            "to wait as long as the control plane asks."
+        )
+
+
+def _seconds(value: float) -> str:
+    """Seconds for a person: 30, 0.5, 1234.5 (a held wait is 29.9996s by the time it shows)."""
+    return f"{round(value, 1):g}"
+
 
 # The deadline the sockets obey now, and an outer one set by `time_limit`.
 _socket_deadline: ContextVar[float | None] = ContextVar("socket_deadline", default=None)

@@ -16,6 +16,7 @@ from kubernetes import client, config
 from live import LiveStack, namespace_removed_after
 
 from devtools.engine import REPO
+from devtools.leftovers import without_marker
 from local_controlplane.testing import run_server
 
 CLUSTER_SH = REPO / "scripts" / "cluster.sh"
@@ -25,6 +26,8 @@ def _cluster(command: str, timeout: float) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", str(CLUSTER_SH), command],
         cwd=REPO,
+        # The cluster outlives a test on purpose: not among what the session must reap.
+        env=without_marker(),
         capture_output=True,
         text=True,
         timeout=timeout,

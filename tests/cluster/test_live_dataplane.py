@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import PROJECT
+from devtools.leftovers import kill_session
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
@@ -381,7 +380,8 @@ def test_interrupted_up_converges(live: LiveStack) -> None:
     log = live.project.root / "killed-up.log"
     with log.open("w") as out:
         # Its own session: SIGKILL reaches the CLI and the plugins it started, as when the
-        # machine running `pulumi up` dies.
+        # machine running `pulumi up` dies. The plugins run in process groups of their own
+        # (the CLI `setpgid`s them), so the whole session is killed, not the CLI's group.
         running = subprocess.Popen(
             cli,
             cwd=live.project.root,
@@ -403,7 +403,7 @@ def test_interrupted_up_converges(live: LiveStack) -> None:
             )
             assert running.poll() is None, log.read_text()[-3000:]
         finally:
-            os.killpg(running.pid, signal.SIGKILL)
+            kill_session(running.pid)  # the CLI and every plugin, at once
             running.wait()
     cut_checkpoint_metadata_removed(live)
     pending = live.state().get("pending_operations") or []

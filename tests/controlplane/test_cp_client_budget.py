@@ -105,7 +105,9 @@ def test_a_hold_longer_than_the_deadline_fails_at_once(
         client.list_listeners()
     assert time.monotonic() - started < 0.5
     assert info.value.attempts == 0 and admin.stats()["total"] == 0
-    assert "asked to wait" in str(info.value) and "deadline of 1s" in str(info.value)
+    text = str(info.value)
+    assert "asked to wait 30s before trying again" in text and "deadline of 1s" in text, text
+    assert "raise `dataplane:controlPlane.deadlineSeconds` above 30s" in text
 
 
 def test_one_call_alone_still_retries_in_full(make_client: MakeClient, admin: AdminClient) -> None:

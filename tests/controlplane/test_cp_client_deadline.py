@@ -71,7 +71,23 @@ def test_a_long_retry_after_is_not_waited_for(make_client: MakeClient, admin: Ad
     error, took = failure(client.list_listeners)
     assert took < 1.0, took  # it does not sleep 30 s, nor until the deadline
     assert error.attempts == 1 and error.status_code == 429
-    assert "no time left within the call's deadline of 2s" in str(error)
+    text = str(error)
+    # It says why: the wait asked for, the deadline, and the setting that would allow it.
+    assert "asked to wait 30s before trying again (`Retry-After`)" in text, text
+    assert "the call's deadline of 2s (`dataplane:controlPlane.deadlineSeconds`)" in text
+    assert "raise `dataplane:controlPlane.deadlineSeconds` above 30s" in text
+    assert "no time left" not in text and "network path" not in text
+
+
+def test_a_retry_after_above_the_cap_names_the_wait_the_client_would_make(
+    make_client: MakeClient, admin: AdminClient
+) -> None:
+    admin.add_fault("status", status=503, retry_after="600")
+    client = make_client(deadline=2.0, retry_after_max=45)
+    error, _ = failure(client.list_listeners)
+    text = str(error)
+    assert "asked to wait 600s" in text and "the client waits at most 45s" in text, text
+    assert "above 45s" in text
 
 
 def test_backoff_counts_against_the_deadline(make_client: MakeClient, admin: AdminClient) -> None:

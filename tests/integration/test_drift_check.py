@@ -10,7 +10,6 @@ refresh reads the control-plane syncs and the passwords, and the report says so.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from dataplane_project import engine as load_engine
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import DEV_PASSPHRASE, REPO
+from devtools.leftovers import run_in_session
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEFAULT_API_KEY
 from local_controlplane.testing import run_server
 from preview_report.drift_report import DRIFT_MARKER
@@ -30,7 +30,8 @@ NEW_IMAGE = "registry.example.com/agents/alpha:3.0.0"
 
 def drift(project: DataplaneProject) -> tuple[int, str]:
     env = {**os.environ, **project.engine.env, "PULUMI_CONFIG_PASSPHRASE": DEV_PASSPHRASE}
-    done = subprocess.run(
+    # Its own session, killed whole at the end: on the timeout, no CLI or plugin is left.
+    done = run_in_session(
         [
             REPO / ".venv/bin/python",
             "-m",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from dataplane_project import engine as load_engine
 
 from devtools.engine import DEV_PASSPHRASE, REPO, Engine
 from devtools.example_fleet import seed_fleet
+from devtools.leftovers import run_in_session
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import run_server
 from preview_report.fleet_render import FLEET_MARKER
@@ -59,7 +59,8 @@ def run_fleet(engine: Engine, out_dir: Path, *args: str, env: dict[str, str]) ->
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG_PASS")}
     environment.update(engine.env)
     environment.update(env)
-    done = subprocess.run(
+    # Its own session, killed whole at the end: on the timeout, no CLI or plugin is left.
+    done = run_in_session(
         [REPO / ".venv/bin/python", "-m", "preview_report.fleet", "--out-dir", out_dir, *args],
         cwd=REPO,
         env=environment,

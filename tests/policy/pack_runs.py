@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import yaml
 from pulumi import automation as auto
 
 from devtools.engine import REPO, Engine
+from devtools.leftovers import run_in_session
 
 PACK = REPO / "policy"
 FIXTURE = Path(__file__).resolve().parent / "program"
@@ -135,7 +135,8 @@ def preview(
         config_file = project_dir / f"policy-config-{stack.name}.json"
         config_file.write_text(json.dumps(pack_config))
         command += ["--policy-pack-config", str(config_file)]
-    done = subprocess.run(
+    # Its own session, killed whole at the end: a CLI killed on the timeout leaves no plugin.
+    done = run_in_session(
         command,
         cwd=project_dir,
         # `--event-log` is one of the debug commands' flags (the Automation API sets it too).

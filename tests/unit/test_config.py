@@ -61,6 +61,7 @@ def test_json_text_is_decoded_like_pulumi_hands_it_over() -> None:
         ("http://127.0.0.1:8765/api-host", "http://127.0.0.1:8765/api-host"),
         ("https://corp.example.com/tools/langsmith/api-host/", "https://corp.example.com/tools/langsmith/api-host"),
         ("https://api.host.langchain.com/", "https://api.host.langchain.com"),
+        (" https://langsmith.example.com/api-host/ \n", "https://langsmith.example.com/api-host"),
     ],
 )  # fmt: skip
 def test_a_self_hosted_url_keeps_its_prefix_written_one_way(written: str, root: str) -> None:
@@ -68,6 +69,38 @@ def test_a_self_hosted_url_keeps_its_prefix_written_one_way(written: str, root: 
         base(controlPlane={"url": written, "listenerComputeId": "c"}), SECRETS
     )
     assert config.control_plane.base_url == config.control_plane.url == root
+
+
+def test_spaces_around_every_url_are_dropped_as_the_readme_says() -> None:
+    # A paste with a trailing space or line break is the URL; a space inside it is refused.
+    control_plane = {
+        "region": "us",
+        "listenerComputeId": "c",
+        "smithUrl": "https://smith.example.com/api/v1 ",
+        "langsmithEndpoint": "\thttps://ls.example.com/api/v1",
+    }
+    raw = base(
+        controlPlane=control_plane,
+        operator={"chart": {"repository": " https://charts.example.com/helm\n"}},
+    )
+    config = parse_stack_config(raw, SECRETS)
+    assert config.control_plane.smith_url == "https://smith.example.com/api/v1"
+    assert config.control_plane.langsmith_endpoint == "https://ls.example.com/api/v1"
+    assert config.operator.chart.repository == "https://charts.example.com/helm"
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("oci://registry.example.com/helm-charts", "oci://registry.example.com/helm-charts"),
+        (" oci://registry.example.com:5000/helm-charts/ ", "oci://registry.example.com:5000/helm-charts"),
+        ("oci://registry.example.com", "oci://registry.example.com"),
+        ("https://mirror.example.com/helm/", "https://mirror.example.com/helm/"),
+    ],
+)  # fmt: skip
+def test_a_chart_repository_may_be_an_oci_registry(written: str, kept: str) -> None:
+    raw = base(operator={"chart": {"repository": written}})
+    assert parse_stack_config(raw, SECRETS).operator.chart.repository == kept
 
 
 @pytest.mark.parametrize(

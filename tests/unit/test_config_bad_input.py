@@ -54,6 +54,10 @@ def static(**fields: Any) -> dict[str, Any]:
     return {"deployments": {"s": {"static": {**entry, **fields}}}}
 
 
+def chart(**fields: Any) -> dict[str, Any]:
+    return {"operator": {"chart": fields}}
+
+
 def env(name: str, value: str) -> dict[str, Any]:
     return api_pod(extraEnv=[{"name": name, "value": value}])
 
@@ -120,6 +124,18 @@ URLS = cases(
     ("redis-uri-no-host", Case(base(externalRedisUris={"a": "redis://:r3dis-pw@"}), "externalRedisUris.a", "redis://:pass@host", ("r3dis-pw",))),
     ("postgres-uri-bad-port", Case(base(externalPostgresUris={"a": "postgresql://u:pg-pw-9@db:port/x"}), "externalPostgresUris.a", "postgresql://user:pass@host", ("pg-pw-9",))),
     ("postgres-uri-wrong-scheme", Case(base(externalPostgresUris={"a": "mysql://u:my-pw-3@db/x"}), "externalPostgresUris.a", "--secret --path", ("my-pw-3",))),
+    ("inner-space", Case(cp(url=" https://cp.example .com "), "controlPlane.url", "absolute http(s) URL")),
+)  # fmt: skip
+
+# The chart repository's fix is about chart repositories, never the control plane's URL.
+CHART_REPOSITORIES = cases(
+    "chart-repository",
+    ("wrong-scheme", Case(chart(repository="ftp://charts.example.com"), "operator.chart.repository", "`oci://registry.example.com/helm-charts`")),
+    ("no-scheme", Case(chart(repository="langchain-ai.github.io/helm"), "operator.chart.repository", "`https://langchain-ai.github.io/helm`")),
+    ("oci-no-host", Case(chart(repository="oci://"), "operator.chart.repository", "an OCI registry path")),
+    ("oci-names-the-chart", Case(chart(repository="oci://registry.example.com/charts/langgraph-dataplane"), "operator.chart.repository", "an OCI registry path")),
+    ("query", Case(chart(repository="https://charts.example.com/helm?token=x"), "operator.chart.repository", "`index.yaml`")),
+    ("credentials", Case(chart(repository="https://bot:ch4rt-pw@charts.example.com"), "operator.chart.repository", "`helm registry login`", ("ch4rt-pw",))),
 )  # fmt: skip
 
 URL_CREDENTIALS = cases(
@@ -226,8 +242,8 @@ KUBERNETES_RULES = cases(
 )  # fmt: skip
 
 ALL = (
-    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + CONTROL_PLANE + SCALE_BOUNDS + NAMES
-    + PLAIN_WORDS + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
+    QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + CONTROL_PLANE + CHART_REPOSITORIES + SCALE_BOUNDS
+    + NAMES + PLAIN_WORDS + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
 )  # fmt: skip
 
 
@@ -253,6 +269,8 @@ def test_a_bad_config_names_its_key_and_its_fix_and_no_secret(case: Case) -> Non
     assert any(case.fix in p.split(" Fix: ", 1)[-1] for p in mine), text
     assert all(" Fix: " in p for p in error.problems), text
     assert not [w for w in PYDANTIC_WORDS if w in text], text
+    if case.path.startswith("operator.chart"):
+        assert "controlPlane" not in text and "api.host.langchain.com" not in text, text
     for secret in (*case.secrets, API_KEY, LICENCE):
         assert secret not in text, f"{secret!r} repeated in:\n{text}"
 
@@ -285,6 +303,76 @@ def test_every_problem_is_reported_at_once_even_with_a_required_key_missing() ->
     # The numeric deployment key gets the deployments' fix, not the workloads'.
     assert "use one of listener" not in text
     assert len(found) == len(expected), text
+
+
+STATIC_ENTRY = {
+    "deploymentId": "d1",
+    "namespace": "langgraph",
+    "revisionId": "r1",
+    "image": "ghcr.io/acme/agent:1.0",
+}
+CONTROL_PLANE = {"region": "us", "listenerComputeId": "dev-cluster"}
+
+
+def standalone(**overrides: Any) -> dict[str, Any]:
+    raw = {"licenseKey": LICENCE, "deployments": {"s": {"static": dict(STATIC_ENTRY)}}}
+    raw.update(overrides)
+    return raw
+
+
+def synced(**overrides: Any) -> dict[str, Any]:
+    raw = {"controlPlane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE}
+    raw.update(overrides)
+    return raw
+
+
+# One mistake each: a key refused (and dropped), or misspelt, must not also be reported as
+# missing, nor make a check that depends on it report a second, wrong problem.
+ONE_MISTAKE = [
+    pytest.param(standalone(deployments={"s": {"static": {**STATIC_ENTRY, "image": "ghcr.io/acme/agent:latest"}}}), "deployments.s.static.image", id="static-image-latest"),
+    pytest.param(standalone(deployments={"s": {"static": {k: v for k, v in STATIC_ENTRY.items() if k != "image"}}}), "deployments.s.static.image", id="static-image-missing"),
+    pytest.param(standalone(deployments={"s": {"static": "ghcr.io/acme/agent:1.0"}}), "deployments.s.static", id="static-as-text"),
+    pytest.param(standalone(deployments={"s": {"statc": dict(STATIC_ENTRY)}}), "deployments.s.statc", id="static-misspelt"),
+    pytest.param(standalone(deployments={7: {"static": dict(STATIC_ENTRY)}}), "deployments.7", id="only-deployment-refused"),
+    pytest.param({"controlplane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE, "deployments": {"a": {}}}, "controlplane", id="controlPlane-lowercase"),
+    pytest.param({"controlplane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE}, "controlplane", id="controlPlane-lowercase-no-deployments"),
+    pytest.param({"controlplane": dict(CONTROL_PLANE), "apiKey": API_KEY, "licenseKey": LICENCE, "reconciler": "listener"}, "controlplane", id="controlPlane-lowercase-listener"),
+    pytest.param(synced(apiKey=None, apikey=API_KEY), "apikey", id="apiKey-lowercase"),
+    pytest.param(synced(licenseKey=None, licensekey=LICENCE), "licensekey", id="licenseKey-lowercase"),
+    pytest.param(synced(controlPlane={"region": "us", "listenerComputeID": "dev-cluster"}), "controlPlane.listenerComputeID", id="listenerComputeId-case"),
+    pytest.param(synced(reconciler="listener", redis={"mode": "external"}, externalRedisUri={"listener": "redis://:pw@h:6379/0"}), "externalRedisUri", id="externalRedisUris-misspelt"),
+    pytest.param(standalone(exposure={"ingress": {"enabled": True, "hostnme": "agents.example.com"}}), "exposure.ingress.hostnme", id="ingress-hostname-misspelt"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("raw", "path"), ONE_MISTAKE)
+def test_one_mistake_is_reported_once_where_it_is(raw: dict[str, Any], path: str) -> None:
+    raw = {k: v for k, v in copy.deepcopy(raw).items() if v is not None}
+    with pytest.raises(ConfigError) as info:
+        parse_stack_config(raw, [*SECRETS, "licensekey", "apikey", "externalRedisUri"])
+    found = info.value.problems
+    assert len(found) == 1, "\n".join(found)
+    assert found[0].startswith(f"dataplane:{path}: ") and " Fix: " in found[0], found[0]
+
+
+def test_a_refused_key_still_lets_independent_problems_through() -> None:
+    # Suppression is for knock-ons only: a reserved name beside a refused entry is its own
+    # mistake, and the standalone check still sees a deployment that has no `static` at all.
+    raw = standalone(
+        deployments={"s": {"static": dict(STATIC_ENTRY)}, "t": {}},
+        workloads={
+            "api": {"extraEnv": [{"name": "PORT", "value": "1"}, {"name": "X", "value": 5}]}
+        },
+    )
+    found = refused(raw).problems
+    starts = [
+        "dataplane:workloads.api.extraEnv.1.value: ",
+        "dataplane:workloads.api.extraEnv: ['PORT'] are set by the data plane",
+        "dataplane:deployments.t: a standalone stack (no `controlPlane`) has no revision",
+    ]
+    assert sorted(p.split(":", 2)[1] for p in found) == sorted(s.split(":", 2)[1] for s in starts)
+    for start in starts:
+        assert any(p.startswith(start) for p in found), (start, found)
 
 
 def test_override_bounds_crossed_with_the_control_plane_are_reported_at_plan_time() -> None:

@@ -72,6 +72,16 @@ def test_the_listener_brings_the_operator_from_the_chart_repository_by_default()
     }
 
 
+def test_an_oci_repository_is_the_chart_reference_itself() -> None:
+    # helm.v4.Chart takes an OCI chart as `chart: oci://host/path/<name>`, without
+    # `repositoryOpts` (which is for http(s) repositories).
+    run = listener_run(operator={"chart": {"repository": "oci://registry.example.com/charts/"}})
+    inputs = run.named("dataplane-operator-chart").inputs
+    assert inputs["chart"] == f"oci://registry.example.com/charts/{OPERATOR_CHART}"
+    assert inputs["version"] == OPERATOR_CHART_VERSION
+    assert "repositoryOpts" not in inputs
+
+
 def test_no_operator_when_pulumi_reconciles_or_standalone() -> None:
     run = run_program(lambda: dataplane([served("alpha")]))
     assert run.count("langgraph:dataplane:Operator") == 0

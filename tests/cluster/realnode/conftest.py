@@ -33,6 +33,7 @@ from node_live import deploy
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import REPO
+from devtools.leftovers import without_marker
 from devtools.local_cluster import prepare
 from devtools.realnode.deploy import node_images, revision_patch, stack_config
 from devtools.realnode.host import HostSnapshot
@@ -56,6 +57,8 @@ def real_cluster(command: str, timeout: float) -> subprocess.CompletedProcess[st
     return subprocess.run(
         ["bash", str(CLUSTER_SH), "--real-node", command],
         cwd=REPO,
+        # The node outlives a test on purpose: not among what the session must reap.
+        env=without_marker(),
         capture_output=True,
         text=True,
         timeout=timeout,
