@@ -41,6 +41,30 @@ def check_cluster(
     """Raise a ConfigError when the cluster of `kubeconfig` cannot take the stack: it is out
     of reach, a namespace the stack does not create is missing, or an object the servers
     need but the stack does not make (`referenced`) is."""
+    with connected(kubeconfig) as (http, server):
+        absent = [] if create_namespaces else namespaces
+        missing = [ns for ns in absent if _status(http, f"/api/v1/namespaces/{ns}") == 404]
+        unmet = [
+            f"{r.problem(found)} Nothing was changed." for r, found in _lookups(http, referenced)
+        ]
+    if missing:
+        names = ", ".join(missing)
+        raise ConfigError(
+            [
+                f"{NAMESPACE}:namespaces.names: namespace {names} does not exist in the cluster "
+                f"{server}, and {NAMESPACE}:namespaces.create is false. Fix: create it first "
+                f"(kubectl create namespace {missing[0]}), or set {NAMESPACE}:namespaces.create "
+                "to true so that the stack creates it."
+            ]
+        )
+    if unmet:
+        raise ConfigError(unmet)
+
+
+@contextmanager
+def connected(kubeconfig: str) -> Iterator[tuple[httpx.Client, str]]:
+    """An HTTP client of the API server of `kubeconfig` (its current context), and the
+    server's URL; a ConfigError naming the fix when it cannot be read or reached."""
     path = Path(os.path.expanduser(kubeconfig))
     fix_path = f"Fix: point {KUBECONFIG_KEY} (or DATAPLANE_KUBECONFIG) at a valid kubeconfig."
     try:
@@ -82,23 +106,7 @@ def check_cluster(
                     f"scripts/cluster.sh start), or point {KUBECONFIG_KEY} at a reachable one."
                 ]
             ) from None
-        absent = [] if create_namespaces else namespaces
-        missing = [ns for ns in absent if _status(http, f"/api/v1/namespaces/{ns}") == 404]
-        unmet = [
-            f"{r.problem(found)} Nothing was changed." for r, found in _lookups(http, referenced)
-        ]
-    if missing:
-        names = ", ".join(missing)
-        raise ConfigError(
-            [
-                f"{NAMESPACE}:namespaces.names: namespace {names} does not exist in the cluster "
-                f"{server}, and {NAMESPACE}:namespaces.create is false. Fix: create it first "
-                f"(kubectl create namespace {missing[0]}), or set {NAMESPACE}:namespaces.create "
-                "to true so that the stack creates it."
-            ]
-        )
-    if unmet:
-        raise ConfigError(unmet)
+        yield http, server
 
 
 def _lookups(

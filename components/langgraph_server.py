@@ -174,7 +174,7 @@ class LangGraphServer(pulumi.ComponentResource):
         # With KEDA, its ScaledObject makes the queue's HPA: a second one would fight it.
         keda = args.queue_keda if args.queue_enabled else None
         self.autoscalers = [
-            _autoscaler(f"{name}-{role}-hpa", workload, size, args, child)
+            _autoscaler(f"{name}-{role}-hpa", dns_name(instance, role), workload, size, args, child)
             for role, workload, size in workloads
             if not (keda and role == "queue")
         ]
@@ -182,6 +182,7 @@ class LangGraphServer(pulumi.ComponentResource):
         if keda is not None:
             self.scaled_object = queue_scaled_object(
                 f"{name}-queue-scaledobject",
+                dns_name(instance, "queue"),
                 self.queue,
                 spec.apply(lambda s: s.queue()),
                 args,
@@ -341,6 +342,7 @@ PENDING_RUNS_QUERY = "SELECT COUNT(*) FROM run WHERE status = 'pending'"
 
 def queue_scaled_object(
     resource_name: str,
+    object_name: str,
     workload: k8s.apps.v1.Deployment,
     size: pulumi.Output[WorkloadSize],
     args: LangGraphServerArgs,
@@ -355,7 +357,8 @@ def queue_scaled_object(
         api_version="keda.sh/v1alpha1",
         kind="ScaledObject",
         metadata={
-            "name": workload.metadata.name,
+            # Its workload's name, known before anything is registered (ownership.py).
+            "name": object_name,
             "namespace": args.namespace,
             "labels": workload.metadata.labels,
         },
@@ -400,6 +403,7 @@ def queue_scaled_object(
 
 def _autoscaler(
     resource_name: str,
+    object_name: str,
     workload: k8s.apps.v1.Deployment,
     size: pulumi.Output[WorkloadSize],
     args: LangGraphServerArgs,
@@ -408,7 +412,7 @@ def _autoscaler(
     return k8s.autoscaling.v2.HorizontalPodAutoscaler(
         resource_name,
         metadata={
-            "name": workload.metadata.name,
+            "name": object_name,
             "namespace": args.namespace,
             "labels": workload.metadata.labels,
         },

@@ -22,6 +22,7 @@ from .controlplane import ControlPlaneClient, ControlPlaneError
 from .dataplane import DataPlane
 from .discovery import Discovery, discover
 from .names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
+from .ownership import OwnershipGuard, stack_owner
 from .plan import plan_dataplane, served_deployments
 from .preflight import failures, preflight
 from .providers.listener_registration import ListenerRegistration
@@ -134,7 +135,9 @@ def stack_secrets(config: StackConfig) -> list[str]:
     return [k.get_secret_value() for k in keys if k is not None]
 
 
-def kubernetes_provider(config: StackConfig) -> k8s.Provider:
+def kubernetes_provider(
+    config: StackConfig, opts: pulumi.ResourceOptions | None = None
+) -> k8s.Provider:
     """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one.
 
     Secrets are updated in place. By default pulumi-kubernetes replaces a Secret whose data
@@ -145,7 +148,8 @@ def kubernetes_provider(config: StackConfig) -> k8s.Provider:
     On a cluster, the stack owns what it declares: an `up` takes back fields edited by hand
     (drift) instead of failing on the server-side apply conflict (`enable_patch_force`),
     and adopts the objects that an interrupted `up` created but could not record instead of
-    failing on "already exists" (`upsert_existing_objects`).
+    failing on "already exists" (`upsert_existing_objects`). Only its own: `ownership.py` refuses, before anything
+    changes, a same-named object that another stack or a person made.
     """
     target = (
         {
@@ -156,12 +160,17 @@ def kubernetes_provider(config: StackConfig) -> k8s.Provider:
         if config.kubeconfig
         else {"render_yaml_to_directory": config.render_dir}
     )
-    return k8s.Provider(KUBERNETES_PROVIDER_NAME, enable_secret_mutable=True, **target)
+    return k8s.Provider(KUBERNETES_PROVIDER_NAME, enable_secret_mutable=True, **target, opts=opts)
 
 
-def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
-    """Declare the control-plane resources, plan the data plane from them, and declare it."""
-    sync = build_sync(config, discovery)
+def build_stack(
+    config: StackConfig, discovery: Discovery, guard: OwnershipGuard | None = None
+) -> Stack:
+    """Declare the control-plane resources, plan the data plane from them, and declare it;
+    with a `guard`, every Kubernetes object carries the stack's owner, and nothing goes to
+    the cluster or the control plane until the guard's check lets it."""
+    wait = guard.wait() if guard else None
+    sync = build_sync(config, discovery, wait)
     plan = plan_dataplane(
         config,
         served_deployments(config, discovery, sync.syncs),
@@ -170,7 +179,10 @@ def build_stack(config: StackConfig, discovery: Discovery) -> Stack:
     dataplane = DataPlane(
         DATAPLANE_NAME,
         plan,
-        opts=pulumi.ResourceOptions(providers=[kubernetes_provider(config)]),
+        opts=pulumi.ResourceOptions(
+            providers=[kubernetes_provider(config, wait)],
+            transformations=[guard.transformation] if guard else None,
+        ),
     )
     return Stack(dataplane, sync.registration, sync.syncs)
 
@@ -181,7 +193,10 @@ def main() -> None:
     secrets = stack_secrets(config)
     referenced = referenced_objects(config, discovery)
     # Unit tests run the program under mocks, with no cluster behind a kubeconfig.
-    if config.kubeconfig and not isinstance(pulumi.runtime.settings.get_monitor(), MockMonitor):
+    on_cluster = bool(config.kubeconfig) and not isinstance(
+        pulumi.runtime.settings.get_monitor(), MockMonitor
+    )
+    if on_cluster:
         with clear_errors("checking the cluster", "dataplane:kubeconfig", secrets):
             check_cluster(
                 config.kubeconfig,
@@ -192,8 +207,11 @@ def main() -> None:
     elif not config.kubeconfig:
         for ref in referenced:
             pulumi.log.warn(ref.unchecked())
+    guard = OwnershipGuard(stack_owner()) if on_cluster else None
     with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
-        stack = build_stack(config, discovery)
+        stack = build_stack(config, discovery, guard)
+    if guard is not None:
+        guard.check(config.kubeconfig or "")
     dataplane = stack.dataplane
     pulumi.export("namespace", dataplane.namespace)
     pulumi.export("listener_id", dataplane.listener_id)

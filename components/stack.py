@@ -28,9 +28,11 @@ class ControlPlaneResources:
     """Deployment name to its RevisionSync."""
 
 
-def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResources:
-    """Declare the listener registration and a revision sync per served deployment; nothing
-    for a standalone stack."""
+def build_sync(
+    config: StackConfig, discovery: Discovery, opts: pulumi.ResourceOptions | None = None
+) -> ControlPlaneResources:
+    """Declare the listener registration and a revision sync per served deployment, with
+    `opts`; nothing for a standalone stack."""
     if config.standalone:
         return ControlPlaneResources(None, {})
     for reason in discovery.skipped:
@@ -42,7 +44,9 @@ def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResourc
         compute_id=plan.compute_id,
         namespaces=plan.namespaces,
         discovered=discovered_listener(discovery.listener_id, discovery.listener_namespaces),
-        opts=pulumi.ResourceOptions(retain_on_delete=plan.keep_listener),
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(retain_on_delete=plan.keep_listener)
+        ),
     )
     # What discovery resolved, for each RevisionSync's check to use instead of asking again.
     targets = {found.name: found.target for found in discovery.deployments}
@@ -61,6 +65,7 @@ def build_sync(config: StackConfig, discovery: Discovery) -> ControlPlaneResourc
             prefetched=targets.get(rev.deployment_name),
             secret_references=rev.secret_references,
             deployment_type=rev.deployment_type,
+            opts=opts,
         )
         for rev in plan.revisions
     }
