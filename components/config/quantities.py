@@ -52,12 +52,12 @@ def quantity_problem(text: str, resource: Resource) -> str | None:
     if resource == "cpu":
         if suffix in _BINARY or (suffix in _DECIMAL and _DECIMAL[suffix] > 0):
             # `100Mi` of CPU is about 105 million cores: a memory amount in the wrong key.
-            return f"is in a unit of bytes (`{suffix}`), not in cores"
+            return f"is in `{suffix}`, a unit of bytes, not in cores"
         return None
     if suffix == "m":
         # `512m` of memory is 0.512 bytes: almost always meant as `512Mi`.
         return "is in thousandths of a byte (`m`)"
     unitless = suffix == "" or suffix[0] in "eE"
     if unitless and value < _LEAST_BYTES:
-        return f"is {text} bytes (a number without a unit is bytes)"
+        return "has no unit, and a number without one counts bytes"
     return None
