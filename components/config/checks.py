@@ -102,6 +102,72 @@ def cross_checks(config: StackConfig) -> list[Problem]:
     static_names = [n for n, e in config.deployments.items() if e.static]
     problems.extend(p for n in static_names for p in _store_problems(config, n))
     problems.extend(_uri_problems(config))
+    problems.extend(dead_settings(config))
+    return problems
+
+
+def dead_settings(config: StackConfig) -> list[Problem]:
+    """Settings that another one turns off: nothing reads them, so the stack would not do
+    what they say. Each is a problem (not a warning): one of the two must go."""
+    problems = []
+
+    def dead(path: str, why: str, fix: str, because: str) -> None:
+        problems.append(Problem(path, f"has no effect: {why}", fix, reads=(path, because)))
+
+    servers = config.servers
+    if servers.queue_keda.enabled and not servers.queue_enabled:
+        dead(
+            "servers.queueKeda.enabled",
+            "`servers.queueEnabled` is false, so there are no queue workers for KEDA to scale",
+            "remove `servers.queueKeda`, or set `servers.queueEnabled: true`",
+            "servers.queueEnabled",
+        )
+    if "queue" in config.workloads and not servers.queue_enabled:
+        dead(
+            "workloads.queue",
+            "`servers.queueEnabled` is false, so there are no queue pods",
+            "remove `workloads.queue`, or set `servers.queueEnabled: true`",
+            "servers.queueEnabled",
+        )
+    if config.reconciler == "pulumi":
+        why = "the listener and the operator run only with `reconciler: listener`"
+        for path, set_ in (
+            ("listener", bool(config.listener.model_fields_set)),
+            ("operator", bool(config.operator.model_fields_set)),
+            ("workloads.listener", "listener" in config.workloads),
+            ("externalRedisUris.listener", "listener" in config.external_redis_uris),
+        ):
+            if set_:
+                dead(path, why, f"remove `{path}`, or set `reconciler: listener`", "reconciler")
+    names = list(config.deployments)
+    if config.mongo.mode == "none" and all(config.mongo_mode(n) == "none" for n in names):
+        why = "`mongo.mode` is `none` (and no deployment overrides it)"
+        fix = "remove it, or set `mongo.mode` (or a deployment's `mongo.mode`)"
+        for key in sorted(config.mongo.model_fields_set - {"mode"}):
+            field = type(config.mongo).model_fields[key]
+            dead(f"mongo.{field.alias or key}", why, fix, "mongo.mode")
+        if "mongo" in config.workloads:
+            dead("workloads.mongo", why, fix, "mongo.mode")
+    for store, uris, mode in (
+        ("Postgres", config.external_postgres_uris, config.postgres_mode),
+        ("Redis", config.external_redis_uris, config.redis_mode),
+        ("Mongo", config.external_mongo_uris, config.mongo_mode),
+    ):
+        key = store.lower()
+        for name in sorted(uris):
+            if name == "listener" and store == "Redis":
+                continue  # the listener's queue Redis: above and in `cross_checks`
+            if mode(name) != "external":
+                problems.append(
+                    Problem(
+                        f"external{store}Uris.{name}",
+                        f"has no effect: deployment {name!r} does not use an external {store} "
+                        f"(its `{key}.mode` is {mode(name)!r})",
+                        f"remove `external{store}Uris.{name}`, or set `{key}.mode: external` "
+                        f"(for it alone: `deployments.{name}.{key}.mode`)",
+                        reads=(f"external{store}Uris.{name}", key, f"deployments.{name}.{key}"),
+                    )
+                )
     return problems
 
 

@@ -4,10 +4,11 @@ field checks that several sections share."""
 from __future__ import annotations
 
 import re
+import types
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, NoReturn
+from typing import Annotated, Any, ClassVar, NoReturn, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -26,6 +27,9 @@ ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 PATH_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 # Ids the control plane hands out (UUIDs there; any safe token in a URL path here).
 API_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# Text that `pulumi config set --path` stores as text although it is a number: it stores
+# whole numbers as numbers, and a number with a fraction (`2.5`) as text.
+FRACTION_TEXT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
 # The largest values of the Kubernetes fields these numbers end up in.
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -97,6 +101,38 @@ class Section(BaseModel):
         use_attribute_docstrings=True,
         allow_inf_nan=False,
     )
+
+    # Keys of the stack itself (`dataplane:<key>`): Pulumi hands every one over as text.
+    top_level: ClassVar[bool] = False
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        """A number in the stack file is a number: never `true`/`false` (pydantic would take
+        them as 1 and 0), nor text (`"3"`), which only quotes in the file or `--type string`
+        make: `pulumi config set --path` stores whole numbers as numbers. Two exceptions, the
+        text Pulumi itself hands over: a fraction set with `--path` (`2.5` stays text), and
+        every value of a top-level key."""
+        if info.field_name is None:
+            return v
+        kind = numeric_kind(cls.model_fields[info.field_name].annotation)
+        if kind is None or not isinstance(v, bool | str):
+            return v
+        default = cls.model_fields[info.field_name].default
+        whole = kind is int
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            example = f"`{default:g}` (the default)"
+        else:
+            example = "`2`" if whole else "`30` or `2.5`"
+        number = "a whole number" if whole else "a number"
+        if isinstance(v, bool):
+            invalid(f"must be {number}, not true/false", f"write {number} such as {example}")
+        if cls.top_level or (not whole and FRACTION_TEXT.match(v)):
+            return v
+        invalid(
+            f"must be {number}, not text",
+            f"write {number} such as {example}, without quotes or units",
+        )
 
 
 def pinned_image(v: str) -> str:
@@ -186,5 +222,25 @@ PinnedImage = Annotated[str, AfterValidator(pinned_image)]
 """An image reference pinned by tag or digest."""
 LabelValue = Annotated[str, AfterValidator(label_value)]
 """A value that ends up as a Kubernetes label value."""
-Int32 = Annotated[int, Field(le=INT32_MAX)]
+
+
+def numeric_kind(annotation: Any) -> type | None:
+    """`int` or `float` when a field of this type takes a number (or nothing), else None."""
+    if get_origin(annotation) is Annotated:
+        return numeric_kind(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = {numeric_kind(a) for a in get_args(annotation) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    return annotation if annotation in (int, float) else None
+
+
+def _int32(v: int) -> int:
+    # A validator rather than a `Field(le=...)`: a field's own, lower bound (`le=3600`) must
+    # not be replaced by this one (pydantic keeps the last bound of a kind).
+    if v > INT32_MAX:
+        raise PydanticCustomError("less_than_equal", "must be at most {le}", {"le": INT32_MAX})
+    return v
+
+
+Int32 = Annotated[int, AfterValidator(_int32)]
 """A whole number that fits a Kubernetes int32 field."""

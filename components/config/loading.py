@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..urls import api_root, api_root_problem
 from .checks import cross_checks
 from .fields import CONTROL_PLANE_URL_ENV, KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
-from .messages import SECRET_KEYS, describe, dotted, meant_key, related, unreported
+from .messages import SECRET_KEYS, describe, dotted, meant_key, related, twin_keys, unreported
 from .schema import StackConfig, http_url_problem
 
 # Values that stand in for missing required keys, so that every other check still runs.
@@ -41,9 +41,10 @@ def parse_stack_config(
     environment. Every problem is reported at once: the checks across sections run too, on
     what is valid, even when a required key is missing.
     """
-    values = {key: _decode(value) for key, value in raw.items()}
+    values = {key: copy.deepcopy(_decode(value)) for key, value in raw.items()}
     problems: list[Problem] = []
     env_url = _env_control_plane(values.get("controlPlane"), control_plane_url, problems)
+    problems.extend(twin_keys(StackConfig, values))
 
     known = {f.alias or name for name, f in StackConfig.model_fields.items()}
     # Keys absent only because they were misspelt: no check reports them missing too.

@@ -241,3 +241,42 @@ def meant_key(root: type[BaseModel], loc: Loc) -> Loc | None:
     None: that key is absent only because of the misspelling."""
     close = get_close_matches(str(loc[-1]), known_keys(root, loc[:-1]), n=1)
     return (*loc[:-1], close[0]) if close else None
+
+
+def twin_keys(root: type[BaseModel], tree: Any, loc: Loc = ()) -> list[Problem]:
+    """A snake_case key beside its camelCase twin (`queue_enabled` and `queueEnabled`): one
+    problem each, and the snake_case key is dropped from `tree`. Alone, either spelling is
+    taken; together, one would silently win."""
+    problems: list[Problem] = []
+    _twins(root, tree, loc, problems)
+    return problems
+
+
+def _twins(annotation: Any, tree: Any, loc: Loc, problems: list[Problem]) -> None:
+    while get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        model = _model_in(annotation)
+        annotation = model if model is not None else (args[0] if len(args) == 1 else None)
+    model = _model_in(annotation)
+    if model is not None and isinstance(tree, dict):
+        for name, info in model.model_fields.items():
+            alias = info.alias
+            if alias and alias != name and alias in tree and name in tree:
+                tree.pop(name)
+                problems.append(
+                    Problem(
+                        dotted((*loc, name)),
+                        f"is `{alias}` in snake_case, and `{alias}` is set too",
+                        f"keep `{alias}` and remove `{name}`",
+                    )
+                )
+        for key, value in tree.items():
+            field = next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
+            if field is not None:
+                _twins(field.annotation, value, (*loc, key), problems)
+    elif get_origin(annotation) is dict and isinstance(tree, dict):
+        for key, value in tree.items():
+            _twins(get_args(annotation)[1], value, (*loc, key), problems)
+    elif get_origin(annotation) is list and isinstance(tree, list):
+        for index, value in enumerate(tree):
+            _twins(get_args(annotation)[0], value, (*loc, index), problems)

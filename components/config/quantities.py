@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Literal
 
 _QUANTITY = re.compile(
     r"^(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+))"
@@ -32,15 +33,31 @@ def parse_quantity(text: str) -> Decimal:
     return number.scaleb(int(suffix[1:]))
 
 
-def quantity_problem(text: str, *, memory: bool) -> str | None:
-    """Why `text` cannot be a CPU (or memory) request or limit, or None when it can."""
-    try:
-        value = parse_quantity(text)
-    except ValueError:
+Resource = Literal["cpu", "memory", "storage"]
+# Below this, a memory or storage amount without a unit is a number of cores or GiB written
+# without its unit, not bytes: no container starts in a mebibyte.
+_LEAST_BYTES = 1024**2
+
+
+def quantity_problem(text: str, resource: Resource) -> str | None:
+    """Why `text` cannot be a request or limit of `resource` (CPU in cores, memory or storage
+    in bytes), or None when it can."""
+    match = _QUANTITY.match(text)
+    if not match:
         return "is not a Kubernetes quantity"
+    value = parse_quantity(text)
     if value <= 0:
         return "must be above zero"
-    if memory and text.endswith("m"):
+    suffix = match["suffix"] or ""
+    if resource == "cpu":
+        if suffix in _BINARY or (suffix in _DECIMAL and _DECIMAL[suffix] > 0):
+            # `100Mi` of CPU is about 105 million cores: a memory amount in the wrong key.
+            return f"is in `{suffix}`, a unit of bytes, not in cores"
+        return None
+    if suffix == "m":
         # `512m` of memory is 0.512 bytes: almost always meant as `512Mi`.
         return "is in thousandths of a byte (`m`)"
+    unitless = suffix == "" or suffix[0] in "eE"
+    if unitless and value < _LEAST_BYTES:
+        return "has no unit, and a number without one counts bytes"
     return None

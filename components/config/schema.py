@@ -7,7 +7,7 @@ components share come from `components/args.py` and `components/kube.py`.
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import httpx
 from pydantic import (
@@ -73,6 +73,7 @@ from .fields import (
     DNS_LABEL,
     DNS_NAME,
     ENV_NAME,
+    FRACTION_TEXT,
     INT32_MAX,
     INT64_MAX,
     PATH_SEGMENT,
@@ -90,7 +91,7 @@ from .fields import (
     is_label_key,
     object_name,
 )
-from .quantities import parse_quantity, quantity_problem
+from .quantities import Resource, parse_quantity, quantity_problem
 
 StoreMode = Literal["in-cluster", "external"]
 MongoMode = Literal["none", "in-cluster", "external"]
@@ -217,15 +218,16 @@ class ControlPlaneConfig(Section):
     """`LANGSMITH_ENDPOINT` for the servers; set it for a self-hosted LangSmith."""
     timeout_seconds: float = Field(default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
     """Longest wait for a connection, and for each read or write, of one control-plane
-    request."""
+    request, in seconds: above 0, at most 3600 (an hour)."""
     deadline_seconds: float = Field(default=DEFAULT_DEADLINE_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
     """Longest time one control-plane call may take in all: every retry, backoff, `Retry-After`
-    and slow answer included. Then it fails as `unavailable`."""
+    and slow answer included. Then it fails as `unavailable`. In seconds: above 0, at most 3600
+    (an hour)."""
     discovery_deadline_seconds: float = Field(
         default=DEFAULT_DISCOVERY_DEADLINE_SECONDS, gt=0, le=MAX_WAIT_SECONDS
     )
     """Longest time the discovery at the start of each preview and up may take in all (the
-    listener and deployment lists, every page)."""
+    listener and deployment lists, every page), in seconds: above 0, at most 3600 (an hour)."""
     _env_url: str | None = PrivateAttr(default=None)
     # `LANGSMITH_CONTROL_PLANE_URL` as loaded, in `api_root`'s spelling (not a stack-file key).
 
@@ -331,14 +333,14 @@ class NamespacesConfig(Section):
 
 
 def _cpu(v: str) -> str:
-    problem = quantity_problem(v, memory=False)
+    problem = quantity_problem(v, "cpu")
     if problem:
         invalid(f"CPU {problem}", "write cores or millicores, e.g. `500m`, `1` or `1.5`")
     return v
 
 
 def _memory(v: str) -> str:
-    problem = quantity_problem(v, memory=True)
+    problem = quantity_problem(v, "memory")
     if problem:
         invalid(f"memory {problem}", "write bytes with a unit, e.g. `512Mi` or `2Gi`")
     return v
@@ -567,7 +569,7 @@ class PodConfig(Section):
     priority_class_name: ObjectName = None
     """`priorityClassName` of the pods."""
     termination_grace_period_seconds: int | None = Field(default=None, ge=0, le=INT64_MAX)
-    """`terminationGracePeriodSeconds`; the Kubernetes default (30) when unset."""
+    """`terminationGracePeriodSeconds`, 0 or more; the Kubernetes default (30) when unset."""
     dns_policy: Literal["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] | None = None
     """`dnsPolicy`; `None` needs `dnsConfig`."""
     dns_config: DnsConfig | None = None
@@ -655,8 +657,21 @@ class PodConfig(Section):
         return v
 
 
+def _resource_kind(resource: str) -> Resource | None:
+    """What a container resource is counted in, or None for one not checked here (extended
+    resources such as `nvidia.com/gpu`)."""
+    if resource == "cpu":
+        return "cpu"
+    if resource == "memory" or resource.startswith("hugepages-"):
+        return "memory"
+    if resource == "ephemeral-storage":
+        return "storage"
+    return None
+
+
 def _sidecar_resources(name: str, resources: Any) -> None:
-    """A sidecar's requests and limits: Kubernetes quantities, each request within its limit."""
+    """A sidecar's requests and limits: Kubernetes quantities of their resource's kind (cores,
+    or bytes), each request within its limit."""
     if resources is None:
         return
     if not isinstance(resources, dict):
@@ -665,17 +680,30 @@ def _sidecar_resources(name: str, resources: Any) -> None:
         kind: resources.get(kind) or {} for kind in ("requests", "limits")
     }
     for kind, values in amounts.items():
+        if not isinstance(values, dict):
+            invalid(
+                f"sidecar {name!r}: resources.{kind} must be a section",
+                "write e.g. `cpu: 100m` and `memory: 128Mi` under it",
+            )
         for resource, amount in values.items():
-            problem = quantity_problem(str(amount), memory=resource == "memory")
-            if resource in ("cpu", "memory") and problem:
+            of = _resource_kind(str(resource))
+            if of is None:
+                continue
+            text = amount if isinstance(amount, str) else ""
+            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                text = str(amount)
+            problem = quantity_problem(text, of)
+            if problem:
                 invalid(
                     f"sidecar {name!r}: {kind}.{resource} {problem}",
-                    "write e.g. `cpu: 100m` and `memory: 128Mi`",
+                    "write e.g. `cpu: 100m` and `memory: 128Mi`: cores for `cpu`, bytes with a "
+                    "unit for `memory` and `ephemeral-storage`",
                 )
-    for resource in ("cpu", "memory"):
-        request, limit = amounts["requests"].get(resource), amounts["limits"].get(resource)
-        crossed = request is not None and limit is not None
-        if crossed and parse_quantity(str(request)) > parse_quantity(str(limit)):
+    for resource in sorted(set(amounts["requests"]) & set(amounts["limits"])):
+        if _resource_kind(str(resource)) is None:
+            continue
+        request, limit = amounts["requests"][resource], amounts["limits"][resource]
+        if parse_quantity(str(request)) > parse_quantity(str(limit)):
             invalid(
                 f"sidecar {name!r}: limits.{resource} {limit} is below the request {request}",
                 "raise the limit, or lower the request",
@@ -857,7 +885,7 @@ class PreflightConfig(Section):
     entry and report its version (and Postgres's missing extensions); fail on a version below
     today's minimums, a missing extension or no connection."""
     timeout_seconds: float = Field(default=PREFLIGHT_TIMEOUT_SECONDS, gt=0, le=MAX_WAIT_SECONDS)
-    """Longest wait to connect to one store."""
+    """Longest wait to connect to one store, in seconds: above 0, at most 3600 (an hour)."""
 
 
 class OperatorChartConfig(Section):
@@ -885,7 +913,7 @@ class ListenerWorkloadConfig(Section):
     image: PinnedImage = LISTENER_IMAGE
     """Listener image, pinned."""
     replicas: Int32 = Field(default=LISTENER_REPLICAS, ge=1)
-    """Listener replicas."""
+    """Listener replicas, at least 1."""
     resources: ResourcesConfig = ResourcesConfig()
     """Listener container resources."""
     service_account_annotations: Annotations = Field(default_factory=dict)
@@ -899,13 +927,14 @@ class KedaConfig(Section):
     """Scale the queue workers with KEDA on pending runs (and CPU) instead of their HPA; needs
     KEDA installed in the cluster."""
     polling_interval: Int32 = Field(default=KEDA_POLLING_INTERVAL, ge=1)
-    """`pollingInterval`, in seconds."""
+    """`pollingInterval`, in seconds: at least 1."""
     cooldown_period: Int32 = Field(default=KEDA_COOLDOWN_PERIOD, ge=0)
-    """`cooldownPeriod`, in seconds."""
+    """`cooldownPeriod`, in seconds: 0 or more."""
     scale_down_stabilization_window_seconds: Int32 = Field(
         default=KEDA_SCALE_DOWN_WINDOW, ge=0, le=3600
     )
-    """Scale-down stabilisation window of the HPA that KEDA makes, in seconds."""
+    """Scale-down stabilisation window of the HPA that KEDA makes, in seconds: 0 to 3600 (an
+    hour, the most Kubernetes takes)."""
 
 
 class ServersConfig(Section):
@@ -914,21 +943,23 @@ class ServersConfig(Section):
     queue_enabled: bool = QUEUE_ENABLED
     """Run queue workers beside the API pods (the API pods then run no jobs)."""
     jobs_per_worker: Int32 = Field(default=JOBS_PER_WORKER, ge=1)
-    """`N_JOBS_PER_WORKER` of each queue worker."""
+    """`N_JOBS_PER_WORKER` of each queue worker, at least 1."""
     read_only_root_filesystem: bool = READ_ONLY_ROOT_FILESYSTEM
     """Mount the server image read-only (with a writable /tmp)."""
     image_pull_secrets: list[str] = Field(default_factory=list)
     """Image pull Secrets of the server pods only, after `images.pullSecrets`."""
     cpu_target_percent: int = Field(default=CPU_TARGET_PERCENT, ge=1, le=100)
-    """HPA target CPU utilisation."""
+    """HPA target CPU utilisation, in percent: 1 to 100."""
     pdb_max_unavailable: Int32 = Field(default=PDB_MAX_UNAVAILABLE, ge=1)
-    """PodDisruptionBudget `maxUnavailable` of the API pods."""
+    """PodDisruptionBudget `maxUnavailable` of the API pods, at least 1."""
     drain_seconds: int = Field(default=DRAIN_SECONDS, ge=0, le=3600)
     """Seconds an API pod keeps serving after it is told to stop (a preStop sleep), so that
     every node's kube-proxy has dropped it from its Service first: a rollout then fails no
-    request. Below the API pods' `terminationGracePeriodSeconds`; 0 turns it off."""
+    request. 0 to 3600, and below the API pods' `terminationGracePeriodSeconds`; 0 turns it
+    off."""
     min_replicas: Int32 = Field(default=1, ge=1)
-    """Floor on API and queue replicas, whatever the control plane's `min_scale` says (HA)."""
+    """Floor on API and queue replicas, whatever the control plane's `min_scale` says (HA); at
+    least 1."""
     service_account: ServiceAccountConfig = ServiceAccountConfig()
     """ServiceAccount of the servers; unset runs them as the namespace's default, without a token.
     """
@@ -983,7 +1014,7 @@ class MongoConfig(Section):
     image: PinnedImage = MONGO_IMAGE
     """MongoDB image, pinned."""
     storage_gi: Int32 = Field(default=MONGO_STORAGE_GI, ge=1)
-    """Size of the in-cluster data volume, in GiB."""
+    """Size of the in-cluster data volume, in GiB: at least 1."""
     storage_class: str | None = None
     """StorageClass of the data volume; the cluster default when unset."""
 
@@ -1003,6 +1034,20 @@ def check_spec_keys(spec: dict[str, Any]) -> dict[str, Any]:
         invalid(
             f"unknown resource_spec keys {unknown}; known: {sorted(fields)}",
             "use the control plane's snake_case keys, e.g. `max_scale` or `memory_mb`",
+        )
+    # A fraction set with `pulumi config set --path` (`cpu 0.5`) reaches here as text.
+    spec = {
+        k: float(v)
+        if isinstance(v, str) and FRACTION_TEXT.match(v) and str(fields[k].type).startswith("float")
+        else v
+        for k, v in spec.items()
+    }
+    truth = sorted(k for k, v in spec.items() if isinstance(v, bool))
+    if truth:
+        invalid(
+            f"must be a number, not true/false (got {str(spec[truth[0]]).lower()})",
+            "write plain numbers: replicas and MiB as whole numbers, CPU in cores (`0.5`)",
+            at=truth[0],
         )
     numbers = {
         k: v for k, v in spec.items() if isinstance(v, int | float) and not isinstance(v, bool)
@@ -1158,6 +1203,8 @@ class DeploymentConfig(Section):
 
 class StackConfig(Section):
     """The whole `dataplane:` namespace of one stack."""
+
+    top_level: ClassVar[bool] = True
 
     control_plane_settings: ControlPlaneConfig | None = Field(default=None, alias="controlPlane")
     """Control-plane endpoint and listener identity. Unset: a standalone stack, whose servers

@@ -81,6 +81,7 @@ def test_spaces_around_every_url_are_dropped_as_the_readme_says() -> None:
     }
     raw = base(
         controlPlane=control_plane,
+        reconciler="listener",
         operator={"chart": {"repository": " https://charts.example.com/helm\n"}},
     )
     config = parse_stack_config(raw, SECRETS)
@@ -99,7 +100,8 @@ def test_spaces_around_every_url_are_dropped_as_the_readme_says() -> None:
     ],
 )  # fmt: skip
 def test_a_chart_repository_may_be_an_oci_registry(written: str, kept: str) -> None:
-    raw = base(operator={"chart": {"repository": written}})
+    # The operator runs beside the listener only: its settings need `reconciler: listener`.
+    raw = base(reconciler="listener", operator={"chart": {"repository": written}})
     assert parse_stack_config(raw, SECRETS).operator.chart.repository == kept
 
 
@@ -677,3 +679,59 @@ def test_every_new_problem_is_reported_at_once() -> None:
     assert "dataplane:workloads.apii: unknown key" in text
     assert "['PORT'] are set by the data plane" in text
     assert "are enabled together" in text
+
+
+def test_numbers_as_pulumi_hands_them_over_are_taken() -> None:
+    # `pulumi config set --path` stores whole numbers as numbers and a fraction as text
+    # (`2.5`): that text is taken where a fraction is, and a whole number may be written `3.0`.
+    raw = base(
+        controlPlane={"region": "us", "listenerComputeId": "c", "timeoutSeconds": "2.5"},
+        servers={"jobsPerWorker": 3.0, "queueKeda": {"enabled": True, "cooldownPeriod": 0}},
+        deployments={"a": {"resourceSpec": {"cpu": "0.5", "max_scale": 3}}},
+    )
+    config = parse_stack_config(raw, SECRETS)
+    assert config.control_plane.timeout_seconds == 2.5
+    assert config.servers.jobs_per_worker == 3
+    assert config.spec_overrides("a") == {"cpu": 0.5, "max_scale": 3}
+
+
+def test_a_field_keeps_its_own_bound_below_the_int32_one() -> None:
+    keda = {"enabled": True, "scaleDownStabilizationWindowSeconds": 3600}
+    config = parse_stack_config(base(servers={"queueKeda": keda}), SECRETS)
+    assert config.servers.queue_keda.scale_down_stabilization_window_seconds == 3600
+    found = problems(
+        base(servers={"queueKeda": {**keda, "scaleDownStabilizationWindowSeconds": 3601}})
+    )
+    assert found[0].startswith(
+        "dataplane:servers.queueKeda.scaleDownStabilizationWindowSeconds: must be at most 3600"
+    )
+
+
+def test_snake_case_keys_alone_are_still_taken() -> None:
+    raw = base(servers={"queue_enabled": False, "jobs_per_worker": 4})
+    config = parse_stack_config(raw, SECRETS)
+    assert (config.servers.queue_enabled, config.servers.jobs_per_worker) == (False, 4)
+    # The caller's values are left as they were, twins included.
+    twins = base(servers={"queue_enabled": False, "queueEnabled": False})
+    problems(twins)
+    assert twins["servers"] == {"queue_enabled": False, "queueEnabled": False}
+
+
+@pytest.mark.parametrize(
+    ("resource", "amount"),
+    [
+        ("cpu", "250m"),
+        ("cpu", "2"),
+        ("cpu", "1e-1"),
+        ("memory", "1Mi"),
+        ("memory", "1e9"),
+        ("memory", "600M"),
+    ],
+)
+def test_quantities_in_their_own_units_are_taken(resource: str, amount: str) -> None:
+    limit = {"cpu": "cpuLimit", "memory": "memoryLimit"}[resource]
+    resources = {resource: amount, limit: amount}
+    config = parse_stack_config(
+        base(reconciler="listener", listener={"resources": resources}), SECRETS
+    )
+    assert getattr(config.listener.resources, resource) == amount

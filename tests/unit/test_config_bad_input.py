@@ -38,7 +38,7 @@ def cp(**fields: Any) -> dict[str, Any]:
 
 
 def listener_resources(**fields: Any) -> dict[str, Any]:
-    return {"listener": {"resources": fields}}
+    return {"reconciler": "listener", "listener": {"resources": fields}}
 
 
 def api_pod(**fields: Any) -> dict[str, Any]:
@@ -241,9 +241,79 @@ KUBERNETES_RULES = cases(
     ("sub-path-escapes", Case(api_pod(extraVolumes=[{"name": "v", "emptyDir": {}}], extraVolumeMounts=[{"name": "v", "mountPath": "/v", "subPath": "../x"}]), "workloads.api.extraVolumeMounts.0.subPath", "drop the leading")),
 )  # fmt: skip
 
+LISTENING = {"reconciler": "listener"}
+
+# Numbers are numbers: `true` is not 1, and `"3"` is not 3 (only quotes in the file make it
+# text: `pulumi config set --path` stores whole numbers as numbers). A field's own bound holds.
+NUMBERS = cases(
+    "number",
+    ("replicas-true", Case({**LISTENING, "listener": {"replicas": True}}, "listener.replicas", "whole number such as `1`")),
+    ("replicas-text", Case({**LISTENING, "listener": {"replicas": "3"}}, "listener.replicas", "without quotes")),
+    ("polling-interval-true", Case({"servers": {"queueKeda": {"enabled": True, "pollingInterval": True}}}, "servers.queueKeda.pollingInterval", "whole number")),
+    ("deadline-true", Case(cp(region="us", deadlineSeconds=True), "controlPlane.deadlineSeconds", "such as `60`")),
+    ("timeout-false", Case(cp(region="us", timeoutSeconds=False), "controlPlane.timeoutSeconds", "a number such as")),
+    ("whole-text-in-seconds", Case(cp(region="us", discoveryDeadlineSeconds="90"), "controlPlane.discoveryDeadlineSeconds", "without quotes")),
+    ("keda-window-two-hours", Case({"servers": {"queueKeda": {"enabled": True, "scaleDownStabilizationWindowSeconds": 7200}}}, "servers.queueKeda.scaleDownStabilizationWindowSeconds", "at most 3600")),
+    ("cooldown-text", Case({"servers": {"queueKeda": {"enabled": True, "cooldownPeriod": "300"}}}, "servers.queueKeda.cooldownPeriod", "without quotes")),
+    ("jobs-true", Case({"servers": {"jobsPerWorker": True}}, "servers.jobsPerWorker", "whole number")),
+    ("percent-text", Case({"servers": {"cpuTargetPercent": "80"}}, "servers.cpuTargetPercent", "without quotes")),
+    ("min-replicas-true", Case({"servers": {"minReplicas": True}}, "servers.minReplicas", "whole number")),
+    ("drain-text", Case({"servers": {"drainSeconds": "10"}}, "servers.drainSeconds", "without quotes")),
+    ("mongo-storage-true", Case({"mongo": {"mode": "in-cluster", "storageGi": True}}, "mongo.storageGi", "whole number")),
+    ("preflight-timeout-true", Case({"preflight": {"enabled": True, "timeoutSeconds": True}}, "preflight.timeoutSeconds", "a number such as")),
+    ("grace-true", Case(api_pod(terminationGracePeriodSeconds=True), "workloads.api.terminationGracePeriodSeconds", "whole number")),
+    ("max-skew-text", Case(api_pod(topologySpreadConstraints=[{"maxSkew": "1", "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway"}]), "workloads.api.topologySpreadConstraints.0.maxSkew", "without quotes")),
+    ("toleration-seconds-true", Case(api_pod(tolerations=[{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": True}]), "workloads.api.tolerations.0.tolerationSeconds", "whole number")),
+    ("spec-true", Case(spec(max_scale=True), "deployments.a.resourceSpec.max_scale", "plain numbers")),
+    ("static-spec-false", Case(static(resourceSpec={"cpu": False}), "deployments.s.static.resourceSpec.cpu", "plain numbers")),
+    ("spec-whole-text", Case(spec(max_scale="3"), "deployments.a.resourceSpec.max_scale", "plain numbers")),
+)  # fmt: skip
+
+# Each quantity in its resource's unit: cores for CPU, bytes for memory and storage.
+QUANTITY_KINDS = cases(
+    "quantity-kind",
+    ("cpu-in-mebibytes", Case(listener_resources(cpu="100Mi"), "listener.resources.cpu", "millicores")),
+    ("cpu-limit-in-gigabytes", Case(listener_resources(cpuLimit="2G"), "listener.resources.cpuLimit", "millicores")),
+    ("cpu-in-kilo", Case(listener_resources(cpu="1k"), "listener.resources.cpu", "millicores")),
+    ("memory-without-unit", Case(listener_resources(memory="2"), "listener.resources.memory", "`512Mi`")),
+    ("memory-limit-fraction", Case(listener_resources(memoryLimit="0.5"), "listener.resources.memoryLimit", "`2Gi`")),
+    ("sidecar-cpu-in-mebibytes", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"limits": {"cpu": "100Mi"}}}]), "workloads.api.sidecars", "`cpu: 100m`")),
+    ("sidecar-memory-number", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"requests": {"memory": 1}}}]), "workloads.api.sidecars", "`memory: 128Mi`")),
+    ("sidecar-storage-millis", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"requests": {"ephemeral-storage": "500m"}}}]), "workloads.api.sidecars", "`ephemeral-storage`")),
+    ("sidecar-cpu-true", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"requests": {"cpu": True}}}]), "workloads.api.sidecars", "`cpu: 100m`")),
+    ("sidecar-storage-above-limit", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "resources": {"requests": {"ephemeral-storage": "2Gi"}, "limits": {"ephemeral-storage": "1Gi"}}}]), "workloads.api.sidecars", "raise the limit")),
+)  # fmt: skip
+
+# A setting that another turns off does nothing: one of the two must go.
+DEAD_SETTINGS = cases(
+    "dead",
+    ("keda-without-queue", Case({"servers": {"queueEnabled": False, "queueKeda": {"enabled": True}}}, "servers.queueKeda.enabled", "set `servers.queueEnabled: true`")),
+    ("queue-pods-without-queue", Case({"servers": {"queueEnabled": False}, "workloads": {"queue": {"priorityClassName": "high"}}}, "workloads.queue", "remove `workloads.queue`")),
+    ("listener-with-pulumi", Case({"listener": {"replicas": 2}}, "listener", "set `reconciler: listener`")),
+    ("listener-pods-with-pulumi", Case({"workloads": {"listener": {"nodeSelector": {"pool": "system"}}}}, "workloads.listener", "remove `workloads.listener`")),
+    ("operator-with-pulumi", Case(chart(repository="https://charts.example.com/helm"), "operator", "set `reconciler: listener`")),
+    ("listener-redis-with-pulumi", Case(base(externalRedisUris={"listener": "redis://:lr-pw-1@r:6379/0"}), "externalRedisUris.listener", "set `reconciler: listener`", ("lr-pw-1",))),
+    ("mongo-image-with-none", Case({"mongo": {"image": "docker.io/library/mongo:7.0.14"}}, "mongo.image", "set `mongo.mode`")),
+    ("mongo-storage-with-none", Case({"mongo": {"mode": "none", "storageGi": 50}}, "mongo.storageGi", "set `mongo.mode`")),
+    ("mongo-pods-with-none", Case({"workloads": {"mongo": {"priorityClassName": "high"}}}, "workloads.mongo", "set `mongo.mode`")),
+    ("mongo-uri-with-none", Case(base(externalMongoUris={"a": "mongodb://u:mg-pw-2@m:27017/x"}), "externalMongoUris.a", "set `mongo.mode: external`", ("mg-pw-2",))),
+    ("postgres-uri-in-cluster", Case(base(externalPostgresUris={"a": "postgresql://u:pg-pw-3@db/x"}), "externalPostgresUris.a", "`deployments.a.postgres.mode`", ("pg-pw-3",))),
+)  # fmt: skip
+
+# snake_case alone is taken; beside its camelCase twin, one of them must go.
+TWINS = cases(
+    "twin",
+    ("servers-queue-enabled", Case({"servers": {"queue_enabled": False, "queueEnabled": True}}, "servers.queue_enabled", "keep `queueEnabled` and remove `queue_enabled`")),
+    ("control-plane-timeout", Case(cp(region="us", timeout_seconds=5, timeoutSeconds=10), "controlPlane.timeout_seconds", "keep `timeoutSeconds`")),
+    ("pod-in-a-map", Case(api_pod(priority_class_name="a", priorityClassName="b"), "workloads.api.priority_class_name", "keep `priorityClassName`")),
+    ("toleration-in-a-list", Case(api_pod(tolerations=[{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 5, "toleration_seconds": 6}]), "workloads.api.tolerations.0.toleration_seconds", "remove `toleration_seconds`")),
+    ("top-level", Case({"renderDir": "out", "render_dir": "out2"}, "render_dir", "keep `renderDir`")),
+)  # fmt: skip
+
 ALL = (
     QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + CONTROL_PLANE + CHART_REPOSITORIES + SCALE_BOUNDS
     + NAMES + PLAIN_WORDS + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
+    + NUMBERS + QUANTITY_KINDS + DEAD_SETTINGS + TWINS
 )  # fmt: skip
 
 
