@@ -23,9 +23,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import NAMESPACE, ConfigError, StackConfig
+from .config.naming import MAX_DEPLOYMENT_NAME, label_value_problem, served_name_problem
 from .controlplane import ControlPlaneClient, Deployment
 from .controlplane.client import MAX_PAGE_SIZE
 from .controlplane.parallel import CONCURRENCY, map_concurrently
+from .kube import dns_name
 from .providers.targets import TargetQuery, TargetRevision, fetch_targets, target_of
 
 BY_NAME_MAX = 2 * CONCURRENCY
@@ -95,6 +97,14 @@ def discover(client: ControlPlaneClient, config: StackConfig) -> Discovery:
         if dep.is_deleting:
             skipped.append(f"{dep.name}: being deleted in the control plane ({dep.status})")
             continue
+        unservable = _name_problem(dep, config)
+        if unservable:
+            skipped.append(
+                f"{dep.name}: {unservable}; rename it in the control plane to a lowercase name "
+                f"that starts with a letter, of at most {MAX_DEPLOYMENT_NAME} characters "
+                "(e.g. `agent-alpha`)"
+            )
+            continue
         namespace = dep.k8s_namespace or watched[0]
         if namespace not in watched:
             skipped.append(
@@ -104,6 +114,7 @@ def discover(client: ControlPlaneClient, config: StackConfig) -> Discovery:
             continue
         served[dep.name] = _discovered(dep, namespace)
 
+    _drop_clashes(served, config, skipped)
     missing = sorted(wanted - set(served) - {s.split(":")[0] for s in skipped})
     if missing:
         raise ConfigError(
@@ -117,6 +128,42 @@ def discover(client: ControlPlaneClient, config: StackConfig) -> Discovery:
     if config.reconciler == "pulumi":  # each served deployment gets a RevisionSync
         found = with_targets(client, config, found)
     return Discovery(listener_id, found, skipped, namespaces)
+
+
+def _drop_clashes(
+    served: dict[str, DiscoveredDeployment], config: StackConfig, skipped: list[str]
+) -> None:
+    """Drop (into `skipped`) the deployments whose Kubernetes names would be another's: each
+    name becomes `dns_name(name)` (`My Agent` and `my-agent` both become `my-agent`). The
+    stack's static deployments keep theirs, then a name that is its own Kubernetes name,
+    then the first by name."""
+    taken = {name: name for name, entry in config.deployments.items() if entry.static}
+    for name in sorted(served, key=lambda n: (dns_name(n) != n, n)):
+        base = dns_name(name)
+        if base in taken:
+            del served[name]
+            skipped.append(
+                f"{name}: its Kubernetes name {base!r} is already the one of deployment "
+                f"{taken[base]!r}; rename one of them in the control plane"
+            )
+        else:
+            taken[base] = name
+
+
+def _name_problem(dep: Deployment, config: StackConfig) -> str | None:
+    """Why the Kubernetes names and labels of a deployment would be refused, or None."""
+    stores = [
+        store
+        for store, mode in (
+            ("postgres", config.postgres_mode(dep.name)),
+            ("mongo", config.mongo_mode(dep.name)),
+        )
+        if mode == "in-cluster"
+    ]
+    problem = served_name_problem(dep.name, stores)
+    if problem is None and label_value_problem(dep.id):
+        problem = f"its id {dep.id!r} cannot be a Kubernetes label value"
+    return problem
 
 
 def by_name(client: ControlPlaneClient, names: list[str]) -> list[Deployment]:

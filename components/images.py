@@ -83,6 +83,16 @@ def image_problem(ref: str) -> str | None:
     return None
 
 
+def image_revision(image: str) -> str | None:
+    """A revision id for a static image: its digest's first 12 hex digits, or else its tag
+    (a label value: at most 63 letters, digits, `-`, `_` and `.`, alphanumeric at both ends);
+    None when the image has neither, or a tag of punctuation only (e.g. `_`)."""
+    ref = ImageRef.parse(image)
+    if ref.digest:
+        return f"sha256-{ref.digest.removeprefix('sha256:')[:12]}"
+    return (ref.tag or "")[:63].strip("-_.") or None
+
+
 def registry_problem(registry: str) -> str | None:
     """Why `registry` cannot be an image registry prefix; None when it can."""
     host, _, path = registry.partition("/")

@@ -52,7 +52,7 @@ from .config import (
     route_gaps,
 )
 from .discovery import DiscoveredDeployment, Discovery
-from .images import ImageRef, rewrite_image
+from .images import image_revision, rewrite_image
 from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
 from .providers.connection import Endpoint
@@ -213,7 +213,7 @@ def served_deployments(
                 revision = RevisionSpec(
                     deployment_id=static.deployment_id or name,
                     deployment_name=name,
-                    revision_id=static.revision_id or image_revision(static.image),
+                    revision_id=static.revision_id or image_revision(static.image) or "",
                     image=static.image,
                     resource_spec=Sizing.from_mapping(static.resource_spec),
                     secret_values=pulumi.Output.secret(
@@ -223,16 +223,6 @@ def served_deployments(
                 )
                 served.append(ServedDeployment(static.namespace or home, revision))
     return served
-
-
-def image_revision(image: str) -> str:
-    """A revision id for a static image: its digest's first 12 hex digits, or else its tag
-    (a label value: at most 63 letters, digits, `-`, `_` and `.`, alphanumeric at both ends)."""
-    ref = ImageRef.parse(image)
-    tag = (ref.tag or "")[:63].strip("-_.")
-    if ref.digest or not tag:
-        return f"sha256-{(ref.digest or '').removeprefix('sha256:')[:12]}"
-    return tag
 
 
 def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:

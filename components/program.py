@@ -148,8 +148,9 @@ def kubernetes_provider(
     On a cluster, the stack owns what it declares: an `up` takes back fields edited by hand
     (drift) instead of failing on the server-side apply conflict (`enable_patch_force`),
     and adopts the objects that an interrupted `up` created but could not record instead of
-    failing on "already exists" (`upsert_existing_objects`). Only its own: `ownership.py` refuses, before anything
-    changes, a same-named object that another stack or a person made.
+    failing on "already exists" (`upsert_existing_objects`). Only its own: `ownership.py`
+    refuses, before anything changes, a same-named object that another stack or a person
+    made.
     """
     target = (
         {

@@ -8,7 +8,8 @@ from ..controlplane import REGION_BASE_URLS, RESERVED_ENV_NAMES
 from ..controlplane.derive import derived_base_url, derived_smith_url, same_control_plane
 from ..urls import url_problem
 from ..workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES
-from .fields import DNS_LABEL, NAMESPACE, ConfigError, Problem
+from .fields import NAMESPACE, ConfigError, Problem
+from .naming import MAX_DEPLOYMENT_NAME, deployment_name_problem
 from .schema import (
     EnvVar,
     GatewayRouteConfig,
@@ -43,13 +44,15 @@ def cross_checks(config: StackConfig) -> list[Problem]:
     watched = set(config.namespaces.names)
     for name, entry in config.deployments.items():
         path = f"deployments.{name}"
-        if not DNS_LABEL.match(name) or len(name) > 40:
+        name_problem = deployment_name_problem(name)
+        if name_problem:
             problems.append(
                 Problem(
                     path,
-                    "deployment names used here must be lowercase DNS labels of at most "
-                    "40 characters (Kubernetes names derive from them)",
-                    "rename the deployment in the control plane and here, e.g. `agent-alpha`",
+                    name_problem,
+                    "rename the deployment (in the control plane too, when it is synced) to a "
+                    "lowercase DNS label that starts with a letter, of at most "
+                    f"{MAX_DEPLOYMENT_NAME} characters, e.g. `agent-alpha`",
                     reads=(path,),
                 )
             )

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from ..urls import redact
 from .credentials import is_credential_value
 from .fields import NAMESPACE, Problem
+from .naming import yaml_reading
 
 Loc = tuple[Any, ...]
 
@@ -129,7 +130,9 @@ def describe(root: type[BaseModel], err: Any) -> Problem:
     path = dotted(loc)
 
     if len(loc) > 1 and loc[-1] == "[key]":
-        return _bad_map_key(root, loc[:-2], loc[-2])
+        # The key as it arrived (the error's location spells `False` as 0, `None` as text).
+        key = value if isinstance(value, str | int | float | bool) or value is None else loc[-2]
+        return _bad_map_key(root, loc[:-2], key)
     if kind == "extra_forbidden":
         known = known_keys(root, loc[:-1])
         meant = meant_key(root, loc)
@@ -155,14 +158,17 @@ def _bad_map_key(root: type[BaseModel], loc: Loc, key: Any) -> Problem:
     if str(loc[-1]) == "workloads":
         known = ", ".join(_choices(annotation_at(root, loc)))
         return Problem(path, "unknown key", f"use one of {known}")
+    reading = yaml_reading(key)
+    said = f" ({reading})" if reading else ""
     if str(loc[-1]) == "deployments":
         return Problem(
             path,
-            f"{key!r} is not a deployment name",
-            "use the deployment's name in the control plane, a lowercase DNS label such as "
-            "`agent-alpha` (quote a name that YAML reads as a number)",
+            f"{key!r} is not a deployment name{said}",
+            "quote the name as written (`'no':`) when YAML read it as something else; a "
+            "deployment's name is a lowercase DNS label that starts with a letter, such as "
+            "`agent-alpha`",
         )
-    return Problem(path, f"the key {key!r} is not text", "quote the key")
+    return Problem(path, f"the key {key!r} is not text{said}", "quote the key as written")
 
 
 def _choices(annotation: Any) -> list[str]:
@@ -185,6 +191,11 @@ def _plain_words(kind: str, ctx: dict[str, Any], value: Any, loc: Loc) -> tuple[
     if kind in ("bool_type", "bool_parsing"):
         return "must be true or false", "write `true` or `false`"
     if kind in ("string_type", "string_sub_type"):
+        reading = None if hidden(loc) else yaml_reading(value)
+        if reading and value is not None:
+            example = "'yes'" if isinstance(value, bool) else "'1e3'"
+            fix = f"quote it as written in the stack file, e.g. `{example}`"
+            return f"must be text; {reading}", fix
         return f"must be text, not {got}", "write it as text (quote it in YAML)"
     if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
         return (

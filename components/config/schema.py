@@ -60,7 +60,13 @@ from ..controlplane.client import (
     DEFAULT_TIMEOUT_SECONDS,
 )
 from ..controlplane.derive import derived_base_url, derived_smith_url, langsmith_url_problem
-from ..images import image_problem, registry_problem, store_version_problem
+from ..images import (
+    ImageRef,
+    image_problem,
+    image_revision,
+    registry_problem,
+    store_version_problem,
+)
 from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
 from ..revision import SecretRef, Sizing, secret_reference_problems
@@ -91,6 +97,7 @@ from .fields import (
     is_label_key,
     object_name,
 )
+from .naming import label_value_problem
 from .quantities import Resource, parse_quantity, quantity_problem
 
 StoreMode = Literal["in-cluster", "external"]
@@ -1154,6 +1161,18 @@ class StaticRevisionConfig(Section):
         return self
 
     @model_validator(mode="after")
+    def _derived_revision(self) -> StaticRevisionConfig:
+        if self.revision_id is None and image_revision(self.image) is None:
+            tag = ImageRef.parse(self.image).tag
+            invalid(
+                f"no revision id can be derived from the image's tag {tag!r} (a label value "
+                "needs a letter or digit)",
+                "set `revisionId`, e.g. `r1`, or tag the image with a version such as `1.0.0`",
+                at="revisionId",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _consistent_sizing(self) -> StaticRevisionConfig:
         crossed = Sizing.from_mapping(self.resource_spec).crossed_bounds()
         if crossed:
@@ -1176,9 +1195,10 @@ class DeploymentConfig(Section):
     @field_validator("revision")
     @classmethod
     def _revision_id(cls, v: str | None) -> str | None:
-        if v is not None and not API_ID.match(v):
+        if v is not None and (not API_ID.match(v) or label_value_problem(v)):
             invalid(
-                "is not a revision id",
+                "is not a revision id (it becomes a label value: at most 63 characters, a "
+                "letter or digit at both ends)",
                 "copy the revision's id (a UUID) from the control plane",
             )
         return v

@@ -190,6 +190,30 @@ NAMES = cases(
     ("service-account", Case({"servers": {"serviceAccount": {"name": "My SA"}}}, "servers.serviceAccount.name", "`agents-sa`")),
 )  # fmt: skip
 
+# Names Kubernetes would refuse at `up`, and keys or values that YAML read as something else:
+# Pulumi hands a section over as JSON text, its map keys made text (`1e3:` arrives as "1000",
+# `null:` as "<nil>"), its list items and values typed (`1e3` arrives as 1000, `true` as true).
+DERIVED_NAMES = cases(
+    "derived-name",
+    ("deployment-starts-with-digit", Case({"deployments": {"1agent": {}}}, "deployments.1agent", "starts with a letter")),
+    ("static-starts-with-digit", Case({"deployments": {"9lives": {"static": {"image": "ghcr.io/acme/agent:1.0"}}}}, "deployments.9lives", "starts with a letter")),
+    ("deployment-too-long", Case({"deployments": {"a" * 41: {}}}, "deployments." + "a" * 41, "at most 40 characters")),
+    ("yaml-number-key-from-pulumi", Case({"deployments": '{"1000": {}}'}, "deployments.1000", "starts with a letter")),
+    ("yaml-null-key-from-pulumi", Case({"deployments": '{"<nil>": {}}'}, "deployments.<nil>", "starts with a letter")),
+    ("yaml-1.1-boolean-key", Case({"deployments": {False: {}}}, "deployments.False", "`'no':`")),
+    ("yaml-float-key", Case({"deployments": {1000.0: {}}}, "deployments.1000.0", "`'no':`")),
+    ("namespace-read-as-number", Case({"namespaces": '{"names": ["langgraph", 1000]}'}, "namespaces.names.1", "`'1e3'`")),
+    ("namespace-read-as-boolean", Case({"namespaces": {"names": [True]}}, "namespaces.names.0", "`'yes'`")),
+    ("label-value-read-as-number", Case({"commonLabels": {"tier": 31}}, "commonLabels.tier", "`'1e3'`")),
+    ("pod-label-read-as-boolean", Case(api_pod(podLabels={"sidecar.istio.io/inject": False}), "workloads.api.podLabels.sidecar.istio.io/inject", "`'yes'`")),
+    ("secret-read-as-number", Case({"externalPostgresUris": {"a": 12345678}}, "externalPostgresUris.a", "as text", ("12345678",))),
+    ("static-tag-gives-no-revision", Case({"deployments": {"s": {"static": {"image": "ghcr.io/acme/agent:_"}}}}, "deployments.s.static.revisionId", "set `revisionId`")),
+    ("static-tag-of-dashes", Case({"deployments": {"s": {"static": {"image": "ghcr.io/acme/agent:_--"}}}}, "deployments.s.static.revisionId", "set `revisionId`")),
+    ("static-revision-ends-in-dash", Case(static(revisionId="v1-"), "deployments.s.static.revisionId", "ending with a letter or digit")),
+    ("pinned-revision-too-long-for-a-label", Case({"deployments": {"a": {"revision": "r" * 100}}}, "deployments.a.revision", "revision's id")),
+    ("pinned-revision-ends-in-dot", Case({"deployments": {"a": {"revision": "4f1c2d3e."}}}, "deployments.a.revision", "revision's id")),
+)  # fmt: skip
+
 PLAIN_WORDS = cases(
     "words",
     ("section-given-text", Case({"servers": "abc"}, "servers", "`key: value` lines")),
@@ -312,7 +336,7 @@ TWINS = cases(
 
 ALL = (
     QUANTITIES + INTEGERS + URLS + URL_CREDENTIALS + CONTROL_PLANE + CHART_REPOSITORIES + SCALE_BOUNDS
-    + NAMES + PLAIN_WORDS + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
+    + NAMES + DERIVED_NAMES + PLAIN_WORDS + ENV_CREDENTIALS + SECRET_VALUES + KUBERNETES_RULES
     + NUMBERS + QUANTITY_KINDS + DEAD_SETTINGS + TWINS
 )  # fmt: skip
 
@@ -471,3 +495,40 @@ def test_override_bounds_crossed_with_the_control_plane_are_reported_at_plan_tim
     # The control plane's own values alone are not the stack's problem.
     plain = parse_stack_config(base(), SECRETS)
     assert plan_sync(plain, Discovery("l", [found])).revisions[0].resource_spec["min_scale"] == 4
+
+
+# A stack file's section as the Pulumi CLI (3.259, yaml.v3) hands it over, checked with the real
+# CLI: `1e3:`, `0x1F:`, `012:`, `1.50:` and `null:` keys, and `1e3`, `true` and `0x1F` items.
+PULUMI_DEPLOYMENTS = '{"1.5":{},"10":{},"1000":{},"31":{},"\\u003cnil\\u003e":{},"no":{},"true":{}}'
+PULUMI_NAMESPACES = '{"names":["no",1000,true,31]}'
+
+
+def test_names_yaml_read_as_numbers_or_nothing_say_so_and_plain_words_pass() -> None:
+    error = refused(base(deployments=PULUMI_DEPLOYMENTS, namespaces=PULUMI_NAMESPACES))
+    by_path = {p.split(": ", 1)[0]: p for p in error.problems}
+    for key in ("1.5", "10", "1000", "31"):
+        problem = by_path[f"dataplane:deployments.{key}"]
+        assert "`1e3`, `0x1F`, `012`" in problem and f"arrived as `{key}`" in problem, problem
+    assert "`null` or `~`" in by_path["dataplane:deployments.<nil>"]
+    for index, written in ((1, "1000"), (2, "true"), (3, "31")):
+        problem = by_path[f"dataplane:namespaces.names.{index}"]
+        assert f"arrived as `{written}`" in problem and "quote it as written" in problem, problem
+    # `no` stays text under YAML 1.2, and `true` as a key arrives as the text "true": both
+    # are names Kubernetes takes, and nothing is said of them.
+    assert not [
+        p
+        for p in error.problems
+        if p.startswith(("dataplane:deployments.no:", "dataplane:deployments.true:"))
+    ]
+    assert "dataplane:namespaces.names.0" not in by_path
+
+
+def test_a_derived_revision_id_is_always_a_label_value() -> None:
+    from components.config.naming import label_value_problem
+    from components.images import image_revision
+
+    for tag in ("v1-", "1.0.", "_v1_", "a" * 62 + "-b", "a" * 62 + "._x", "A_B"):
+        revision = image_revision(f"ghcr.io/acme/agent:{tag}")
+        assert revision and label_value_problem(revision) is None, (tag, revision)
+    assert image_revision("ghcr.io/acme/agent:_") is None
+    assert image_revision("ghcr.io/acme/agent:_@sha256:" + "ab" * 32) == "sha256-abababababab"
