@@ -11,6 +11,7 @@ from kubernetes import client
 from live import LiveStack
 from pulumi import automation as auto
 
+from components.args import SERVER_PORT, SERVER_PORT_NAME
 from components.controlplane import ControlPlaneClient
 from components.names import ANNOTATION_OWNER, LABEL_PART_OF, PART_OF
 from devtools.engine import PROJECT
@@ -47,7 +48,11 @@ def test_objects_of_others_are_refused_before_anything_changes(
             labels={LABEL_PART_OF: PART_OF},
             annotations={ANNOTATION_OWNER: OTHER},
         ),
-        spec=client.V1ServiceSpec(ports=[client.V1ServicePort(port=80)]),
+        # Its spec is what this stack's would be: a handed-over object keeps the fields that
+        # others set (server-side apply merges), so only such a one is worth handing over.
+        spec=client.V1ServiceSpec(
+            ports=[client.V1ServicePort(name=SERVER_PORT_NAME, port=SERVER_PORT)]
+        ),
     )
     live.core.create_namespaced_service(ns, service)
     with ControlPlaneClient(DEFAULT_API_KEY, base_url=controlplane) as cp:
@@ -91,7 +96,8 @@ def test_objects_of_others_are_refused_before_anything_changes(
         assert meta.annotations[ANNOTATION_OWNER] == ours
     beta = live.core.read_namespaced_service("agent-beta", ns)
     assert beta.metadata.annotations[ANNOTATION_OWNER] == ours
-    assert beta.spec.ports[0].port == 8000  # now the stack's own
+    assert [(p.name, p.port) for p in beta.spec.ports] == [(SERVER_PORT_NAME, SERVER_PORT)]
+    assert beta.spec.selector  # the stack's own selector now
     # Every object the stack made carries its owner.
     for d in live.apps.list_namespaced_deployment(ns).items:
         assert d.metadata.annotations[ANNOTATION_OWNER] == ours, d.metadata.name
