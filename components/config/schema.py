@@ -72,7 +72,7 @@ from ..names import OWN_PREFIX
 from ..revision import SecretRef, Sizing, secret_reference_problems
 from ..urls import api_root, api_root_problem, is_oci, url_problem
 from ..workload import WorkloadKind
-from .credentials import is_credential_name, is_credential_value
+from .credentials import credential_reason
 from .fields import (
     API_ID,
     CONTROL_PLANE_URL_ENV,
@@ -481,10 +481,12 @@ class EnvVar(KubeShape):
             )
         if self.value is None:
             return self
-        by_name = is_credential_name(self.name)
-        if by_name or is_credential_value(self.value):
+        reason = credential_reason(self.name, self.value)
+        if reason is not None:
             what = (
-                "looks like a credential" if by_name else "has a value that looks like a credential"
+                "looks like a credential"
+                if reason == "name"
+                else "has a value that looks like a credential"
             )
             invalid(
                 f"{self.name} {what}, and a literal value would sit in plain text in the pod "

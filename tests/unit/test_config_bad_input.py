@@ -243,6 +243,23 @@ ENV_CREDENTIALS = cases(
     ("langsmith-key-value", Case(env("LS_THING", "lsv2_pt_value_literal_9"), "workloads.api.extraEnv.0", "configMapKeyRef", ("lsv2_pt_value_literal_9",))),
     ("sidecar-env", Case(api_pod(sidecars=[{"name": "p", "image": "e:1", "env": [{"name": "PGPASSWORD", "value": "side-literal-10"}]}]), "workloads.api.sidecars", "valueFrom.secretKeyRef", ("side-literal-10",))),
     ("value-of-wrong-type", Case(api_pod(extraEnv=[{"name": "DB_PASS", "value": 424242}]), "workloads.api.extraEnv.0.value", "as text", ("424242",))),
+    # Short forms of "password" and ambiguous names whose value looks generated (issue 26, class 4).
+    ("bare-PWD-random", Case(env("PWD", "Tn5xQw2LmZ8vKp4r"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("Tn5xQw2LmZ8vKp4r",))),
+    ("glued-SMTPPASS", Case(env("SMTPPASS", "Vx3kLq9zWm2pRt7s"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("Vx3kLq9zWm2pRt7s",))),
+    ("REDIS_AUTH-random", Case(env("REDIS_AUTH", "Hk7pQ2zWm9vXr4Ls"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("Hk7pQ2zWm9vXr4Ls",))),
+    ("NEO4J_AUTH-user-password", Case(env("NEO4J_AUTH", "neo4j/Xw9kLq2zPm7vRt4s"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("Xw9kLq2zPm7vRt4s",))),
+    ("erlang-cookie", Case(env("RABBITMQ_ERLANG_COOKIE", "ZJ4kQw8LmP2xVn7sRt"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("ZJ4kQw8LmP2xVn7sRt",))),
+    ("wordpress-salt", Case(env("WORDPRESS_AUTH_SALT", "salt-literal-12"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("salt-literal-12",))),
+    # Known key formats inside a value: a JSON map, a header list, JVM options, a JWT.
+    ("bearer-in-json-headers", Case(env("MODEL_HEADERS", '{"Authorization": "Bearer sk-proj-Xa8kQw2LmZ7pVn3sRt9yBc4d"}'), "workloads.api.extraEnv.0", "configMapKeyRef", ("Xa8kQw2LmZ7pVn3sRt9yBc4d",))),
+    ("api-key-header-line", Case(env("CUSTOM_HEADERS", "X-Api-Key: lsv2_sk_inner_literal_13"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("lsv2_sk_inner_literal_13",))),
+    ("otlp-basic-auth-header", Case(env("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Basic%20YWdlbnQ6N2hGcTJ4TG1w"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("YWdlbnQ6N2hGcTJ4TG1w",))),
+    ("otlp-ingestion-key-header", Case(env("OTEL_EXPORTER_OTLP_HEADERS", "signoz-ingestion-key=7c1f0e3a-9b2d-4c5e-8f6a"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("7c1f0e3a-9b2d-4c5e-8f6a",))),
+    ("runs-endpoints-map", Case(env("LANGSMITH_RUNS_ENDPOINTS", '{"https://eu.api.smith.langchain.com": "lsv2_pt_map_literal_14"}'), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("lsv2_pt_map_literal_14",))),
+    ("jvm-option-password", Case(env("JAVA_TOOL_OPTIONS", "-Xmx2g -Dspring.datasource.password=jvm-literal-15"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("jvm-literal-15",))),
+    ("signed-jwt", Case(env("CI_JOB_JWT_V2", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJqb2IifQ.c2lnbmF0dXJlLWxpdGVyYWw"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("c2lnbmF0dXJlLWxpdGVyYWw",))),
+    ("gitlab-token-mid-value", Case(env("CLONE_WITH", "use glpat-Xa8kQw2LmZ7pVn3sRt9y here"), "workloads.api.extraEnv.0", "valueFrom.secretKeyRef", ("Xa8kQw2LmZ7pVn3sRt9y",))),
+    ("deployment-env-short-form", Case({"deployments": {"a": {"env": [{"name": "MAIL_PASS", "value": "mail-literal-16"}]}}}, "deployments.a.env.0", "valueFrom.secretKeyRef", ("mail-literal-16",))),
 )  # fmt: skip
 
 SECRET_VALUES = cases(
