@@ -1,6 +1,6 @@
 """The owner every Kubernetes object carries, and the same-named objects that are not the
 stack's: read from the API server's metadata lists (an httpx mock of it here; the live
-cluster in tests/cluster/test_ownership.py)."""
+cluster in tests/cluster/test_foreign_objects.py)."""
 
 from __future__ import annotations
 
