@@ -13,7 +13,7 @@ import uvicorn
 from . import seed
 from .app import create_app
 from .auth import default_keys
-from .store import REVISION_STEPS, Behaviour
+from .revision_lifecycle import REVISION_STEPS, Behaviour
 
 DEFAULT_STATE = Path(".work/controlplane/state.json")
 

@@ -14,7 +14,9 @@ from fastapi import APIRouter, Body, Depends
 from . import seed
 from .auth import ApiKey
 from .context import ServerContext, get_context
+from .errors import StoreError
 from .faults import FaultRule
+from .revision_lifecycle import REVISION_STEPS
 from .schemas import (
     ApiKeyIn,
     BehaviourIn,
@@ -24,7 +26,6 @@ from .schemas import (
     SeedIn,
     StatusIn,
 )
-from .store import REVISION_STEPS, StoreError
 
 Ctx = Annotated[ServerContext, Depends(get_context)]
 

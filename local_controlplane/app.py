@@ -16,7 +16,9 @@ from fastapi.responses import JSONResponse
 from .admin import admin_router
 from .auth import ApiKey, KeyRing, default_keys
 from .context import ServerContext, get_context
+from .errors import StoreError
 from .faults import FaultSet, Instrumented, RequestStats
+from .revision_lifecycle import Behaviour
 from .schemas import (
     DeploymentCreate,
     DeploymentPatch,
@@ -26,7 +28,7 @@ from .schemas import (
     RevisionCreate,
     body_of,
 )
-from .store import Behaviour, Store, StoreError
+from .state import Store
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Maximum number of resources to return.")]
 Offset = Annotated[int, Query(ge=0, description="Pagination offset.")]

@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 
 from . import seed
-from .store import StoreError
+from .errors import StoreError
 
 REQUIRES_WORKSPACE = (
     "This API key is org-scoped and requires workspace specification. "

@@ -9,7 +9,8 @@ from fastapi import Request
 
 from .auth import ApiKey, KeyRing
 from .faults import FaultSet, RequestStats
-from .store import Behaviour, Store
+from .revision_lifecycle import Behaviour
+from .state import Store
 
 
 @dataclass

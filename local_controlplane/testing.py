@@ -30,8 +30,8 @@ import uvicorn
 from .app import create_app
 from .auth import ApiKey
 from .faults import Instrumented
+from .revision_lifecycle import Behaviour
 from .seed import DEFAULT_API_KEY
-from .store import Behaviour
 
 
 class LocalServer:

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from local_controlplane import seed
-from local_controlplane.store import Behaviour, Store
+from local_controlplane.revision_lifecycle import Behaviour
+from local_controlplane.state import Store
 from local_controlplane.testing import AdminClient, run_server
 
 ROOT = Path(__file__).resolve().parents[2]
