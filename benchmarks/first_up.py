@@ -8,8 +8,8 @@ With a `file://` backend the engine rewrites the whole state after every step, s
 the full data plane's first `up` at one size twice, on fresh stacks and the same seeded
 local control plane: as users run it, then with `PULUMI_SKIP_CHECKPOINTS` (the engine keeps
 only the final state). With `--profile` the first `up` also writes the engine's Go CPU
-profile, and the share of it under `SnapshotManager.saveSnapshot` is printed. The README's
-"How fast it is" quotes its output.
+profile, and the share of it under `SnapshotManager.saveSnapshot` is printed.
+docs/performance.md ("How fast it is") quotes its output.
 """
 
 from __future__ import annotations

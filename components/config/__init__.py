@@ -11,7 +11,7 @@ the plan (`components/plan.py`) is the only reader of these objects.
 - `messages`: validation errors in the stack file's words, with their fixes;
 - `loading`: from Pulumi's config to a `StackConfig`, every problem at once;
 - `checks`: the checks across sections;
-- `reference`: the configuration reference in README.md, generated from the schema.
+- `reference`: the configuration reference in docs/configuration.md, generated from the schema.
 """
 
 from .checks import check_served, cross_checks, exposure_problems, route_gaps

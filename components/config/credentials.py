@@ -4,7 +4,8 @@ A literal `value` in `extraEnv` (or a sidecar's `env`) sits in plain text in the
 state and the rendered manifests, so credentials must come by `valueFrom.secretKeyRef`.
 
 The rule was built on, and is measured against, a corpus of a few hundred real variable names
-from public documentation (tests/unit/data/env_names.tsv; README, "Credentials in extraEnv").
+from public documentation (tests/unit/data/env_names.tsv; docs/errors.md, "Credentials in
+extraEnv").
 
 A name says one of three things (upper-cased and split into words on anything but letters and
 digits):

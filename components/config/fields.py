@@ -78,7 +78,7 @@ class ConfigError(ValueError):
         n = len(problems)
         super().__init__(
             f"the stack config has {n} problem{'s' if n != 1 else ''}:\n{lines}\n"
-            "See the configuration reference in README.md."
+            "See the configuration reference in docs/configuration.md."
         )
 
 

@@ -1,7 +1,7 @@
-"""The configuration reference in README.md, generated from the typed config models.
+"""The configuration reference in docs/configuration.md, generated from the typed config models.
 
-`python -m components.config.reference` prints it (`--write` updates README.md); a unit test
-keeps README.md in step.
+`python -m components.config.reference` prints it (`--write` updates docs/configuration.md,
+between the markers); a unit test keeps docs/configuration.md in step.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pydantic_core import PydanticUndefined
 from .fields import NAMESPACE
 from .schema import StackConfig
 
+# Where the reference lives, from the repository's root.
+DOC = "docs/configuration.md"
 BEGIN = "<!-- config-reference:begin -->"
 END = "<!-- config-reference:end -->"
 
@@ -73,9 +75,9 @@ def reference() -> str:
     return "\n".join(header + _rows(StackConfig, f"{NAMESPACE}:"))
 
 
-def with_reference(readme: str) -> str:
-    """`readme` with the text between the markers replaced by the current reference."""
-    head, _, rest = readme.partition(BEGIN)
+def with_reference(doc: str) -> str:
+    """`doc` with the text between the markers replaced by the current reference."""
+    head, _, rest = doc.partition(BEGIN)
     _, _, tail = rest.partition(END)
     return f"{head}{BEGIN}\n{reference()}\n{END}{tail}"
 
@@ -85,7 +87,7 @@ if __name__ == "__main__":
     from pathlib import Path
 
     if sys.argv[1:] == ["--write"]:
-        path = Path(__file__).resolve().parents[2] / "README.md"
+        path = Path(__file__).resolve().parents[2] / DOC
         path.write_text(with_reference(path.read_text()))
     else:
         print(reference())

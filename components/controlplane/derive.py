@@ -12,8 +12,8 @@ from .client import REGION_BASE_URLS
 
 # The LangSmith cloud's API hosts, by the region (`REGION_BASE_URLS`) of their control plane:
 # the US one the Terraform provider documents, and the EU one this project already uses (the
-# README's `langsmithEndpoint`). The other regions' API hosts are not documented, so they are
-# not guessed: `langsmith_url_problem` refuses them.
+# `langsmithEndpoint` of docs/standalone.md's example). The other regions' API hosts are not
+# documented, so they are not guessed: `langsmith_url_problem` refuses them.
 CLOUD_API_REGIONS: dict[str, str] = {
     "api.smith.langchain.com": "us",
     "eu.api.smith.langchain.com": "eu",

@@ -1,7 +1,7 @@
 """Every rule of the pack: its name, what it checks, mandatory or advisory, and why.
 
-`policy/__main__.py` registers exactly these; the README's table lists the same names and
-levels (tests/policy/test_policy_rules.py checks it).
+`policy/__main__.py` registers exactly these; docs/policy-pack.md's table lists the same names
+and levels (tests/policy/test_policy_rules.py checks it).
 """
 
 from __future__ import annotations

@@ -448,7 +448,7 @@ def test_interrupted_up_converges(live: LiveStack) -> None:
 
 
 def cut_checkpoint_metadata_removed(live: LiveStack) -> None:
-    """The README's fix for `failed to load checkpoint: EOF`: a kill that lands while the
+    """docs/errors.md's fix for `failed to load checkpoint: EOF`: a kill that lands while the
     file backend rewrites the checkpoint's metadata file (`<stack>.json.attrs`, written in
     place) leaves it empty, and the CLI cannot read the stack; the checkpoint itself is
     whole (it is written aside and renamed). Without the metadata file, it reads."""

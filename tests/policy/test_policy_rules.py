@@ -129,11 +129,11 @@ def test_the_packs_pulumi_is_the_engines() -> None:
     assert any(line.startswith("pulumi-policy==") for line in lines)
 
 
-def test_the_readme_lists_every_rule_with_its_level() -> None:
-    readme = (REPO / "README.md").read_text()
+def test_the_docs_list_every_rule_with_its_level() -> None:
+    doc = (REPO / "docs" / "policy-pack.md").read_text()
     for rule in RULES:
-        row = re.search(rf"^\| `{re.escape(rule.name)}` \|.*$", readme, re.MULTILINE)
-        assert row, f"README has no row for {rule.name}"
+        row = re.search(rf"^\| `{re.escape(rule.name)}` \|.*$", doc, re.MULTILINE)
+        assert row, f"docs/policy-pack.md has no row for {rule.name}"
         assert f"| {rule.level} |" in row[0], row[0]
 
 

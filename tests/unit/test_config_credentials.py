@@ -98,9 +98,9 @@ def test_ordinary_values_are_not(value: str) -> None:
     assert not is_credential_value(value)
 
 
-# Measured with `.venv/bin/python tests/unit/credentials_corpus.py`; README, "Credentials in
-# extraEnv", lists them with the reason. A change to the rule must not add to these, and a
-# change that removes one updates them (and the README).
+# Measured with `.venv/bin/python tests/unit/credentials_corpus.py`; docs/errors.md, "Credentials
+# in extraEnv", lists them with the reason. A change to the rule must not add to these, and a
+# change that removes one updates them (and docs/errors.md).
 RECORDED_MISSES: set[str] = set()
 RECORDED_FALSE_ALARMS = {
     # Supabase's anon key is public by design, but it is a signed JWT, and a signed JWT in a

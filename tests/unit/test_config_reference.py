@@ -1,22 +1,29 @@
-"""The README's configuration reference lists every key, as the config models define them."""
+"""docs/configuration.md's configuration reference lists every key, as the config models
+define them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from components.config import StackConfig
-from components.config.reference import BEGIN, END, reference, with_reference
+from components.config.reference import BEGIN, DOC, END, reference, with_reference
 
-README = Path(__file__).parents[2] / "README.md"
+REFERENCE_DOC = Path(__file__).parents[2] / DOC
 
 
-def test_readme_reference_is_current() -> None:
-    text = README.read_text()
+def test_the_reference_doc_is_current() -> None:
+    text = REFERENCE_DOC.read_text()
     assert BEGIN in text and END in text
     assert with_reference(text) == text, (
-        "README.md's configuration reference is stale: "
+        f"{DOC}'s configuration reference is stale: "
         "run `.venv/bin/python -m components.config.reference --write`"
     )
+
+
+def test_the_readme_leaves_the_reference_to_the_doc() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert BEGIN not in readme and END not in readme
+    assert f"]({DOC})" in readme
 
 
 def test_every_key_has_a_meaning_and_a_default() -> None:
