@@ -52,14 +52,20 @@ from ..args import (
     TERMINATION_GRACE_SECONDS,
     container_resources,
 )
-from ..controlplane import REGION_BASE_URLS, reserved_env_names
+from ..controlplane import REGION_BASE_URLS
 from ..controlplane.client import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_DISCOVERY_DEADLINE_SECONDS,
-    DEFAULT_REGION,
     DEFAULT_TIMEOUT_SECONDS,
 )
 from ..controlplane.derive import derived_base_url, derived_smith_url, langsmith_url_problem
+from ..defaults import (
+    DEFAULT_NAMESPACES,
+    DEFAULT_REGION,
+    DEFAULT_RENDER_DIR,
+    MONGO_MODE,
+    STORE_MODE,
+)
 from ..images import (
     ImageRef,
     image_problem,
@@ -71,7 +77,7 @@ from ..kube import CLUSTER_DOMAIN
 from ..names import OWN_PREFIX
 from ..revision import SecretRef, Sizing, secret_reference_problems
 from ..urls import api_root, api_root_problem, is_oci, url_problem
-from ..workload import WorkloadKind
+from ..workload import WorkloadKind, reserved_env_problem
 from .credentials import credential_reason
 from .fields import (
     API_ID,
@@ -320,7 +326,7 @@ class ControlPlaneConfig(Section):
 class NamespacesConfig(Section):
     """The Kubernetes namespaces of this data plane."""
 
-    names: list[str] = Field(default_factory=lambda: ["langgraph"], min_length=1)
+    names: list[str] = Field(default_factory=lambda: list(DEFAULT_NAMESPACES), min_length=1)
     """Watched namespaces; the first one also holds the listener."""
     create: bool = CREATE_NAMESPACES
     """Create them; False adopts namespaces that already exist."""
@@ -980,10 +986,11 @@ def _store_image(kind: str) -> Any:
     def check(v: str) -> str:
         problem = store_version_problem(kind, v)
         if problem:
+            # The default images are recent enough: name them, not a copy of them.
             example = (
-                "docker.io/pgvector/pgvector:0.8.0-pg16"
+                POSTGRES_IMAGE
                 if kind == "postgres"
-                else "docker.io/library/redis:7.4.2` or `docker.io/valkey/valkey:8.1.1"
+                else f"{REDIS_IMAGE}` or `docker.io/valkey/valkey:8.1.1"
             )
             invalid(problem, f"use a newer image, e.g. `{example}`")
         return v
@@ -994,7 +1001,7 @@ def _store_image(kind: str) -> Any:
 class PostgresConfig(Section):
     """Defaults for each deployment's Postgres."""
 
-    mode: StoreMode = "in-cluster"
+    mode: StoreMode = STORE_MODE
     """`in-cluster` runs a StatefulSet; `external` reads a DSN from `externalPostgresUris`."""
     image: Annotated[PinnedImage, _store_image("postgres")] = POSTGRES_IMAGE
     """pgvector image, pinned: Postgres 14 or newer (16 recommended for new databases; the
@@ -1008,7 +1015,7 @@ class PostgresConfig(Section):
 class RedisConfig(Section):
     """Defaults for each deployment's Redis and the listener's queue Redis."""
 
-    mode: StoreMode = "in-cluster"
+    mode: StoreMode = STORE_MODE
     """`in-cluster` runs a Redis Deployment; `external` reads a URL from `externalRedisUris`."""
     image: Annotated[PinnedImage, _store_image("redis")] = REDIS_IMAGE
     """Redis image, pinned: Redis 6.2 or newer, or Valkey 8 or newer."""
@@ -1017,7 +1024,7 @@ class RedisConfig(Section):
 class MongoConfig(Section):
     """The optional Mongo checkpointer of each deployment (`LS_DEFAULT_CHECKPOINTER_BACKEND`)."""
 
-    mode: MongoMode = "none"
+    mode: MongoMode = MONGO_MODE
     """`none` keeps the Postgres checkpointer; `in-cluster` runs a single-node replica set
     StatefulSet per deployment; `external` reads a URI from `externalMongoUris`."""
     image: PinnedImage = MONGO_IMAGE
@@ -1138,9 +1145,9 @@ class StaticRevisionConfig(Section):
     @field_validator("secrets")
     @classmethod
     def _no_reserved(cls, v: dict[str, SecretStr]) -> dict[str, SecretStr]:
-        reserved = reserved_env_names(v)
+        reserved = reserved_env_problem(v)
         if reserved:
-            invalid(f"{reserved} are reserved by the platform", "rename them")
+            invalid(reserved, "rename them")
         bad = sorted(name for name in v if not ENV_NAME.match(name))
         if bad:
             invalid(
@@ -1283,7 +1290,7 @@ class StackConfig(Section):
     for deployments whose `mongo.mode` is `external` (secret)."""
     kubeconfig: str | None = None
     """Path of a kubeconfig to apply to; unset renders manifests to `renderDir` instead."""
-    render_dir: str = ".work/manifests"
+    render_dir: str = DEFAULT_RENDER_DIR
     """Where manifests are written when no kubeconfig is set (holds Secrets in plain text)."""
 
     @model_validator(mode="after")
