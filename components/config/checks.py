@@ -10,16 +10,10 @@ from ..defaults import MONGO_PORT, POSTGRES_PORT, REDIS_PORT
 from ..urls import url_problem
 from ..workload import OWN_CONTAINERS, OWN_VOLUMES, reserved_env_problem
 from .fields import NAMESPACE, ConfigError, Problem
+from .kubernetes_shapes import EnvVar, PodConfig
 from .naming import MAX_DEPLOYMENT_NAME, deployment_name_problem
-from .schema import (
-    EnvVar,
-    GatewayRouteConfig,
-    IngressRouteConfig,
-    IstioRouteConfig,
-    PodConfig,
-    RouteConfig,
-    StackConfig,
-)
+from .schema import StackConfig
+from .sections import GatewayRouteConfig, IngressRouteConfig, IstioRouteConfig, RouteConfig
 
 _URI_EXAMPLES = {
     "externalPostgresUris": f"postgresql://user:pass@host:{POSTGRES_PORT}/db",
