@@ -14,6 +14,7 @@ from typing import Any
 
 from components.config import NAMESPACE, StackConfig, parse_stack_config
 from components.controlplane import ControlPlaneClient
+from components.defaults import DEFAULT_NAMESPACE, DEFAULT_RENDER_DIR
 from components.discovery import DiscoveredDeployment, Discovery, discover
 from components.providers.targets import TargetRevision
 from local_controlplane.seed import DEFAULT_API_KEY
@@ -22,7 +23,7 @@ from local_controlplane.testing import AdminClient
 from .static_providers import STATIC_IMAGE
 
 COMPUTE_ID = "bench-cluster"
-K8S_NAMESPACE = "langgraph"
+K8S_NAMESPACE = DEFAULT_NAMESPACE
 LICENCE = "lgp-local-dev-fake-licence-key"
 
 
@@ -43,7 +44,7 @@ def seed(url: str, size: int) -> Discovery:
 
 
 def pulumi_config(
-    url: str, *, static: Discovery | None = None, render_dir: str = ".work/manifests/bench"
+    url: str, *, static: Discovery | None = None, render_dir: str = f"{DEFAULT_RENDER_DIR}/bench"
 ) -> tuple[dict[str, str], list[str]]:
     """The stack's config as Pulumi hands it to a program (`dataplane:` keys, JSON text).
 

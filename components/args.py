@@ -14,6 +14,9 @@ from typing import Literal
 
 import pulumi
 
+from .defaults import MONGO_IMAGE as MONGO_IMAGE
+from .defaults import POSTGRES_IMAGE as POSTGRES_IMAGE
+from .defaults import REDIS_IMAGE as REDIS_IMAGE
 from .kube import CLUSTER_DOMAIN
 from .revision import RevisionSpec, Sizing
 from .workload import PodExtras
@@ -22,9 +25,7 @@ from .workload import PodExtras
 
 # The listener of the same chart as the operator (tests/unit/test_operator.py checks both).
 LISTENER_IMAGE = "docker.io/langchain/langsmith-backend:0.16.36"
-POSTGRES_IMAGE = "docker.io/pgvector/pgvector:0.8.0-pg15"
-REDIS_IMAGE = "docker.io/library/redis:7.4.2"
-MONGO_IMAGE = "docker.io/library/mongo:7.0.14"
+# The stores' images are in `defaults.py`, which the policy pack reads too.
 # LangChain's operator beside the listener, from the official chart at this version (its
 # image is the chart's default; tests/unit/test_operator.py reads the chart to keep them equal).
 OPERATOR_CHART = "langgraph-dataplane"

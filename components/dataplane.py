@@ -18,7 +18,13 @@ from .kube import common_metadata, dns_name
 from .langgraph_server import LangGraphServer
 from .listener import Listener
 from .mongo import Mongo
-from .names import DATAPLANE_TYPE, LABEL_PART_OF, PART_OF
+from .names import (
+    DATAPLANE_TYPE,
+    LABEL_PART_OF,
+    PART_OF,
+    POD_SECURITY_LABEL,
+    POD_SECURITY_LEVEL,
+)
 from .operator import Operator
 from .postgres import Postgres
 from .redis import Redis
@@ -57,7 +63,7 @@ class DataPlane(pulumi.ComponentResource):
                         "labels": {
                             LABEL_PART_OF: PART_OF,
                             # Every workload here meets the restricted Pod Security Standard.
-                            "pod-security.kubernetes.io/enforce": "restricted",
+                            POD_SECURITY_LABEL: POD_SECURITY_LEVEL,
                         },
                     },
                     opts=pulumi.ResourceOptions(parent=self),

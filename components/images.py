@@ -117,37 +117,70 @@ def rewrite_image(ref: str, registry: str | None) -> str:
     return str(ImageRef(registry, repository, image.tag, image.digest))
 
 
-# Today's minimums of the stores the servers use (LangChain's requirements).
+# Today's minimums of the stores the servers use (LangChain's requirements). The program's
+# config, its preflight and the policy pack all check against these.
 POSTGRES_MINIMUM = 14
 REDIS_MINIMUM = (6, 2)
 VALKEY_MINIMUM = 8
+POSTGRES_REPOSITORIES = frozenset({"postgres", "postgresql"})
 _LEADING_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?")
 _PG_MARKER = re.compile(r"(?:^|[-_.])pg(\d+)(?:$|[-_.])")
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """The store version an image's tag says."""
+
+    name: str
+    """`Postgres`, `Redis` or `Valkey`."""
+    major: int
+    minor: int | None
+    """None when the tag says the major version only (and for Postgres, always)."""
+
+    @property
+    def minimum(self) -> tuple[int, ...]:
+        return {"Postgres": (POSTGRES_MINIMUM,), "Valkey": (VALKEY_MINIMUM,)}.get(
+            self.name, REDIS_MINIMUM
+        )
+
+    @property
+    def supported(self) -> bool:
+        """At least the minimum; a tag without a minor version counts as `.0`."""
+        return (self.major, self.minor or 0)[: len(self.minimum)] >= self.minimum
+
+    @property
+    def shown_minimum(self) -> str:
+        return ".".join(map(str, self.minimum))
+
+
+def store_version(kind: str, ref: str) -> StoreVersion | None:
+    """What image `ref` of a `postgres` or `redis` store runs, by its tag (a `pgNN` marker, or
+    a leading version); None when the tag does not say."""
+    image = ImageRef.parse(ref)
+    tag, repository = image.tag or "", image.repository.rsplit("/", 1)[-1]
+    if kind == "postgres":
+        found = _PG_MARKER.search(tag) or (
+            _LEADING_VERSION.match(tag) if repository in POSTGRES_REPOSITORIES else None
+        )
+        return StoreVersion("Postgres", int(found[1]), None) if found else None
+    found = _LEADING_VERSION.match(tag)
+    if found is None:
+        return None
+    name = "Valkey" if repository == "valkey" else "Redis"
+    return StoreVersion(name, int(found[1]), int(found[2]) if found[2] is not None else None)
 
 
 def store_version_problem(kind: str, ref: str) -> str | None:
     """Why image `ref` of a `postgres` or `redis` store is older than supported; None when
     it is recent enough, or when its tag does not say (the policy pack reports those)."""
-    image = ImageRef.parse(ref)
-    tag, repository = image.tag or "", image.repository.rsplit("/", 1)[-1]
-    if kind == "postgres":
-        found = _PG_MARKER.search(tag) or (
-            _LEADING_VERSION.match(tag) if repository in ("postgres", "postgresql") else None
-        )
-        if found and int(found[1]) < POSTGRES_MINIMUM:
-            return (
-                f"runs Postgres {found[1]}; the servers need Postgres {POSTGRES_MINIMUM} or newer"
-            )
+    version = store_version(kind, ref)
+    if version is None or version.supported:
         return None
-    found = _LEADING_VERSION.match(tag)
-    if found is None:
-        return None
-    major, minor = int(found[1]), int(found[2] or 0)
-    if repository == "valkey":
-        if major < VALKEY_MINIMUM:
-            return f"runs Valkey {major}; Valkey {VALKEY_MINIMUM} or newer is supported"
-        return None
-    if (major, minor) < REDIS_MINIMUM:
-        minimum = ".".join(map(str, REDIS_MINIMUM))
-        return f"runs Redis {major}.{minor}; the servers need Redis {minimum} or newer"
-    return None
+    if version.name == "Redis":
+        shown = f"{version.major}.{version.minor or 0}"
+    else:
+        shown = str(version.major)
+    return (
+        f"runs {version.name} {shown}; the servers need {version.name} "
+        f"{version.shown_minimum} or newer"
+    )

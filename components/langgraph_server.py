@@ -28,9 +28,9 @@ from .revision import (
     secrets_digest,
 )
 from .workload import (
-    SERVER_ENV_NAMES,
     PodExtras,
     WorkloadKind,
+    reserved_env_problem,
     spread_over_zones_and_nodes,
     workload_spec,
 )
@@ -480,12 +480,18 @@ def _with_revision_annotations(
 def _check_references(rev: RevisionSpec, extra_env: set[str]) -> None:
     """A reference's variable set again by the stack's extra env would be silently hidden
     (or hide it): refuse that, as for revision secrets."""
-    shadowed = sorted({r.name for r in rev.secret_references} & (extra_env | set(SERVER_ENV_NAMES)))
+    names = {r.name for r in rev.secret_references}
+    reserved = reserved_env_problem(names, "api")
+    if reserved:
+        raise ReservedEnvNameError(
+            f"deployment {rev.deployment_name!r}: secret_references {reserved}. Rename them."
+        )
+    shadowed = sorted(names & extra_env)
     if shadowed:
         raise ReservedEnvNameError(
             f"deployment {rev.deployment_name!r}: secret_references {', '.join(shadowed)} are "
-            "also set by the stack (dataplane:workloads extraEnv or deployments.<name>.env) or "
-            "by the servers themselves. Rename one of them."
+            "also set by the stack (dataplane:workloads extraEnv or deployments.<name>.env). "
+            "Rename one of them."
         )
 
 

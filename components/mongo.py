@@ -12,6 +12,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import MongoArgs
+from .defaults import MONGO_PORT
 from .kube import child_options, dns_name, labels, selector, service_host
 from .names import MONGO_TYPE
 from .store import DataStore, data_volume
@@ -19,7 +20,7 @@ from .workload import workload_spec
 
 __all__ = ["PORT", "REPLICA_SET", "Mongo", "MongoArgs"]
 
-PORT = 27017
+PORT = MONGO_PORT
 REPLICA_SET = "rs0"
 DATABASE = "langgraph"
 _UID = 999  # the mongodb user of the official image

@@ -96,3 +96,8 @@ ANNOTATION_SECRETS_DIGEST = f"{OWN_PREFIX}secrets-digest"
 ANNOTATION_ENV_DIGEST = f"{OWN_PREFIX}platform-env-digest"
 ANNOTATION_OWNER = f"{OWN_PREFIX}owner"
 """`<project>/<stack>` of the stack that declared an object (`components/ownership.py`)."""
+
+# --- The Pod Security Standard the data plane's namespaces enforce (the policy pack checks it) ---
+
+POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce"
+POD_SECURITY_LEVEL = "restricted"

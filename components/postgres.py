@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import PostgresArgs
+from .defaults import POSTGRES_PORT
 from .kube import child_options, dns_name, labels
 from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
 from .revision import Sizing
@@ -20,7 +21,7 @@ from .workload import OWN_VOLUMES, workload_spec
 
 __all__ = ["PORT", "Postgres", "PostgresArgs"]
 
-PORT = 5432
+PORT = POSTGRES_PORT
 _UID = 999  # the postgres user of the official images
 _DATA_MOUNT = OWN_VOLUMES["postgres"]["data"]
 EXTENSIONS = ("btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm")

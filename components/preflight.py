@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from .config import ConfigError, Problem, StackConfig
+from .defaults import POSTGRES_PORT, REDIS_PORT
 from .images import POSTGRES_MINIMUM, REDIS_MINIMUM, VALKEY_MINIMUM
 from .postgres import EXTENSIONS
 
@@ -49,7 +50,7 @@ def check_postgres(key: str, dsn: str, timeout: float) -> StoreReport:
     """Connect, read the version and the extensions; never raises for the store's sake."""
     import psycopg
 
-    report = StoreReport(key, _where(dsn, 5432))
+    report = StoreReport(key, _where(dsn, POSTGRES_PORT))
     try:
         with psycopg.connect(dsn, connect_timeout=max(1, int(timeout))) as conn:
             number = int(conn.execute("SHOW server_version_num").fetchone()[0])  # type: ignore[index]
@@ -104,9 +105,9 @@ def _reply(stream: socket.socket) -> str:
 def check_redis(key: str, url: str, timeout: float) -> StoreReport:
     """`AUTH` (when the URL has a password) and `INFO server`, over the Redis protocol."""
     parts = urlsplit(url)
-    report = StoreReport(key, _where(url, 6379))
+    report = StoreReport(key, _where(url, REDIS_PORT))
     try:
-        host, port = parts.hostname or "localhost", parts.port or 6379
+        host, port = parts.hostname or "localhost", parts.port or REDIS_PORT
         with socket.create_connection((host, port), timeout=timeout) as raw:
             stream: socket.socket = raw
             if parts.scheme == "rediss":

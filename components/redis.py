@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import RedisArgs
+from .defaults import REDIS_PORT
 from .kube import child_options, dns_name, labels
 from .names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
 from .store import DataStore, credentials, store_service, store_uri
@@ -13,7 +14,7 @@ from .workload import workload_spec
 
 __all__ = ["PORT", "Redis", "RedisArgs"]
 
-PORT = 6379
+PORT = REDIS_PORT
 _UID = 999  # the redis user of the official image
 
 

@@ -10,12 +10,13 @@ its own (image, ports, env, probes, resources).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import pulumi
 
+from .controlplane.models import RESERVED_ENV_NAMES
 from .kube import selector
 
 # Well-known node labels the default spreading uses.
@@ -83,6 +84,14 @@ OWN_ENV_NAMES: dict[str, frozenset[str]] = {
     "mongo": frozenset({"HOME"}),
 }
 """Environment names of the main container besides the platform's reserved ones."""
+
+
+def reserved_env_problem(names: Iterable[str], kind: str | None = None) -> str | None:
+    """What is wrong with setting `names` from config: the platform's reserved names, and with
+    `kind` the ones that workload's main container sets itself. None when there are none; one
+    wording wherever config sets environment names."""
+    taken = sorted(set(names) & (RESERVED_ENV_NAMES | OWN_ENV_NAMES.get(kind or "", frozenset())))
+    return f"{taken} are set by the data plane (or reserved by the platform)" if taken else None
 
 
 def pod_security_context(uid: int) -> dict[str, Any]:

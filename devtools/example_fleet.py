@@ -22,11 +22,11 @@ from typing import Any
 import yaml
 
 from components.controlplane import ControlPlaneClient
+from components.defaults import DEFAULT_NAMESPACES
 from devtools.engine import REPO
 from local_controlplane.seed import DEFAULT_API_KEY
 
 IMAGE = "docker.io/langchain/langgraph-api:0.4.20-py3.11"
-DEFAULT_NAMESPACES = ["langgraph"]
 
 
 def stack_configs(stacks_dir: Path) -> dict[str, dict[str, Any]]:
@@ -45,7 +45,7 @@ def seed_stack(client: ControlPlaneClient, config: dict[str, Any]) -> list[str]:
     compute_id = (config.get("dataplane:controlPlane") or {}).get("listenerComputeId")
     if not compute_id:
         return []
-    namespaces = (config.get("dataplane:namespaces") or {}).get("names") or DEFAULT_NAMESPACES
+    namespaces = (config.get("dataplane:namespaces") or {}).get("names") or list(DEFAULT_NAMESPACES)
     listener = next((x for x in client.iter_listeners() if x.compute_id == compute_id), None)
     created = []
     if listener is None:

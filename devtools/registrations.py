@@ -32,6 +32,8 @@ from unittest import mock
 import pulumi
 import yaml
 
+from components.defaults import DEFAULT_NAMESPACES, POSTGRES_PORT, REDIS_PORT
+
 from .recording import Registered, run_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,9 +89,9 @@ def stack_config(path: Path) -> tuple[dict[str, str], list[str]]:
 def _fake(path: str) -> str:
     leaf = path.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
     if "externalPostgresUris" in path:
-        return f"postgresql://app:fake-{leaf}@db.internal:5432/app"
+        return f"postgresql://app:fake-{leaf}@db.internal:{POSTGRES_PORT}/app"
     if "externalRedisUris" in path:
-        return f"redis://:fake-{leaf}@redis.internal:6379/0"
+        return f"redis://:fake-{leaf}@redis.internal:{REDIS_PORT}/0"
     return f"fake-secret-{leaf}"
 
 
@@ -126,7 +128,9 @@ def fake_control_plane(config: dict[str, str]) -> Iterator[None]:
             yield
         return
     control_plane = json.loads(config[f"{PREFIX}controlPlane"])
-    namespaces = json.loads(config.get(f"{PREFIX}namespaces", "{}")).get("names") or ["langgraph"]
+    namespaces = json.loads(config.get(f"{PREFIX}namespaces", "{}")).get("names") or list(
+        DEFAULT_NAMESPACES
+    )
     listener = Listener.model_validate(
         {
             "id": LISTENER_ID,

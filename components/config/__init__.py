@@ -7,7 +7,12 @@ the plan (`components/plan.py`) is the only reader of these objects.
 
 - `fields`: the error and its problems, the base sections and the field checks they share;
 - `quantities`, `credentials`: Kubernetes quantities; which environment values are credentials;
-- `schema`: one model per section, with its defaults;
+- `validators`: the value types (URLs, chart repositories, credentials, quantities, store
+  images, `resource_spec` keys), each with its check;
+- `kubernetes_shapes`: pod settings and the Kubernetes shapes in them (env, tolerations, ...);
+- `sections`: one model per section, with its defaults;
+- `schema`: `StackConfig`, the per-deployment settings and their resolution; every model
+  is importable from it;
 - `messages`: validation errors in the stack file's words, with their fixes;
 - `loading`: from Pulumi's config to a `StackConfig`, every problem at once;
 - `checks`: the checks across sections;

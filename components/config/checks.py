@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..controlplane import REGION_BASE_URLS, RESERVED_ENV_NAMES
+from ..controlplane import REGION_BASE_URLS
 from ..controlplane.derive import derived_base_url, derived_smith_url, same_control_plane
+from ..defaults import MONGO_PORT, POSTGRES_PORT, REDIS_PORT
 from ..urls import url_problem
-from ..workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES
+from ..workload import OWN_CONTAINERS, OWN_VOLUMES, reserved_env_problem
 from .fields import NAMESPACE, ConfigError, Problem
+from .kubernetes_shapes import EnvVar, PodConfig
 from .naming import MAX_DEPLOYMENT_NAME, deployment_name_problem
-from .schema import (
-    EnvVar,
-    GatewayRouteConfig,
-    IngressRouteConfig,
-    IstioRouteConfig,
-    PodConfig,
-    RouteConfig,
-    StackConfig,
-)
+from .schema import StackConfig
+from .sections import GatewayRouteConfig, IngressRouteConfig, IstioRouteConfig, RouteConfig
 
 _URI_EXAMPLES = {
-    "externalPostgresUris": "postgresql://user:pass@host:5432/db",
-    "externalRedisUris": "redis://:pass@host:6379/0",
-    "externalMongoUris": "mongodb://user:pass@host:27017/langgraph?replicaSet=rs0",
+    "externalPostgresUris": f"postgresql://user:pass@host:{POSTGRES_PORT}/db",
+    "externalRedisUris": f"redis://:pass@host:{REDIS_PORT}/0",
+    "externalMongoUris": f"mongodb://user:pass@host:{MONGO_PORT}/langgraph?replicaSet=rs0",
 }
 
 
@@ -93,7 +88,7 @@ def cross_checks(config: StackConfig) -> list[Problem]:
                 "externalRedisUris.listener",
                 "missing; the listener's queue uses an external Redis",
                 f"`pulumi config set --secret --path '{NAMESPACE}:externalRedisUris.listener' "
-                "'redis://:pass@host:6379/0'`",
+                f"'{_URI_EXAMPLES['externalRedisUris']}'`",
                 reads=("externalRedisUris.listener", "reconciler", "redis.mode"),
                 absent=("externalRedisUris.listener",),
             )
@@ -270,15 +265,9 @@ def _env_problems(path: str, env: list[EnvVar], kind: str) -> list[Problem]:
     """Environment entries that the data plane sets itself, or that repeat."""
     problems = []
     names = [e.name for e in env]
-    taken = sorted(set(names) & (RESERVED_ENV_NAMES | OWN_ENV_NAMES[kind]))
-    if taken:
-        problems.append(
-            Problem(
-                path,
-                f"{taken} are set by the data plane (or reserved by the LangGraph platform)",
-                "rename them",
-            )
-        )
+    reserved = reserved_env_problem(names, kind)
+    if reserved:
+        problems.append(Problem(path, reserved, "rename them"))
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         problems.append(Problem(path, f"{twice} are set twice", "keep one of each"))

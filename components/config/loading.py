@@ -15,7 +15,8 @@ from ..urls import api_root, api_root_problem
 from .checks import cross_checks
 from .fields import CONTROL_PLANE_URL_ENV, KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
 from .messages import SECRET_KEYS, describe, dotted, meant_key, related, twin_keys, unreported
-from .schema import StackConfig, http_url_problem
+from .schema import StackConfig
+from .validators import http_url_problem
 
 # Values that stand in for missing required keys, so that every other check still runs.
 _PLACEHOLDERS: dict[tuple[Any, ...], Any] = {

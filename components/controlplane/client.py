@@ -23,6 +23,7 @@ from typing import Any, TypedDict, TypeVar, Unpack
 import httpx
 import pydantic
 
+from ..defaults import DEFAULT_REGION as DEFAULT_REGION
 from ..urls import api_root, api_root_problem, redact
 from .deadline import Deadline, binding, enforce_deadlines, sockets_obey, time_limit
 from .errors import (
@@ -67,7 +68,6 @@ REGION_BASE_URLS: dict[str, str] = {
 }
 _REGION_ALIASES = {"aws_us": "aws-us", "aws": "aws-us", "us-aws": "aws-us"}
 
-DEFAULT_REGION = "us"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 # Every call ends within this, retries included; the discovery (several calls) within the other.
 DEFAULT_DEADLINE_SECONDS = 60.0

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..defaults import CLOUD_API_REGIONS
 from .client import REGION_BASE_URLS
 
-# The LangSmith cloud's API hosts, by the region (`REGION_BASE_URLS`) of their control plane:
-# the US one the Terraform provider documents, and the EU one this project already uses (the
-# `langsmithEndpoint` of docs/standalone.md's example). The other regions' API hosts are not
-# documented, so they are not guessed: `langsmith_url_problem` refuses them.
-CLOUD_API_REGIONS: dict[str, str] = {
-    "api.smith.langchain.com": "us",
-    "eu.api.smith.langchain.com": "eu",
-}
+# `CLOUD_API_REGIONS` (in `defaults.py`, which the policy pack reads too) names no API host of
+# the other regions: `langsmith_url_problem` refuses them rather than guess.
 # A host under this domain is LangChain's own: never a self-hosted LangSmith.
 _LANGCHAIN_DOMAIN = "langchain.com"
 # Where a self-hosted LangSmith serves the control-plane API and its own API, on its origin.

@@ -6,21 +6,24 @@
 
 from __future__ import annotations
 
-import re
-
-from components.images import ImageRef, image_problem
+from components.defaults import POSTGRES_IMAGE, REDIS_IMAGE
+from components.images import (
+    POSTGRES_MINIMUM,
+    POSTGRES_REPOSITORIES,
+    REDIS_MINIMUM,
+    ImageRef,
+    image_problem,
+    store_version,
+)
 from components.names import POSTGRES_TYPE, REDIS_TYPE
 
 from .model import UNKNOWN, Container, Resource, containers
 from .settings import StackSettings
 
-REDIS_MINIMUM = (6, 2)
-POSTGRES_MINIMUM = 14
+# The floors and the version parsing are the program's (components/images.py).
+_REDIS_FLOOR = ".".join(map(str, REDIS_MINIMUM))
 _REDIS_REPOSITORIES = frozenset({"redis"})
-_POSTGRES_REPOSITORIES = frozenset({"postgres", "postgresql"})
 _PGVECTOR_REPOSITORIES = frozenset({"pgvector"})
-_LEADING_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?")
-_PG_MARKER = re.compile(r"(?:^|[-_.])pg(\d+)(?:$|[-_.])")
 
 
 def _images(resource: Resource) -> list[tuple[Container, str]]:
@@ -72,9 +75,9 @@ def store_versions(resource: Resource, settings: StackSettings) -> list[str]:
             continue
         kind = _store_kind(container, image)
         if kind == "redis":
-            problem = _redis_problem(ImageRef.parse(image))
+            problem = _redis_problem(image)
         elif kind == "postgres":
-            problem = _postgres_problem(ImageRef.parse(image))
+            problem = _postgres_problem(image)
         else:
             continue
         if problem:
@@ -88,7 +91,7 @@ def _store_kind(container: Container, image: str) -> str | None:
     repository = ImageRef.parse(image).repository.rsplit("/", 1)[-1]
     if repository in _REDIS_REPOSITORIES:
         return "redis"
-    if repository in _POSTGRES_REPOSITORIES | _PGVECTOR_REPOSITORIES:
+    if repository in POSTGRES_REPOSITORIES | _PGVECTOR_REPOSITORIES:
         return "postgres"
     main = not container.init and container.pod.get("containers", [None])[0] is container.spec
     parent = container.workload.parent_type
@@ -99,46 +102,41 @@ def _store_kind(container: Container, image: str) -> str | None:
     return None
 
 
-def _redis_problem(image: ImageRef) -> str | None:
-    minimum = ".".join(map(str, REDIS_MINIMUM))
-    match = _LEADING_VERSION.match(image.tag or "")
-    if match is None:
+def _redis_problem(image: str) -> str | None:
+    version = store_version("redis", image)
+    if version is None:
         return (
             "does not say its Redis version in its tag, so the pack cannot check that it is "
-            f"at least {minimum}. Fix: use a version tag (e.g. 'redis:7.4.2', with "
+            f"at least {_REDIS_FLOOR}. Fix: use a version tag (e.g. {REDIS_IMAGE!r}, with "
             "'@sha256:...' after it to keep the digest)."
         )
-    major, minor = int(match[1]), match[2]
-    if major > REDIS_MINIMUM[0] or (
-        major == REDIS_MINIMUM[0] and minor is not None and int(minor) >= REDIS_MINIMUM[1]
-    ):
+    if version.supported:
         return None
-    shown = f"{major}.{minor}" if minor is not None else f"{major} (any minor)"
+    shown = (
+        f"{version.major}.{version.minor}"
+        if version.minor is not None
+        else (f"{version.major} (any minor)")
+    )
     return (
-        f"runs Redis {shown}, older than the data plane supports (Redis {minimum} or newer). "
-        "Fix: set dataplane:redis.image to a newer image (the default is 7.4)."
+        f"runs {version.name} {shown}, older than the data plane supports ({version.name} "
+        f"{version.shown_minimum} or newer). Fix: set dataplane:redis.image to a newer image "
+        f"(the default is {REDIS_IMAGE!r})."
     )
 
 
-def _postgres_problem(image: ImageRef) -> str | None:
-    tag = image.tag or ""
-    repository = image.repository.rsplit("/", 1)[-1]
-    marker = _PG_MARKER.search(tag)
-    leading = _LEADING_VERSION.match(tag) if repository in _POSTGRES_REPOSITORIES else None
-    found = marker or leading
-    if found is None:
+def _postgres_problem(image: str) -> str | None:
+    version = store_version("postgres", image)
+    if version is None:
         return (
             "does not say its Postgres major version in its tag, so the pack cannot check "
             f"that it is at least {POSTGRES_MINIMUM}. Fix: use a tag that names it (e.g. "
-            "'postgres:16.4' or 'pgvector/pgvector:0.8.0-pg16', with '@sha256:...' after it "
-            "to keep the digest)."
+            f"{POSTGRES_IMAGE!r}, with '@sha256:...' after it to keep the digest)."
         )
-    major = int(found[1])
-    if major >= POSTGRES_MINIMUM:
+    if version.supported:
         return None
     return (
-        f"runs Postgres {major}, older than the data plane supports (Postgres "
+        f"runs Postgres {version.major}, older than the data plane supports (Postgres "
         f"{POSTGRES_MINIMUM} or newer). Fix: set dataplane:postgres.image to a newer image "
-        "(the default is pgvector 0.8.0 on Postgres 15); a major upgrade needs a dump and "
-        "restore of the data."
+        f"(the default is {POSTGRES_IMAGE!r}); a major upgrade needs a dump and restore of "
+        "the data."
     )

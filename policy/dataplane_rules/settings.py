@@ -18,17 +18,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
+# The program's own defaults: the namespaces, the region, and the LangSmith cloud API hosts
+# whose `controlPlane.langsmithUrl` names that region's control plane (any other host is a
+# self-hosted LangSmith, whose control plane is `<origin>/api-host`).
+from components.defaults import CLOUD_API_REGIONS, DEFAULT_NAMESPACES, DEFAULT_REGION
+
 CONFIG_NAMESPACE = "dataplane"
-# The program's default of `dataplane:namespaces.names` (components/config/schema.py,
-# NamespacesConfig); tests/policy/test_policy_rules.py checks that the two agree.
-DEFAULT_NAMESPACES = ("langgraph",)
-# The program's default region when `controlPlane` names neither a URL nor a region.
-DEFAULT_REGION = "us"
-# The program's LangSmith cloud API hosts by region (components/controlplane/derive.py),
-# whose `controlPlane.langsmithUrl` names that region's control plane; any other host is a
-# self-hosted LangSmith, whose control plane is `<origin>/api-host`. tests/policy checks
-# that the two tables agree.
-CLOUD_API_REGIONS = {"api.smith.langchain.com": "us", "eu.api.smith.langchain.com": "eu"}
 
 
 @dataclass(frozen=True)

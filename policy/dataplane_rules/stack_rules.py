@@ -6,13 +6,12 @@ import os
 from collections import defaultdict
 from collections.abc import Sequence
 
-from components.names import LABEL_INSTANCE, SERVER_TYPE
+from components.names import LABEL_INSTANCE, POD_SECURITY_LABEL, POD_SECURITY_LEVEL, SERVER_TYPE
 
 from .model import POD_SPEC_PATHS, UNKNOWN, Resource, Violation
 from .settings import StackSettings
 
 NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
-ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 
 
 def served_deployments_unique(
@@ -77,13 +76,13 @@ def namespaces_restricted(
         labels = resource.metadata.get("labels")
         if labels is UNKNOWN:
             continue
-        enforced = (labels or {}).get(ENFORCE_LABEL)
-        if enforced != "restricted":
+        enforced = (labels or {}).get(POD_SECURITY_LABEL)
+        if enforced != POD_SECURITY_LEVEL:
             violations.append(
                 Violation(
                     f"{resource.describe()} enforces Pod Security {enforced or 'nothing'!s}, "
-                    f"not restricted: pods with root, privileges or host access would be "
-                    f"admitted. Fix: label it {ENFORCE_LABEL}: restricted.",
+                    f"not {POD_SECURITY_LEVEL}: pods with root, privileges or host access would "
+                    f"be admitted. Fix: label it {POD_SECURITY_LABEL}: {POD_SECURITY_LEVEL}.",
                     resource.urn,
                 )
             )
@@ -100,7 +99,7 @@ def namespaces_restricted(
         violations.append(
             Violation(
                 f"{resource.describe()} runs in namespace {namespace!r}, which this stack "
-                f"neither creates (with {ENFORCE_LABEL}: restricted) nor adopts "
+                f"neither creates (with {POD_SECURITY_LABEL}: {POD_SECURITY_LEVEL}) nor adopts "
                 "(dataplane:namespaces.names with create: false), so nothing makes it enforce "
                 "the restricted Pod Security Standard. Fix: add it to "
                 "dataplane:namespaces.names, or move the workload into one of the stack's "

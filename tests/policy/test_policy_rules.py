@@ -16,7 +16,13 @@ import yaml
 
 from components.args import POSTGRES_IMAGE, REDIS_IMAGE
 from components.config.fields import CONTROL_PLANE_URL_ENV
-from components.config.schema import ControlPlaneConfig, NamespacesConfig
+from components.config.schema import (
+    ControlPlaneConfig,
+    NamespacesConfig,
+    PostgresConfig,
+    RedisConfig,
+    StackConfig,
+)
 from components.controlplane import REGION_BASE_URLS
 from components.controlplane.derive import CLOUD_API_REGIONS as PROGRAM_CLOUD_API_REGIONS
 from components.names import POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
@@ -94,6 +100,50 @@ def test_the_default_namespaces_are_the_programs() -> None:
 
 def test_the_packs_cloud_api_hosts_are_the_programs() -> None:
     assert CLOUD_API_REGIONS == PROGRAM_CLOUD_API_REGIONS
+
+
+def test_the_pack_and_the_program_share_one_copy_of_each_constant() -> None:
+    """Defaults, store floors and the Pod Security label: the pack reads the program's own
+    objects (components/defaults.py, images.py, names.py), never a copy."""
+    from components import defaults, names
+    from components import images as program_images
+    from components.controlplane import client
+    from policy.dataplane_rules import images as pack_images
+    from policy.dataplane_rules import settings as pack_settings
+    from policy.dataplane_rules import stack_rules
+
+    same = [
+        (pack_settings.DEFAULT_NAMESPACES, defaults.DEFAULT_NAMESPACES),
+        (pack_settings.DEFAULT_REGION, defaults.DEFAULT_REGION),
+        (client.DEFAULT_REGION, defaults.DEFAULT_REGION),
+        (pack_settings.CLOUD_API_REGIONS, defaults.CLOUD_API_REGIONS),
+        (PROGRAM_CLOUD_API_REGIONS, defaults.CLOUD_API_REGIONS),
+        (pack_images.POSTGRES_MINIMUM, program_images.POSTGRES_MINIMUM),
+        (pack_images.REDIS_MINIMUM, program_images.REDIS_MINIMUM),
+        (pack_images.store_version, program_images.store_version),
+        (pack_images.POSTGRES_IMAGE, defaults.POSTGRES_IMAGE),
+        (pack_images.REDIS_IMAGE, defaults.REDIS_IMAGE),
+        (POSTGRES_IMAGE, defaults.POSTGRES_IMAGE),
+        (REDIS_IMAGE, defaults.REDIS_IMAGE),
+        (stack_rules.POD_SECURITY_LABEL, names.POD_SECURITY_LABEL),
+        (stack_rules.POD_SECURITY_LEVEL, names.POD_SECURITY_LEVEL),
+    ]
+    assert [pack is program for pack, program in same] == [True] * len(same)
+    # The program's models default to the same values.
+    assert NamespacesConfig().names == list(defaults.DEFAULT_NAMESPACES)
+    assert PostgresConfig().image == defaults.POSTGRES_IMAGE
+    assert RedisConfig().image == defaults.REDIS_IMAGE
+    assert PostgresConfig().mode == RedisConfig().mode == defaults.STORE_MODE
+    assert StackConfig.model_fields["render_dir"].default == defaults.DEFAULT_RENDER_DIR
+    assert StackConfig.model_fields["mongo"].default.mode == defaults.MONGO_MODE
+    assert ControlPlaneConfig(listenerComputeId="c").base_url == REGION_BASE_URLS["us"]
+
+
+def test_the_packs_store_messages_quote_the_default_images() -> None:
+    old = {"redis": "docker.io/library/redis:6.0.16", "postgres": "docker.io/library/postgres:13"}
+    for kind, default in (("redis", REDIS_IMAGE), ("postgres", POSTGRES_IMAGE)):
+        [message] = store_versions(workload(good_container(old[kind])), NO_SETTINGS)
+        assert f"the default is {default!r}" in message
 
 
 @pytest.mark.parametrize(

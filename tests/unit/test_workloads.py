@@ -27,7 +27,13 @@ from components.controlplane import RESERVED_ENV_NAMES
 from components.dataplane import DataPlane
 from components.plan import ServedDeployment
 from components.revision import Sizing, secrets_digest
-from components.workload import OWN_CONTAINERS, OWN_ENV_NAMES, OWN_VOLUMES, WORKLOAD_KINDS
+from components.workload import (
+    OWN_CONTAINERS,
+    OWN_ENV_NAMES,
+    OWN_VOLUMES,
+    WORKLOAD_KINDS,
+    reserved_env_problem,
+)
 
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
 MIRROR = "registry.acme.internal/mirror"
@@ -436,3 +442,13 @@ def test_reserved_names_match_what_the_workloads_set() -> None:
             assert volumes == set(OWN_VOLUMES[kind]), w.name
             mounts = {m["mountPath"] for m in main["volumeMounts"]}
             assert mounts == set(OWN_VOLUMES[kind].values()), w.name
+
+
+def test_reserved_names_have_one_check_and_one_wording() -> None:
+    assert reserved_env_problem(["OPENAI_API_KEY"], "api") is None
+    assert reserved_env_problem(["PGDATA"]) is None  # only the postgres workload's own
+    wording = "are set by the data plane (or reserved by the platform)"
+    assert reserved_env_problem(["PGDATA", "X"], "postgres") == f"['PGDATA'] {wording}"
+    assert reserved_env_problem(["PORT", "N_JOBS_PER_WORKER"], "queue") == (
+        f"['N_JOBS_PER_WORKER', 'PORT'] {wording}"
+    )
