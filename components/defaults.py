@@ -22,7 +22,7 @@ DEFAULT_RENDER_DIR = ".work/manifests"
 DEFAULT_REGION = "us"
 """The control plane's region when `controlPlane` names neither a URL nor a region."""
 # The LangSmith cloud's API hosts, by the region of their control plane: the US one the
-# Terraform provider documents, and the EU one this project already uses (the README's
+# Terraform provider documents, and the EU one this project already uses (docs/standalone.md's
 # `langsmithEndpoint`). The other regions' API hosts are not documented, so not guessed.
 CLOUD_API_REGIONS: dict[str, str] = {
     "api.smith.langchain.com": "us",
