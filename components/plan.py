@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pulumi
 from pydantic import SecretStr
@@ -51,14 +51,16 @@ from .config import (
     check_served,
     route_gaps,
 )
-from .discovery import DiscoveredDeployment, Discovery
+from .endpoint import Endpoint
 from .images import image_revision, rewrite_image
 from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
-from .providers.connection import Endpoint
 from .revision import RevisionSpec, SecretRef, Sizing
 from .urls import is_oci
 from .workload import PodExtras, WorkloadKind
+
+if TYPE_CHECKING:  # the types only: discovery imports the client and the target fetch
+    from .discovery import DiscoveredDeployment, Discovery
 
 T = TypeVar("T")
 R = TypeVar("R")
