@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from components.discovery import DiscoveredDeployment
-from components.providers.connection import API_KEY_ENV, Endpoint, forget_clients
+from components.endpoint import Endpoint
+from components.plan import sync_args
+from components.providers.connection import API_KEY_ENV, forget_clients
 from components.providers.revision_sync import RevisionSyncProvider, sync_inputs
 from local_controlplane.seed import DEFAULT_API_KEY
 
@@ -35,15 +37,7 @@ def props_of(found: DiscoveredDeployment, url: str, *, prefetched: bool) -> dict
     """The inputs the engine hands `check` (what `build_sync` declares; secrets unwrapped),
     with or without what discovery resolved."""
     return sync_inputs(
-        Endpoint(url, None, 10.0),
-        deployment_id=found.id,
-        deployment_name=found.name,
-        namespace=found.namespace,
-        active_revision_id=found.active_revision_id,
-        latest_revision_id=found.latest_revision_id,
-        resource_spec=found.resource_spec,
-        secrets=found.secrets,
-        prefetched=found.target if prefetched else None,
+        Endpoint(url, None, 10.0), sync_args(found), found.target if prefetched else None
     )
 
 

@@ -31,14 +31,13 @@ _OWN_PROVIDER = ("kubernetes:", "random:")
 
 def record(config: dict[str, str], secret_keys: list[str]) -> list[dict[str, Any]]:
     """The objects the real program declares for `config` (Pulumi config, JSON values)."""
-    from components import program
     from devtools.mocks import DataplaneMocks
-    from devtools.recording import run_program
+    from devtools.recording import mocked_main, run_program
 
     from .static_providers import STATIC_IMAGE
 
     run = run_program(
-        program.main,
+        mocked_main,
         config=config,
         secret_keys=secret_keys,
         mocks=DataplaneMocks(image=STATIC_IMAGE),

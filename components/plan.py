@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import pulumi
 from pydantic import SecretStr
@@ -51,39 +51,23 @@ from .config import (
     check_served,
     route_gaps,
 )
-from .discovery import DiscoveredDeployment, Discovery
+from .endpoint import Endpoint
 from .images import image_revision, rewrite_image
 from .kube import dns_name, labels, selector
 from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
-from .providers.connection import Endpoint
 from .revision import RevisionSpec, SecretRef, Sizing
+from .sync_args import RevisionSyncArgs
 from .urls import is_oci
 from .workload import PodExtras, WorkloadKind
+
+if TYPE_CHECKING:  # the types only: discovery imports the client and the target fetch
+    from .discovery import DiscoveredDeployment, Discovery
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 # --- Step 1: the control-plane side ---
-
-
-@dataclass(frozen=True)
-class RevisionSyncArgs:
-    """Inputs of one deployment's RevisionSync."""
-
-    deployment_id: str
-    deployment_name: str
-    namespace: str
-    active_revision_id: str | None
-    latest_revision_id: str | None
-    resource_spec: dict[str, Any]
-    """The control plane's `resource_spec` with the stack's overrides merged over it."""
-    secrets: dict[str, str]
-    pinned_revision_id: str | None
-    secret_references: list[dict[str, str]]
-    """The deployment's references to keys of Secrets in its namespace."""
-    deployment_type: str | None
-    """The deployment's tier: only the scale-to-zero ones may have `min_scale` 0."""
 
 
 @dataclass(frozen=True)
@@ -130,15 +114,30 @@ def endpoint_of(config: StackConfig) -> Endpoint:
 
 
 def _revision_sync(config: StackConfig, found: DiscoveredDeployment) -> RevisionSyncArgs:
+    return sync_args(
+        found,
+        spec_overrides=config.spec_overrides(found.name),
+        pinned_revision_id=config.pinned_revision(found.name),
+    )
+
+
+def sync_args(
+    found: DiscoveredDeployment,
+    *,
+    spec_overrides: Mapping[str, Any] | None = None,
+    pinned_revision_id: str | None = None,
+) -> RevisionSyncArgs:
+    """A discovered deployment's RevisionSync inputs, with the stack's `resourceSpec`
+    overrides merged over the control plane's and its pinned revision."""
     return RevisionSyncArgs(
         deployment_id=found.id,
         deployment_name=found.name,
         namespace=found.namespace,
         active_revision_id=found.active_revision_id,
         latest_revision_id=found.latest_revision_id,
-        resource_spec={**found.resource_spec, **config.spec_overrides(found.name)},
+        resource_spec={**found.resource_spec, **(spec_overrides or {})},
         secrets=found.secrets,
-        pinned_revision_id=config.pinned_revision(found.name),
+        pinned_revision_id=pinned_revision_id,
         secret_references=list(found.secret_references),
         deployment_type=found.deployment_type,
     )

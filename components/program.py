@@ -6,13 +6,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi.runtime.mocks import MockMonitor
 
 from .args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 from .charts import check_local_chart
@@ -27,7 +26,7 @@ from .plan import plan_dataplane, served_deployments
 from .preflight import failures, preflight
 from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
-from .referenced import referenced_objects
+from .referenced import Referenced, referenced_objects
 from .stack import build_sync
 from .urls import redact
 
@@ -188,27 +187,36 @@ def build_stack(
     return Stack(dataplane, sync.registration, sync.syncs)
 
 
-def main() -> None:
-    """The whole data plane of the running stack, and its outputs."""
+ClusterCheck = Callable[[StackConfig, list[Referenced]], OwnershipGuard | None]
+"""Asked before anything is declared when the stack has a kubeconfig: raises when its
+cluster cannot take the stack, and returns the guard of the stack's objects there."""
+
+
+def check_and_guard(config: StackConfig, referenced: list[Referenced]) -> OwnershipGuard:
+    """The cluster behind the kubeconfig can take the stack (`cluster_check.py`), and what
+    the stack declares there is its own (`ownership.py`)."""
+    check_cluster(
+        config.kubeconfig or "",
+        list(config.namespaces.names),
+        config.namespaces.create,
+        referenced,
+    )
+    return OwnershipGuard(stack_owner())
+
+
+def main(*, cluster_check: ClusterCheck = check_and_guard) -> None:
+    """The whole data plane of the running stack, and its outputs. A run with no cluster
+    behind its kubeconfig (under mocks) passes a `cluster_check` that checks nothing."""
     config, discovery = load_and_discover()
     secrets = stack_secrets(config)
     referenced = referenced_objects(config, discovery)
-    # Unit tests run the program under mocks, with no cluster behind a kubeconfig.
-    on_cluster = bool(config.kubeconfig) and not isinstance(
-        pulumi.runtime.settings.get_monitor(), MockMonitor
-    )
-    if on_cluster:
+    guard = None
+    if config.kubeconfig:
         with clear_errors("checking the cluster", "dataplane:kubeconfig", secrets):
-            check_cluster(
-                config.kubeconfig,
-                list(config.namespaces.names),
-                config.namespaces.create,
-                referenced,
-            )
-    elif not config.kubeconfig:
+            guard = cluster_check(config, referenced)
+    else:
         for ref in referenced:
             pulumi.log.warn(ref.unchecked())
-    guard = OwnershipGuard(stack_owner()) if on_cluster else None
     with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
         stack = build_stack(config, discovery, guard)
     if guard is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from .controlplane import reserved_env_names
+from .platform_env import reserved_env_names
 
 
 class ReservedEnvNameError(ValueError):

@@ -54,17 +54,8 @@ def build_sync(
         rev.deployment_name: RevisionSync(
             revision_sync_name(rev.deployment_name),
             endpoint=plan.endpoint,
-            deployment_id=rev.deployment_id,
-            deployment_name=rev.deployment_name,
-            namespace=rev.namespace,
-            active_revision_id=rev.active_revision_id,
-            latest_revision_id=rev.latest_revision_id,
-            resource_spec=rev.resource_spec,
-            secrets=pulumi.Output.secret(rev.secrets),
-            pinned_revision_id=rev.pinned_revision_id,
+            args=rev,
             prefetched=targets.get(rev.deployment_name),
-            secret_references=rev.secret_references,
-            deployment_type=rev.deployment_type,
             opts=opts,
         )
         for rev in plan.revisions

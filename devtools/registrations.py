@@ -34,7 +34,7 @@ import yaml
 
 from components.defaults import DEFAULT_NAMESPACES, POSTGRES_PORT, REDIS_PORT
 
-from .recording import Registered, run_program
+from .recording import Registered, mocked_main, run_program
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "tests" / "unit" / "registrations" / "scenarios"
@@ -198,8 +198,6 @@ def _environment() -> Iterator[None]:
 
 def record(path: Path) -> dict[str, Any]:
     """The snapshot of one stack file: registrations and outputs, in preview and in update."""
-    from components import program
-
     config, secret_keys = stack_config(path)
     snapshot: dict[str, Any] = {}
     for mode in ("preview", "update"):
@@ -208,7 +206,7 @@ def record(path: Path) -> dict[str, Any]:
             root = pulumi.runtime.get_root_resource()
             assert root is not None
             root.outputs.clear()  # type: ignore[attr-defined]
-            program.main()
+            mocked_main()
             return pulumi.Output.all(**root.outputs)  # type: ignore[attr-defined]
 
         with _environment(), fake_control_plane(config):

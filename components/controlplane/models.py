@@ -13,12 +13,15 @@ fields that were set, so ``None`` left at its default is never sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+# Re-exported: the platform's env names, kept where no HTTP client is needed to read them.
+from ..platform_env import RESERVED_ENV_NAMES as RESERVED_ENV_NAMES
+from ..platform_env import reserved_env_names as reserved_env_names
 
 
 class ApiModel(BaseModel):
@@ -89,31 +92,6 @@ REVISION_FAILED_STATUSES = frozenset(
 )
 REVISION_SUCCESS_STATUSES = frozenset({RevisionStatus.DEPLOYED, RevisionStatus.SKIPPED})
 REVISION_FINAL_STATUSES = REVISION_FAILED_STATUSES | REVISION_SUCCESS_STATUSES
-
-# Environment variable names the platform sets itself; a revision's secrets must not use them.
-RESERVED_ENV_NAMES = frozenset(
-    {
-        "POSTGRES_URI",
-        "DATABASE_URI",
-        "REDIS_URI",
-        "LANGSMITH_API_KEY",
-        "LANGSMITH_ENDPOINT",
-        "LANGGRAPH_CLOUD_LICENSE_KEY",
-        "POSTGRES_URI_CUSTOM",
-        "REDIS_URI_CUSTOM",
-        "PORT",
-        "MOUNT_PREFIX",
-        "LANGSMITH_HOST_PROJECT_ID",
-        "LANGSMITH_HOST_REVISION_ID",
-        "LANGSMITH_DEPLOYMENT_NAME",
-    }
-)
-
-
-def reserved_env_names(names: Iterable[str]) -> list[str]:
-    """The names among `names` that the platform reserves, sorted."""
-    return sorted(set(names) & RESERVED_ENV_NAMES)
-
 
 # ---------------------------------------------------------------------------------------
 # Building blocks

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from ..controlplane import ControlPlaneClient
-from ..controlplane.client import DEFAULT_DEADLINE_SECONDS, DEFAULT_TIMEOUT_SECONDS
-from ..names import EndpointProps as P
+from ..endpoint import Endpoint
 
 API_KEY_CONFIG = "dataplane:apiKey"
 API_KEY_ENV = "LANGGRAPH_CONTROL_PLANE_API_KEY"
@@ -26,38 +24,6 @@ _clients: dict[tuple[str, str | None, float, float], ControlPlaneClient] = {}
 
 class CredentialsError(RuntimeError):
     """No API key reached the provider."""
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where a resource's control plane is: plain, non-secret resource inputs."""
-
-    url: str
-    workspace_id: str | None
-    timeout_seconds: float
-    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
-    """The total deadline of each call."""
-
-    @classmethod
-    def from_props(cls, props: dict[str, Any]) -> Endpoint:
-        return cls(
-            url=str(props[P.URL]),
-            workspace_id=props.get(P.WORKSPACE_ID) or None,
-            timeout_seconds=float(props.get(P.TIMEOUT_SECONDS) or DEFAULT_TIMEOUT_SECONDS),
-            deadline_seconds=float(props.get(P.DEADLINE_SECONDS) or DEFAULT_DEADLINE_SECONDS),
-        )
-
-    def props(self) -> dict[str, Any]:
-        """The resource inputs that describe this endpoint (the deadline only when it is not
-        the default: stacks that leave it alone keep the inputs they had)."""
-        props = {
-            P.URL: self.url,
-            P.WORKSPACE_ID: self.workspace_id,
-            P.TIMEOUT_SECONDS: self.timeout_seconds,
-        }
-        if self.deadline_seconds != DEFAULT_DEADLINE_SECONDS:
-            props[P.DEADLINE_SECONDS] = self.deadline_seconds
-        return props
 
 
 def remember_api_key(config: Any) -> None:

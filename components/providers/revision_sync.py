@@ -33,12 +33,14 @@ from ..controlplane import (
     REVISION_FAILED_STATUSES,
     ControlPlaneError,
     NotFoundError,
-    reserved_env_names,
     scales_to_zero,
 )
+from ..endpoint import Endpoint
 from ..names import RevisionSyncProps as P
+from ..platform_env import reserved_env_names
 from ..revision import SecretRef, secret_reference_problems, secrets_digest
-from .connection import CredentialsError, Endpoint, client_for, remember_api_key
+from ..sync_args import RevisionSyncArgs
+from .connection import CredentialsError, client_for, remember_api_key
 from .targets import TargetRevision, fetch_target, target_of
 
 # What a rollout depends on: a change to any of these is an update of the servers.
@@ -221,36 +223,17 @@ class RevisionSync(Resource):
         name: str,
         *,
         endpoint: Endpoint,
-        deployment_id: str,
-        deployment_name: str,
-        namespace: str,
-        active_revision_id: str | None,
-        latest_revision_id: str | None,
-        resource_spec: dict[str, Any],
-        secrets: pulumi.Input[dict[str, str]],
-        pinned_revision_id: str | None = None,
+        args: RevisionSyncArgs,
         prefetched: TargetRevision | None = None,
-        secret_references: list[dict[str, str]] | None = None,
-        deployment_type: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__(
             RevisionSyncProvider(),
             name,
-            sync_inputs(
-                endpoint,
-                deployment_id=deployment_id,
-                deployment_name=deployment_name,
-                namespace=namespace,
-                active_revision_id=active_revision_id,
-                latest_revision_id=latest_revision_id,
-                resource_spec=resource_spec,
-                secrets=pulumi.Output.secret(secrets),
-                pinned_revision_id=pinned_revision_id,
-                prefetched=prefetched,
-                secret_references=secret_references,
-                deployment_type=deployment_type,
-            ),
+            {
+                **sync_inputs(endpoint, args, prefetched),
+                P.SECRETS: pulumi.Output.secret(args.secrets),
+            },
             pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
             ),
@@ -258,33 +241,22 @@ class RevisionSync(Resource):
 
 
 def sync_inputs(
-    endpoint: Endpoint,
-    *,
-    deployment_id: str,
-    deployment_name: str,
-    namespace: str,
-    active_revision_id: str | None,
-    latest_revision_id: str | None,
-    resource_spec: dict[str, Any],
-    secrets: Any,
-    pinned_revision_id: str | None = None,
-    prefetched: TargetRevision | None = None,
-    secret_references: list[dict[str, str]] | None = None,
-    deployment_type: str | None = None,
+    endpoint: Endpoint, args: RevisionSyncArgs, prefetched: TargetRevision | None = None
 ) -> dict[str, Any]:
-    """The inputs of a RevisionSync: what the engine hands its `check` (secrets unwrapped)."""
+    """The inputs of a RevisionSync: what the engine hands its `check` (secrets unwrapped),
+    with what discovery resolved (`prefetched`)."""
     return {
         **endpoint.props(),
-        P.DEPLOYMENT_ID: deployment_id,
-        P.DEPLOYMENT_NAME: deployment_name,
-        P.NAMESPACE: namespace,
-        P.ACTIVE_REVISION_ID: active_revision_id,
-        P.LATEST_REVISION_ID: latest_revision_id,
-        P.PINNED_REVISION_ID: pinned_revision_id,
-        P.RESOURCE_SPEC: resource_spec,
-        P.SECRETS: secrets,
-        P.SECRET_REFERENCES: list(secret_references or []),
-        P.DEPLOYMENT_TYPE: deployment_type,
+        P.DEPLOYMENT_ID: args.deployment_id,
+        P.DEPLOYMENT_NAME: args.deployment_name,
+        P.NAMESPACE: args.namespace,
+        P.ACTIVE_REVISION_ID: args.active_revision_id,
+        P.LATEST_REVISION_ID: args.latest_revision_id,
+        P.PINNED_REVISION_ID: args.pinned_revision_id,
+        P.RESOURCE_SPEC: args.resource_spec,
+        P.SECRETS: args.secrets,
+        P.SECRET_REFERENCES: list(args.secret_references),
+        P.DEPLOYMENT_TYPE: args.deployment_type,
         # What discovery resolved: `check` uses it and drops it.
         P.PREFETCHED: prefetched.to_props() if prefetched else None,
         # Filled in by `check`.

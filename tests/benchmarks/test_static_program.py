@@ -10,11 +10,10 @@ import pulumi_kubernetes as k8s
 import pulumi_random
 import pytest
 import yaml
-from harness import run_program
+from harness import mocked_main, run_program
 
 from benchmarks import project, static_dataplane
 from benchmarks.fixtures import pulumi_config, seed
-from components import program
 from devtools.engine import REPO
 from local_controlplane.testing import run_server
 
@@ -29,7 +28,7 @@ def url() -> Iterator[str]:
 def test_it_declares_the_same_objects_with_the_same_inputs(url: str) -> None:
     config, secret_keys = pulumi_config(url)
     objects = static_dataplane.record(config, secret_keys)
-    full = run_program(program.main, config=config, secret_keys=secret_keys)
+    full = run_program(mocked_main, config=config, secret_keys=secret_keys)
     own = [r for r in full.resources if r.custom and r.typ.startswith(("kubernetes:", "random:"))]
     assert len(objects) == len(own) > 20
     # What the baseline has none of: components, the control-plane resources. (The root

@@ -13,5 +13,6 @@ from devtools.mocks import MOCK_PASSWORD as MOCK_PASSWORD
 from devtools.recording import RecordingMonitor as RecordingMonitor
 from devtools.recording import Registered as Registered
 from devtools.recording import Run as Run
+from devtools.recording import mocked_main as mocked_main
 from devtools.recording import run_program as run_program
 from devtools.recording import secret_flag as secret_flag

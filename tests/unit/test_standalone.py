@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Run, run_program
+from harness import Run, mocked_main, run_program
 
 from components.config import ConfigError, parse_stack_config
 from components.langgraph_server import PENDING_RUNS_QUERY
 from components.mongo import initiate_command
 from components.plan import image_revision, served_deployments
-from components.program import main
 from devtools.registrations import REPO, _environment, fake_control_plane, stack_config
 
 EXAMPLE = REPO / "stacks" / "Pulumi.standalone-example.yaml"
@@ -40,7 +39,7 @@ def problems(raw: dict[str, Any]) -> str:
 def run_stack(path: Path, *, preview: bool = False) -> Run:
     config, secret_keys = stack_config(path)
     with _environment(), fake_control_plane(config):
-        return run_program(main, config=config, secret_keys=secret_keys, preview=preview)
+        return run_program(mocked_main, config=config, secret_keys=secret_keys, preview=preview)
 
 
 # --- The config ---
