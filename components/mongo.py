@@ -12,10 +12,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import MongoArgs
+from .data_store import DataStore, data_volume
 from .defaults import MONGO_PORT
 from .kube import child_options, dns_name, labels, selector, service_host
 from .names import MONGO_TYPE
-from .store import DataStore, data_volume
 from .workload import workload_spec
 
 __all__ = ["PORT", "REPLICA_SET", "Mongo", "MongoArgs"]

@@ -6,17 +6,17 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import PostgresArgs
-from .defaults import POSTGRES_PORT
-from .kube import child_options, dns_name, labels
-from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
-from .revision import Sizing
-from .store import (
+from .data_store import (
     DataStore,
     credentials,
     data_volume,
     store_service,
     store_uri,
 )
+from .defaults import POSTGRES_PORT
+from .kube import child_options, dns_name, labels
+from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
+from .revision import Sizing
 from .workload import OWN_VOLUMES, workload_spec
 
 __all__ = ["PORT", "Postgres", "PostgresArgs"]

@@ -18,6 +18,7 @@ from .charts import check_local_chart
 from .cluster_check import check_cluster
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
+from .controlplane_resources import build_sync
 from .dataplane import DataPlane
 from .discovery import Discovery, discover
 from .names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
@@ -27,7 +28,6 @@ from .preflight import failures, preflight
 from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
 from .referenced import Referenced, referenced_objects
-from .stack import build_sync
 from .urls import redact
 
 # What to check when something fails that no check of ours foresaw.

@@ -6,10 +6,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .args import RedisArgs
+from .data_store import DataStore, credentials, store_service, store_uri
 from .defaults import REDIS_PORT
 from .kube import child_options, dns_name, labels
 from .names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
-from .store import DataStore, credentials, store_service, store_uri
 from .workload import workload_spec
 
 __all__ = ["PORT", "Redis", "RedisArgs"]

@@ -19,8 +19,8 @@ from dataplane_project import DataplaneProject
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
+from components.controlplane_resources import build_sync
 from components.program import load_and_discover
-from components.stack import build_sync
 from local_controlplane.seed import (
     ALPHA_ID,
     BETA_ID,

@@ -1,5 +1,5 @@
-"""The preflight tests' servers (see stores.py)."""
+"""The preflight tests' servers (see loopback_servers.py)."""
 
-from stores import postgres_server, redis_server
+from loopback_servers import postgres_server, redis_server
 
 __all__ = ["postgres_server", "redis_server"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from stores import PASSWORD, Server, free_port
+from loopback_servers import PASSWORD, Server, free_port
 
 from components.config import ConfigError, parse_stack_config
 from components.postgres import EXTENSIONS

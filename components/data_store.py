@@ -1,7 +1,11 @@
-"""What Postgres and Redis share: a store in the cluster, or an external one, behind a URI.
+"""What the data stores (Postgres, Redis, Mongo) share: a store in the cluster, or an
+external one, behind a URI.
 
-In the cluster, each is a password in a Secret, a Service, a NetworkPolicy that admits only
-its clients, and a connection URI built from the password and the Service's host.
+`DataStore` is the base of all three: the external URI, the guarded options and the
+NetworkPolicy that admits only the store's clients (`fence`); `data_volume` is their data
+volume. In the cluster, Postgres and Redis also share a password in a Secret
+(`credentials`), a Service (`store_service`) and a connection URI built from the password
+and the Service's host (`store_uri`); Mongo has no password and builds its own Service.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from .revision import secrets_digest
 
 
 class DataStore(pulumi.ComponentResource):
-    """Base of `Postgres` and `Redis`: `uri` is always a secret Output."""
+    """Base of `Postgres`, `Redis` and `Mongo`: `uri` is always a secret Output."""
 
     uri: pulumi.Output[str]
     """The connection URI (secret)."""
