@@ -1,4 +1,8 @@
-"""The main job's `pulumi up` of the dev stack, on local defaults.
+"""The main job's Python half: the `pulumi up` of the dev stack, on local defaults.
+
+scripts/up-dev.sh is the other half, and the command to run: it installs the requirements
+and the toolchain, starts the control plane (and, with `DATAPLANE_CLUSTER`, the cluster),
+then runs this module; run alone, this module expects all of that to be there.
 
 Runs `pulumi up --stack dev` on the project folder (an Automation API `LocalWorkspace`:
 the real CLI, the `pulumi-language-python` host running `__main__.py`), with a file://

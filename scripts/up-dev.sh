@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # The main job: everything from a fresh clone to a deployed `dev` stack, on local defaults.
-#  1. installs the Python requirements and builds the Pulumi toolchain (cached by version);
-#  2. starts the local control-plane server on 127.0.0.1:8765, seeded;
-#  3. uses a file:// state backend with the passphrase secrets provider;
-#  4. runs `pulumi up` of the dev stack (devtools/up_dev.py, through the Automation API):
-#     manifests are rendered to .work/manifests/dev (git-ignored; they hold Kubernetes
-#     Secrets in plain text), or applied to a cluster when DATAPLANE_KUBECONFIG names a
-#     kubeconfig. The dev stack's secrets use the documented passphrase
-#     `langgraph-dev-passphrase` unless PULUMI_CONFIG_PASSPHRASE says otherwise.
+#
+# It comes in two halves:
+# - this script prepares the machine and starts what outlives the job, in shell because
+#   those are the other scripts' jobs: the Python requirements (setup-venv.sh), the Pulumi
+#   toolchain (bootstrap-toolchain.sh, cached by version), with DATAPLANE_CLUSTER the local
+#   cluster (cluster.sh), and the local control-plane server (controlplane.sh; on
+#   127.0.0.1:8765, seeded). It then runs the Python half and, whatever its result, says
+#   what keeps running and how to stop it;
+# - devtools/up_dev.py is the `pulumi up` of the dev stack through the Automation API, with
+#   a file:// state backend and the passphrase secrets provider: manifests are rendered to
+#   .work/manifests/dev (git-ignored; they hold Kubernetes Secrets in plain text), or
+#   applied to a cluster when DATAPLANE_KUBECONFIG names a kubeconfig. The dev stack's
+#   secrets use the documented passphrase `langgraph-dev-passphrase` unless
+#   PULUMI_CONFIG_PASSPHRASE says otherwise. Its docstring says what it prints per mode.
+#
 # DATAPLANE_CLUSTER=local: build and start the local Kubernetes cluster (scripts/cluster.sh),
 # apply the dev stack to it (state in .work/cluster/state), and print the pods Running per
 # workload and the Services, as the cluster reports them.
+# DATAPLANE_CLUSTER=real: the same on the real node (docs/real-node.md), with its own
+# control plane on port 8766 (state in .work/cluster-real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
