@@ -1,4 +1,4 @@
-# Shared by scripts/bootstrap-toolchain.sh, scripts/bootstrap-cluster.sh,
+# Shared by scripts/bootstrap-toolchain.sh, scripts/bootstrap-cluster.sh, scripts/build-images.sh,
 # scripts/toolchain-env.sh and scripts/cluster.sh (bash only). Reads toolchain/versions.env,
 # names the cache folders, and holds the helpers both bootstraps build with. Defines
 # functions and TC_* variables; exports nothing until tc_go_env is called.
