@@ -10,12 +10,12 @@ import pulumi_kubernetes as k8s
 import pulumi_random
 import pytest
 import yaml
-from harness import mocked_main, run_program
 
 from benchmarks import project, static_dataplane
 from benchmarks.fixtures import pulumi_config, seed
 from devtools.engine import REPO
 from local_controlplane.testing import run_server
+from tests.unit.harness import mocked_main, run_program
 
 
 @pytest.fixture(scope="module")

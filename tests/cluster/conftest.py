@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from kubernetes import client, config
-from live import LiveStack, namespace_removed_after
 
 from devtools.engine import REPO
 from devtools.leftovers import without_marker
 from local_controlplane.testing import run_server
+from tests.cluster.live import LiveStack, namespace_removed_after
 
 CLUSTER_SH = REPO / "scripts" / "cluster.sh"
 

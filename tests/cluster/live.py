@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dataplane_project import DataplaneProject
 from kubernetes import client, watch
 from pulumi import automation as auto
 
 from components.names import LABEL_PART_OF, PART_OF
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient
+from tests.integration.dataplane_project import DataplaneProject
 
 SELECTOR = f"{LABEL_PART_OF}={PART_OF}"
 SERVERS = ("agent-alpha", "agent-beta")

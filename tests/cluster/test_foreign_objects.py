@@ -8,7 +8,6 @@ import json
 
 import pytest
 from kubernetes import client
-from live import LiveStack
 from pulumi import automation as auto
 
 from components.args import SERVER_PORT, SERVER_PORT_NAME
@@ -16,6 +15,7 @@ from components.controlplane import ControlPlaneClient
 from components.names import ANNOTATION_OWNER, LABEL_PART_OF, PART_OF
 from devtools.engine import PROJECT
 from local_controlplane.seed import DEFAULT_API_KEY
+from tests.cluster.live import LiveStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 

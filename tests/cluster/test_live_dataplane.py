@@ -20,13 +20,13 @@ import pytest
 import yaml
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
-from live import SERVERS, DeploymentWatch, LiveStack, changes, rolled_out
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import PROJECT
 from devtools.leftovers import kill_session
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
+from tests.cluster.live import SERVERS, DeploymentWatch, LiveStack, changes, rolled_out
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from kubernetes import client
-from live import LiveStack
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
 from components.names import LABEL_REVISION_ID
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
+from tests.cluster.live import LiveStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 

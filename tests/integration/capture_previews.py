@@ -54,10 +54,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path[:0] = [str(REPO), str(HERE), str(REPO / "tests" / "preview_report")]
+sys.path.insert(0, str(REPO))
 
-import derive_constructed  # noqa: E402
-from dataplane_project import DataplaneProject  # noqa: E402
 from pulumi import automation as auto  # noqa: E402
 
 from components.controlplane import ControlPlaneClient  # noqa: E402
@@ -69,6 +67,8 @@ from local_controlplane.seed import (  # noqa: E402
     DEV_NAMESPACE,
 )
 from local_controlplane.testing import AdminClient, run_server  # noqa: E402
+from tests.integration.dataplane_project import DataplaneProject  # noqa: E402
+from tests.preview_report import derive_constructed  # noqa: E402
 
 NEW_IMAGE = "registry.example.com/agents/alpha:2.0.0"
 STORAGE_CLASS = "gp3-encrypted"

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dataplane_project import DataplaneProject
 from pulumi import automation as auto
 
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import AdminClient, run_server
+from tests.integration.dataplane_project import DataplaneProject
 
 pytestmark = pytest.mark.integration
 

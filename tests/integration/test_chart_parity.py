@@ -18,12 +18,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from dataplane_project import engine
 
 from components.config import parse_stack_config
 from components.dataplane import DataPlane
 from components.discovery import Discovery
 from components.plan import plan_dataplane, served_deployments
+from tests.integration.dataplane_project import engine
 
 pytestmark = pytest.mark.integration
 

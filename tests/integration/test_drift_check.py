@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 
 import pytest
-from dataplane_project import DataplaneProject
-from dataplane_project import engine as load_engine
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import DEV_PASSPHRASE, REPO
@@ -22,6 +20,8 @@ from devtools.leftovers import run_in_session
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEFAULT_API_KEY
 from local_controlplane.testing import run_server
 from preview_report.drift_report import DRIFT_MARKER
+from tests.integration.dataplane_project import DataplaneProject
+from tests.integration.dataplane_project import engine as load_engine
 
 pytestmark = pytest.mark.integration
 

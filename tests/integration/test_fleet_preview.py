@@ -24,8 +24,6 @@ from typing import Any
 
 import pytest
 import yaml
-from dataplane_project import DataplaneProject
-from dataplane_project import engine as load_engine
 
 from devtools.engine import DEV_PASSPHRASE, REPO, Engine
 from devtools.example_fleet import seed_fleet
@@ -35,6 +33,8 @@ from local_controlplane.testing import run_server
 from preview_report.fleet_render import FLEET_MARKER
 from preview_report.render import marker
 from preview_report.workspaces import Project
+from tests.integration.dataplane_project import DataplaneProject
+from tests.integration.dataplane_project import engine as load_engine
 
 pytestmark = pytest.mark.integration
 

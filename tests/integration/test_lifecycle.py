@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dataplane_project import DataplaneProject
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
 from components.program import main
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY, DEPLOYMENTS
 from local_controlplane.testing import run_server
+from tests.integration.dataplane_project import DataplaneProject
 
 pytestmark = pytest.mark.integration
 

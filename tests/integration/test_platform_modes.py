@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-from dataplane_project import DataplaneProject
 from pulumi import automation as auto
 
 from components.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
@@ -24,6 +23,7 @@ from components.program import main
 from components.revision import Sizing
 from local_controlplane.seed import DEFAULT_API_KEY, DEPLOYMENTS
 from local_controlplane.testing import run_server
+from tests.integration.dataplane_project import DataplaneProject
 
 pytestmark = pytest.mark.integration
 

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dataplane_project import DataplaneProject
 
 from components.controlplane import ControlPlaneClient
 from components.program import main
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY, DEPLOYMENTS
 from local_controlplane.testing import run_server
+from tests.integration.dataplane_project import DataplaneProject
 
 pytestmark = pytest.mark.integration
 

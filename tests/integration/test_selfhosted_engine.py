@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dataplane_project import DataplaneProject
 from pulumi import automation as auto
-from test_sync_engine import changes, steps_by_name, sync_program
 
 from components.controlplane import ControlPlaneClient
 from local_controlplane.seed import (
@@ -28,6 +26,8 @@ from local_controlplane.seed import (
     DEV_LISTENER_ID,
 )
 from local_controlplane.testing import AdminClient, run_server
+from tests.integration.dataplane_project import DataplaneProject
+from tests.integration.test_sync_engine import changes, steps_by_name, sync_program
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from dataplane_project import DataplaneProject
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
@@ -29,6 +28,7 @@ from local_controlplane.seed import (
     DEV_LISTENER_ID,
 )
 from local_controlplane.testing import AdminClient, run_server
+from tests.integration.dataplane_project import DataplaneProject
 
 pytestmark = pytest.mark.integration
 

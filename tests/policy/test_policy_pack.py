@@ -20,9 +20,6 @@ from typing import Any
 
 import pytest
 import yaml
-from dataplane_project import DataplaneProject
-from dataplane_project import engine as load_engine
-from pack_runs import PackPreview, copy_fixture, open_stack, preview, write_stack_file
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
@@ -30,6 +27,9 @@ from devtools.engine import DEV_PASSPHRASE, REPO, Engine
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import AdminClient
 from policy.dataplane_rules.catalog import RULES
+from tests.integration.dataplane_project import DataplaneProject
+from tests.integration.dataplane_project import engine as load_engine
+from tests.policy.pack_runs import PackPreview, copy_fixture, open_stack, preview, write_stack_file
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
 """The preflight tests' servers (see loopback_servers.py)."""
 
-from loopback_servers import postgres_server, redis_server
+from tests.preflight.loopback_servers import postgres_server, redis_server
 
 __all__ = ["postgres_server", "redis_server"]

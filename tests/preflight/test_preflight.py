@@ -7,12 +7,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from loopback_servers import PASSWORD, Server, free_port
 
 from components.config import ConfigError, parse_stack_config
 from components.postgres import EXTENSIONS
 from components.preflight import check_postgres, check_redis, failures, preflight
 from components.program import run_preflight
+from tests.preflight.loopback_servers import PASSWORD, Server, free_port
 
 
 def dsn(server: Server, password: str = PASSWORD, database: str = "postgres") -> str:

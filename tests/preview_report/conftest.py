@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from pr_fixtures import fixture_path
 
 from preview_report import analyze, load_preview, render_report
 from preview_report.analyze import StackReport
+from tests.preview_report.pr_fixtures import fixture_path
 
 
 @pytest.fixture

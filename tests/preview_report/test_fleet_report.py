@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pr_fixtures import fixture_path
 
 from preview_report import analyze, load_preview
 from preview_report.drift_report import StackDrift, drifted_object, exit_code, render_drift
@@ -18,6 +17,7 @@ from preview_report.fleet_model import FleetResult, PolicyViolation, StackOutcom
 from preview_report.fleet_render import FLEET_MARKER, render_fleet
 from preview_report.render import marker
 from preview_report.workspaces import Fleet, Overrides, Project
+from tests.preview_report.pr_fixtures import fixture_path
 
 REPO = Path(__file__).resolve().parents[2]
 PACK = {"langgraph-dataplane": "0.1.0"}

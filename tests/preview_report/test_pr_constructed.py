@@ -12,9 +12,10 @@ were inline documents here; real captures show them now (test_pr_real_captures.p
 
 from __future__ import annotations
 
-import derive_constructed
 import pytest
-from pr_fixtures import CONSTRUCTED, REAL, fixture_doc
+
+from tests.preview_report import derive_constructed
+from tests.preview_report.pr_fixtures import CONSTRUCTED, REAL, fixture_doc
 
 SECRET = derive_constructed.SECRET
 

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pr_fixtures import REAL, fixture_doc, fixture_path
 
 from local_controlplane.seed import DEFAULT_API_KEY
 from preview_report import analyze, load_preview, render_report
 from preview_report.render import marker
 from preview_report.steps import steps_of
+from tests.preview_report.pr_fixtures import REAL, fixture_doc, fixture_path
 
 OLD_ALPHA = "docker.io/langchain/langgraph-api:0.4.20-py3.11"
 NEW_ALPHA = "registry.example.com/agents/alpha:2.0.0"

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from derive_constructed import capture_of, filled_in
-from pr_fixtures import CONSTRUCTED, REAL, fixture_doc, fixture_path
 
 from local_controlplane.seed import DEFAULT_API_KEY, DEFAULT_ORG_API_KEY, DEPLOYMENTS
 from preview_report import analyze, load_preview, render_report
 from preview_report.cli import main
 from preview_report.masking import SECRET, Scrubber, is_sensitive_key, masked, secret_values
+from tests.preview_report.derive_constructed import capture_of, filled_in
+from tests.preview_report.pr_fixtures import CONSTRUCTED, REAL, fixture_doc, fixture_path
 
 LICENCE = "lgp-local-dev-fake-licence-key"  # the dev stack's (fake) licence key
 DSN_PASSWORD = "local-fake-dsn-password"  # in the external-postgres stack's DSNs

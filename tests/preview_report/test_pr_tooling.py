@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from pr_fixtures import fixture_path
 
 from preview_report.cli import main
 from preview_report.render import MARKER
 from preview_report.touched import env_suffix, matrix, stacks_in, touched
+from tests.preview_report.pr_fixtures import fixture_path
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "preview-report.sh"

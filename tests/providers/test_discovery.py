@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from provider_support import configure_request, sync_props
 
 from components.config import ConfigError, parse_stack_config
 from components.controlplane import ControlPlaneClient
@@ -18,6 +17,7 @@ from components.providers.listener_registration import (
 from components.providers.revision_sync import RevisionSyncProvider
 from local_controlplane.seed import DEFAULT_API_KEY, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient
+from tests.providers.provider_support import configure_request, sync_props
 
 SECRET = ["apiKey", "licenseKey"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from provider_support import configure_request
-
 from components.controlplane import ControlPlaneClient
 from components.providers.connection import Endpoint
 from components.providers.listener_registration import (
@@ -12,6 +10,7 @@ from components.providers.listener_registration import (
 )
 from local_controlplane.seed import DEFAULT_API_KEY, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient
+from tests.providers.provider_support import configure_request
 
 
 def provider() -> ListenerRegistrationProvider:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from provider_support import configure_request
 from pulumi.dynamic.dynamic import serialize_provider
 
 from components.controlplane import ControlPlaneClient
@@ -19,6 +18,7 @@ from local_controlplane.seed import (
     DEFAULT_API_KEY,
 )
 from local_controlplane.testing import AdminClient
+from tests.providers.provider_support import configure_request
 
 
 def provider() -> RevisionSyncProvider:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from provider_support import sync_props
 
 from components.config import StackConfig, parse_stack_config
 from components.controlplane import ControlPlaneClient
@@ -18,6 +17,7 @@ from components.providers.revision_sync import RevisionSyncProvider
 from devtools.recording import run_program
 from local_controlplane import seed
 from local_controlplane.testing import AdminClient
+from tests.providers.provider_support import sync_props
 
 REF = {"name": "SEARCH_API_KEY", "secret_name": "search-credentials", "secret_key": "key"}
 

@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from provider_support import configure_request, sync_props
-from test_discovery import first_up_requests, stack_config
 
 from components.controlplane import AuthenticationError, ControlPlaneClient
 from components.discovery import discover
@@ -23,6 +21,8 @@ from components.providers.listener_registration import ListenerRegistrationProvi
 from components.providers.revision_sync import RevisionSyncProvider
 from local_controlplane import seed
 from local_controlplane.testing import AdminClient, run_server
+from tests.providers.provider_support import configure_request, sync_props
+from tests.providers.test_discovery import first_up_requests, stack_config
 
 FIX = "Fix: `pulumi config set --path dataplane:controlPlane.workspaceId <workspace id>`"
 

@@ -7,8 +7,6 @@ import time
 from typing import Any
 
 import pytest
-from provider_support import configure_request, sync_props
-from test_discovery import stack_config
 
 from components.controlplane import ControlPlaneClient
 from components.discovery import Discovery, discover
@@ -16,6 +14,8 @@ from components.plan import endpoint_of
 from components.providers.revision_sync import RevisionSyncProvider
 from local_controlplane.seed import DEFAULT_API_KEY, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient
+from tests.providers.provider_support import configure_request, sync_props
+from tests.providers.test_discovery import stack_config
 
 REVISIONS = "/v2/deployments/"  # the revision reads (and nothing else discovery asks for)
 N = 16

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from credentials_corpus import measure, rows
 
 from components.config import parse_stack_config
 from components.config.credentials import (
@@ -22,6 +21,7 @@ from components.config.credentials import (
     looks_random,
     name_says,
 )
+from tests.unit.credentials_corpus import measure, rows
 
 CREDENTIALS = [
     # From the issue: glued words, short forms, personal access tokens, URLs that carry secrets.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataplane_setup import dataplane, served
-from harness import run_program
-
 from components.config import DeploymentConfig, PostgresConfig, StoreOverride
+from tests.unit.dataplane_setup import dataplane, served
+from tests.unit.harness import run_program
 
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
 SECRETS = {"OPENAI_API_KEY": "sk-x"}

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dataplane_setup import dataplane, served
-from harness import Run, run_program
 
 from components.config import (
     ExposureConfig,
@@ -14,6 +12,8 @@ from components.config import (
     IngressRouteConfig,
     IstioRouteConfig,
 )
+from tests.unit.dataplane_setup import dataplane, served
+from tests.unit.harness import Run, run_program
 
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HTTPROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-from harness import run_program
 
 from components.langgraph_server import LangGraphServer, LangGraphServerArgs
 from components.revision import RevisionSpec, Sizing
+from tests.unit.harness import run_program
 
 IMAGE = "registry.example.com/agents/support:2.3.1"
 SECRET_VALUES = {"OPENAI_API_KEY": "sk-test-abcdef", "TAVILY_KEY": "tv-test-123456"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pulumi
-from harness import run_program
 
 from components.listener import Listener, ListenerArgs
+from tests.unit.harness import run_program
 
 API_KEY = "lsv2_pt_listener_key_value"
 

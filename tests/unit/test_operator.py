@@ -13,14 +13,14 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from dataplane_setup import dataplane, served, stack_config
-from harness import run_program
 
 from components.args import OPERATOR_CHART, OPERATOR_CHART_VERSION, OPERATOR_IMAGE
 from components.charts import chart_problem, check_local_chart
 from components.config import ConfigError
 from components.operator import CRD_TYPE, KEEP_OPERATOR_PART
 from devtools.engine import REPO
+from tests.unit.dataplane_setup import dataplane, served, stack_config
+from tests.unit.harness import run_program
 
 CHARTS = REPO.parent / "shared" / "charts"
 ARCHIVE = CHARTS / f"{OPERATOR_CHART}-{OPERATOR_CHART_VERSION}.tgz"

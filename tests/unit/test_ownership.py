@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pulumi
-from dataplane_setup import plan, served
-from harness import run_program
 
 from components.dataplane import DataPlane
 from components.names import ANNOTATION_OWNER
 from components.ownership import Foreign, ObjectRef, OwnershipGuard, foreign_objects, plural
+from tests.unit.dataplane_setup import plan, served
+from tests.unit.harness import run_program
 
 OWNER = "langgraph-dataplane/dev"
 

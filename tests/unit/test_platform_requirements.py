@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dataplane_setup import dataplane, served
-from harness import run_program
 
 from components.args import POSTGRES_IMAGE, REDIS_IMAGE
 from components.config import ConfigError, parse_stack_config
 from components.images import store_version_problem
 from components.postgres import EXTENSIONS, VECTOR_EXTENSION, extensions_sql
+from tests.unit.dataplane_setup import dataplane, served
+from tests.unit.harness import run_program
 
 NEEDED = {"btree_gin", "btree_gist", "pgcrypto", "citext", "ltree", "pg_trgm"}
 

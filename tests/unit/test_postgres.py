@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pulumi
-from harness import MOCK_PASSWORD, run_program, secret_flag
 
 from components.postgres import Postgres, PostgresArgs
 from components.revision import Sizing
+from tests.unit.harness import MOCK_PASSWORD, run_program, secret_flag
 
 CLIENTS = {"langgraph.ai/deployment-id": "dep-1"}
 

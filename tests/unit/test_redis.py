@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from harness import MOCK_PASSWORD, run_program, secret_flag
-
 from components.redis import Redis, RedisArgs
+from tests.unit.harness import MOCK_PASSWORD, run_program, secret_flag
 
 CLIENTS = {"langgraph.ai/deployment-id": "dep-1"}
 

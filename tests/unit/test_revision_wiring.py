@@ -7,8 +7,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from dataplane_setup import served, stack_config
-from harness import run_program
 
 from components.config import ServiceAccountConfig
 from components.controlplane import Deployment, Revision, scales_to_zero
@@ -23,6 +21,8 @@ from components.revision import (
     Sizing,
     secret_reference_problems,
 )
+from tests.unit.dataplane_setup import served, stack_config
+from tests.unit.harness import run_program
 
 SEARCH = SecretRef("SEARCH_API_KEY", "search-credentials", "key")
 

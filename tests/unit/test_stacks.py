@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
-from harness import DYNAMIC, MOCK_IMAGE, MOCK_PASSWORD, Run, run_program
 
 from components.config import NAMESPACE, StackConfig, parse_stack_config
 from components.discovery import DiscoveredDeployment, Discovery
 from components.program import build_stack
+from tests.unit.harness import DYNAMIC, MOCK_IMAGE, MOCK_PASSWORD, Run, run_program
 
 STACKS = sorted((Path(__file__).parents[2] / "stacks").glob("Pulumi.*.yaml"))
 DISCOVERED_SECRET = "sk-discovered-secret-value"

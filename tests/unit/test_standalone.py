@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Run, mocked_main, run_program
 
 from components.config import ConfigError, parse_stack_config
 from components.langgraph_server import PENDING_RUNS_QUERY
 from components.mongo import initiate_command
 from components.plan import image_revision, served_deployments
 from devtools.registrations import REPO, _environment, fake_control_plane, stack_config
+from tests.unit.harness import Run, mocked_main, run_program
 
 EXAMPLE = REPO / "stacks" / "Pulumi.standalone-example.yaml"
 SECRETS = ["apiKey", "licenseKey", "deployments", "externalMongoUris"]

@@ -10,9 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from dataplane_setup import dataplane, plan
-from dataplane_setup import served as served_at
-from harness import MOCK_PASSWORD, Registered, Run, run_program
 
 from components.config import (
     DeploymentConfig,
@@ -34,6 +31,9 @@ from components.workload import (
     WORKLOAD_KINDS,
     reserved_env_problem,
 )
+from tests.unit.dataplane_setup import dataplane, plan
+from tests.unit.dataplane_setup import served as served_at
+from tests.unit.harness import MOCK_PASSWORD, Registered, Run, run_program
 
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
 MIRROR = "registry.acme.internal/mirror"

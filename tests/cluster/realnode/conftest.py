@@ -28,8 +28,6 @@ from typing import Any
 
 import pytest
 from kubernetes import client, config
-from live import SERVERS, LiveStack, namespace_removed_after
-from node_live import deploy
 
 from components.controlplane import ControlPlaneClient
 from devtools.engine import REPO
@@ -40,6 +38,8 @@ from devtools.realnode.host import HostSnapshot
 from devtools.realnode.layout import NodePaths
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEFAULT_API_KEY
 from local_controlplane.testing import run_server
+from tests.cluster.live import SERVERS, LiveStack, namespace_removed_after
+from tests.cluster.realnode.node_live import deploy
 
 CLUSTER_SH = REPO / "scripts" / "cluster.sh"
 VOLUMES_PER_TEST = 4

@@ -16,9 +16,9 @@ from typing import Any
 
 from kubernetes import client
 from kubernetes.stream import stream
-from live import LiveStack, rolled_out
 
 from devtools.realnode.layout import NodePaths
+from tests.cluster.live import LiveStack, rolled_out
 
 CLIENT_POD = "client"
 LOAD_STOP_FILE = "/tmp/stop-load"

@@ -17,11 +17,20 @@ from typing import Any
 
 import pytest
 from kubernetes.client.exceptions import ApiException
-from live import DeploymentWatch, LiveStack, rolled_out
-from node_live import Load, all_ready, container_pid, deploy, psql, ready, run_example_graph, url
 
 from components.controlplane import ControlPlaneClient
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
+from tests.cluster.live import DeploymentWatch, LiveStack, rolled_out
+from tests.cluster.realnode.node_live import (
+    Load,
+    all_ready,
+    container_pid,
+    deploy,
+    psql,
+    ready,
+    run_example_graph,
+    url,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 

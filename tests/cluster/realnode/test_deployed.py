@@ -12,8 +12,10 @@ import json
 
 import pytest
 from kubernetes.client.exceptions import ApiException
-from live import SERVERS, LiveStack
-from node_live import (
+
+from devtools.realnode.layout import NODE_NAME, SERVICE_CIDR
+from tests.cluster.live import SERVERS, LiveStack
+from tests.cluster.realnode.node_live import (
     clients_of,
     in_client,
     psql,
@@ -23,8 +25,6 @@ from node_live import (
     server_pods,
     url,
 )
-
-from devtools.realnode.layout import NODE_NAME, SERVICE_CIDR
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 

@@ -9,12 +9,12 @@ import signal
 import subprocess
 
 import pytest
-from conftest import CLUSTER_STATE, NodeSession, host_now
 from kubernetes import client, config
 
 from devtools.realnode import processes
 from devtools.realnode.host import node_processes
 from devtools.realnode.layout import NODE_NAME, NodePaths
+from tests.cluster.realnode.conftest import CLUSTER_STATE, NodeSession, host_now
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 
