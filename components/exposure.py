@@ -98,16 +98,12 @@ def _http_route(
         parent["namespace"] = args.gateway_namespace
     if args.section_name:
         parent["sectionName"] = args.section_name
-    return k8s.apiextensions.CustomResource(
+    return _server_route(
         resource_name,
-        api_version="gateway.networking.k8s.io/v1",
-        kind="HTTPRoute",
-        metadata={
-            "name": server.deployment,
-            "namespace": server.namespace,
-            "labels": labels(server.deployment, "route"),
-        },
-        spec={
+        server,
+        "gateway.networking.k8s.io/v1",
+        "HTTPRoute",
+        {
             "parentRefs": [parent],
             "hostnames": [args.hostname],
             "rules": [
@@ -118,7 +114,7 @@ def _http_route(
                 }
             ],
         },
-        opts=opts,
+        opts,
     )
 
 
@@ -128,16 +124,12 @@ def _virtual_service(
     gateway = args.gateway_name or ""
     if args.gateway_namespace:
         gateway = f"{args.gateway_namespace}/{gateway}"
-    return k8s.apiextensions.CustomResource(
+    return _server_route(
         resource_name,
-        api_version="networking.istio.io/v1",
-        kind="VirtualService",
-        metadata={
-            "name": server.deployment,
-            "namespace": server.namespace,
-            "labels": labels(server.deployment, "route"),
-        },
-        spec={
+        server,
+        "networking.istio.io/v1",
+        "VirtualService",
+        {
             "hosts": [args.hostname],
             "gateways": [gateway],
             "http": [
@@ -162,5 +154,28 @@ def _virtual_service(
                 }
             ],
         },
+        opts,
+    )
+
+
+def _server_route(
+    resource_name: str,
+    server: ExposedServer,
+    api_version: str,
+    kind: str,
+    spec: dict[str, object],
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    """A route custom resource of one server, named and labelled after its deployment."""
+    return k8s.apiextensions.CustomResource(
+        resource_name,
+        api_version=api_version,
+        kind=kind,
+        metadata={
+            "name": server.deployment,
+            "namespace": server.namespace,
+            "labels": labels(server.deployment, "route"),
+        },
+        spec=spec,
         opts=opts,
     )

@@ -42,6 +42,15 @@ def labels(instance: str, component: str, **extra: str) -> dict[str, str]:
     }
 
 
+def instance_objects(
+    instance: str, component: str, namespace: str
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """One instance's component: its object name, labels, and metadata without the name."""
+    component_labels = labels(instance, component)
+    meta: dict[str, Any] = {"namespace": namespace, "labels": component_labels}
+    return dns_name(instance, component), component_labels, meta
+
+
 def selector(all_labels: Mapping[str, str]) -> dict[str, str]:
     """The subset of `labels()` used in selectors."""
     return {k: all_labels[k] for k in (LABEL_INSTANCE, LABEL_COMPONENT)}

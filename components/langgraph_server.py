@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -67,28 +68,18 @@ class LangGraphServer(pulumi.ComponentResource):
         secret_values = pulumi.Output.secret(rev.secret_values).apply(
             lambda values: _checked_secrets(rev.deployment_name, values, extra_env)
         )
-        revision_secret = k8s.core.v1.Secret(
-            f"{name}-revision-secrets",
-            metadata={
-                "name": dns_name(instance, "revision-secrets"),
-                "namespace": args.namespace,
-                "labels": labels(instance, "revision-secrets", **_id_labels(rev)),
-            },
-            type="Opaque",
-            string_data=secret_values,
-            opts=child,
+        revision_secret = _instance_secret(
+            name, "revision-secrets", instance, args.namespace, rev, secret_values, child
         )
         env_values = _platform_env(args)
-        platform_secret = k8s.core.v1.Secret(
-            f"{name}-platform-env",
-            metadata={
-                "name": dns_name(instance, "platform-env"),
-                "namespace": args.namespace,
-                "labels": labels(instance, "platform-env", **_id_labels(rev)),
-            },
-            type="Opaque",
-            string_data=pulumi.Output.secret(env_values),
-            opts=child,
+        platform_secret = _instance_secret(
+            name,
+            "platform-env",
+            instance,
+            args.namespace,
+            rev,
+            pulumi.Output.secret(env_values),
+            child,
         )
         # Digests restart pods when a Secret's content changes; unsecret keeps the pod spec
         # readable in previews (a 16-hex digest reveals nothing usable).
@@ -437,6 +428,29 @@ def _autoscaler(
                 }
             ],
         },
+        opts=opts,
+    )
+
+
+def _instance_secret(
+    name: str,
+    part: str,
+    instance: str,
+    namespace: str,
+    rev: RevisionSpec,
+    string_data: pulumi.Input[Mapping[str, pulumi.Input[str]]],
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.Secret:
+    """A Secret of the server's (`<name>-<part>`), named and labelled after `part`."""
+    return k8s.core.v1.Secret(
+        f"{name}-{part}",
+        metadata={
+            "name": dns_name(instance, part),
+            "namespace": namespace,
+            "labels": labels(instance, part, **_id_labels(rev)),
+        },
+        type="Opaque",
+        string_data=string_data,
         opts=opts,
     )
 

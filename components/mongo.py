@@ -14,7 +14,7 @@ import pulumi_kubernetes as k8s
 from .args import MongoArgs
 from .data_store import DataStore, data_volume
 from .defaults import MONGO_PORT
-from .kube import child_options, dns_name, labels, selector, service_host
+from .kube import child_options, dns_name, instance_objects, selector, service_host
 from .names import MONGO_TYPE
 from .workload import workload_spec
 
@@ -54,9 +54,7 @@ class Mongo(DataStore):
             return
 
         child = child_options(self, opts)
-        object_name = dns_name(args.instance, "mongo")
-        store_labels = labels(args.instance, "mongo")
-        meta = {"namespace": args.namespace, "labels": store_labels}
+        object_name, store_labels, meta = instance_objects(args.instance, "mongo", args.namespace)
         member = f"{service_host(object_name, args.namespace, args.cluster_domain)}:{PORT}"
 
         self.volume = data_volume(

@@ -14,7 +14,7 @@ from .data_store import (
     store_uri,
 )
 from .defaults import POSTGRES_PORT
-from .kube import child_options, dns_name, labels
+from .kube import child_options, dns_name, instance_objects
 from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
 from .revision import Sizing
 from .workload import OWN_VOLUMES, workload_spec
@@ -50,9 +50,9 @@ class Postgres(DataStore):
         # Losing any of these loses the data or the way into it, so they outlive `destroy`.
         guarded = self.guarded_options(opts, args.deletion_protection)
         spec = pulumi.Output.from_input(args.resource_spec or Sizing())
-        object_name = dns_name(args.instance, "postgres")
-        store_labels = labels(args.instance, "postgres")
-        meta = {"namespace": args.namespace, "labels": store_labels}
+        object_name, store_labels, meta = instance_objects(
+            args.instance, "postgres", args.namespace
+        )
 
         creds = credentials(
             name,

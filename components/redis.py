@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 from .args import RedisArgs
 from .data_store import DataStore, credentials, store_service, store_uri
 from .defaults import REDIS_PORT
-from .kube import child_options, dns_name, labels
+from .kube import child_options, instance_objects
 from .names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
 from .workload import workload_spec
 
@@ -27,9 +27,8 @@ class Redis(DataStore):
             return
 
         child = child_options(self, opts)
-        object_name = dns_name(args.instance, "redis")
-        store_labels = labels(args.instance, "redis")
-        meta = {"namespace": args.namespace, "labels": store_labels, "name": object_name}
+        object_name, store_labels, base = instance_objects(args.instance, "redis", args.namespace)
+        meta = {**base, "name": object_name}
         memory = pulumi.Output.from_input(args.memory_mb)
 
         # `--requirepass` is read at start: a new password must restart the pod.

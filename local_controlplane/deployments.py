@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from components.controlplane.models import (
@@ -30,21 +30,29 @@ def _csv(value: str | None) -> set[str] | None:
     return items or None
 
 
-def _check_secrets(secrets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-    for item in secrets:
+def _unique_names(
+    items: Iterable[dict[str, Any]], what: str, taken: Iterable[Any] = ()
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each item with its name, which must be neither reserved nor already taken."""
+    seen = set(taken)
+    for item in items:
         name = item.get("name", "")
         if name in RESERVED_ENV_NAMES:
             raise StoreError(
                 400,
-                f"Secret name '{name}' is reserved by the platform and cannot be set.",
+                f"{what} name '{name}' is reserved by the platform and cannot be set.",
             )
         if name in seen:
             raise StoreError(400, f"Duplicate secret name '{name}'.")
         seen.add(name)
-        out.append({"name": name, "value": item.get("value", "")})
-    return out
+        yield name, item
+
+
+def _check_secrets(secrets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "value": item.get("value", "")}
+        for name, item in _unique_names(secrets, "Secret")
+    ]
 
 
 def _check_secret_references(
@@ -53,22 +61,10 @@ def _check_secret_references(
     """References to existing Kubernetes Secrets: names neither reserved, repeated, nor
     already a secret's."""
     secret_names = {s.get("name") for s in secrets}
-    seen: set[str] = set()
-    out: list[dict[str, Any]] = []
-    for item in references:
-        name = item.get("name", "")
-        if name in RESERVED_ENV_NAMES:
-            raise StoreError(
-                400,
-                f"Secret reference name '{name}' is reserved by the platform and cannot be set.",
-            )
-        if name in seen or name in secret_names:
-            raise StoreError(400, f"Duplicate secret name '{name}'.")
-        seen.add(name)
-        out.append(
-            {"name": name, "secret_name": item["secret_name"], "secret_key": item["secret_key"]}
-        )
-    return out
+    return [
+        {"name": name, "secret_name": item["secret_name"], "secret_key": item["secret_key"]}
+        for name, item in _unique_names(references, "Secret reference", secret_names)
+    ]
 
 
 def _check_scale(deployment_type: str, resource_spec: dict[str, Any] | None) -> None:

@@ -300,12 +300,7 @@ class PodConfig(Section):
     @classmethod
     def _volumes(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for volume in v:
-            name = volume.get("name")
-            if not isinstance(name, str) or not DNS_LABEL.match(name):
-                invalid(
-                    "every volume needs a `name` (a lowercase DNS label)",
-                    "give each volume a `name` such as `cache`",
-                )
+            name = _dns_label_name(volume, "volume", "cache")
             sources = set(volume) - {"name"}
             if len(sources) != 1 or not sources <= RESTRICTED_VOLUME_SOURCES:
                 invalid(
@@ -321,12 +316,7 @@ class PodConfig(Section):
     @classmethod
     def _sidecars(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for container in v:
-            name = container.get("name")
-            if not isinstance(name, str) or not DNS_LABEL.match(name):
-                invalid(
-                    "every sidecar needs a `name` (a lowercase DNS label)",
-                    "give each sidecar a `name` such as `proxy`",
-                )
+            name = _dns_label_name(container, "sidecar", "proxy")
             image = container.get("image")
             problem = image_problem(image) if isinstance(image, str) else "is missing"
             if problem:
@@ -343,6 +333,17 @@ class PodConfig(Section):
                     invalid(f"sidecar {name!r}: env: {first['msg']}", fix)
             _sidecar_resources(name, container.get("resources"))
         return v
+
+
+def _dns_label_name(item: dict[str, Any], what: str, example: str) -> str:
+    """The `name` of a volume or sidecar, which must be a lowercase DNS label."""
+    name = item.get("name")
+    if not isinstance(name, str) or not DNS_LABEL.match(name):
+        invalid(
+            f"every {what} needs a `name` (a lowercase DNS label)",
+            f"give each {what} a `name` such as `{example}`",
+        )
+    return name
 
 
 def _resource_kind(resource: str) -> Resource | None:

@@ -170,16 +170,7 @@ class ControlPlaneClient(Transport):
 
     def delete_deployment(self, deployment_id: str, *, missing_ok: bool = False) -> None:
         """Delete a deployment. Deletion is asynchronous: see :meth:`wait_until_deleted`."""
-        try:
-            self._send(
-                "DELETE",
-                f"/v2/deployments/{deployment_id}",
-                resource="deployment",
-                resource_id=deployment_id,
-            )
-        except NotFoundError:
-            if not missing_ok:
-                raise
+        self._delete("deployment", f"/v2/deployments/{deployment_id}", deployment_id, missing_ok)
 
     def wait_until_deleted(
         self, deployment_id: str, *, timeout: float = 600.0, poll_interval: float = 5.0
@@ -335,13 +326,12 @@ class ControlPlaneClient(Transport):
         )
 
     def delete_listener(self, listener_id: str, *, missing_ok: bool = False) -> None:
+        self._delete("listener", f"/v2/listeners/{listener_id}", listener_id, missing_ok)
+
+    def _delete(self, resource: str, path: str, resource_id: str, missing_ok: bool) -> None:
+        """DELETE `path`; a 404 raises NotFoundError unless `missing_ok`."""
         try:
-            self._send(
-                "DELETE",
-                f"/v2/listeners/{listener_id}",
-                resource="listener",
-                resource_id=listener_id,
-            )
+            self._send("DELETE", path, resource=resource, resource_id=resource_id)
         except NotFoundError:
             if not missing_ok:
                 raise
