@@ -31,3 +31,11 @@ RESERVED_ENV_NAMES = frozenset(
 def reserved_env_names(names: Iterable[str]) -> list[str]:
     """The names among `names` that the platform reserves, sorted."""
     return sorted(set(names) & RESERVED_ENV_NAMES)
+
+
+def reserved_env_problem(names: Iterable[str], also: Iterable[str] = ()) -> str | None:
+    """What is wrong with setting `names`: the platform's reserved ones, and those in `also`
+    (what a workload sets itself). None when there are none. The one wording wherever a
+    config, a revision or a reference sets environment names."""
+    taken = sorted(set(names) & (RESERVED_ENV_NAMES | set(also)))
+    return f"{taken} are set by the data plane (or reserved by the platform)" if taken else None

@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from .platform_env import reserved_env_names
+from .platform_env import reserved_env_problem
 
 
 class ReservedEnvNameError(ValueError):
@@ -24,12 +24,11 @@ class ReservedEnvNameError(ValueError):
 
 def check_secret_names(deployment: str, names: Sequence[str]) -> list[str]:
     """Return the names sorted, or raise if any is reserved by the platform."""
-    reserved = reserved_env_names(names)
-    if reserved:
+    problem = reserved_env_problem(names)
+    if problem:
         raise ReservedEnvNameError(
-            f"deployment {deployment!r}: revision secrets {', '.join(reserved)} use environment "
-            "names reserved by the LangGraph platform. Rename them in the control plane "
-            "(the data plane sets these itself)."
+            f"deployment {deployment!r}: revision secrets {problem}. Rename them in the control "
+            "plane."
         )
     return sorted(names)
 
@@ -88,9 +87,7 @@ def secret_reference_problems(refs: Sequence[SecretRef], secret_names: Sequence[
     secret already uses; a Secret name or key Kubernetes would refuse."""
     from .config.fields import DNS_NAME, ENV_NAME  # the config package imports this module
 
-    problems = [
-        f"{r}: {r.name} is reserved by the platform" for r in refs if reserved_env_names([r.name])
-    ]
+    problems = [f"{r}: {p}" for r in refs if (p := reserved_env_problem([r.name]))]
     names = [r.name for r in refs]
     for ref in refs:
         if not ENV_NAME.match(ref.name):

@@ -16,8 +16,8 @@ from typing import Any, Literal, get_args
 
 import pulumi
 
-from .controlplane.models import RESERVED_ENV_NAMES
 from .kube import selector
+from .platform_env import reserved_env_problem as platform_env_problem
 
 # Well-known node labels the default spreading uses.
 LABEL_ZONE = "topology.kubernetes.io/zone"
@@ -90,8 +90,7 @@ def reserved_env_problem(names: Iterable[str], kind: str | None = None) -> str |
     """What is wrong with setting `names` from config: the platform's reserved names, and with
     `kind` the ones that workload's main container sets itself. None when there are none; one
     wording wherever config sets environment names."""
-    taken = sorted(set(names) & (RESERVED_ENV_NAMES | OWN_ENV_NAMES.get(kind or "", frozenset())))
-    return f"{taken} are set by the data plane (or reserved by the platform)" if taken else None
+    return platform_env_problem(names, OWN_ENV_NAMES.get(kind or "", frozenset()))
 
 
 def pod_security_context(uid: int) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from components.defaults import DEFAULT_NAMESPACE
+
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "local-controlplane.langgraph-dataplane.invalid")
 
 # API keys the server accepts by default. These are local development keys, not secrets.
@@ -25,7 +27,8 @@ DEFAULT_TENANT_ID = stable_id("workspace", "default")
 SECOND_TENANT_ID = stable_id("workspace", "second")
 
 DEV_LISTENER_COMPUTE_ID = "dev-cluster"
-DEV_NAMESPACE = "langgraph"
+# The dev stack serves it in the data plane's default namespace.
+DEV_NAMESPACE = DEFAULT_NAMESPACE
 STAGING_LISTENER_COMPUTE_ID = "staging-cluster"
 STAGING_NAMESPACE = "langgraph-staging"
 

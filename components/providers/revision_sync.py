@@ -37,7 +37,7 @@ from ..controlplane import (
 )
 from ..endpoint import Endpoint
 from ..names import RevisionSyncProps as P
-from ..platform_env import reserved_env_names
+from ..platform_env import reserved_env_problem
 from ..revision import SecretRef, secret_reference_problems, secrets_digest
 from ..sync_args import RevisionSyncArgs
 from .connection import CredentialsError, client_for, remember_api_key
@@ -157,13 +157,9 @@ def resolve(props: dict[str, Any], prefetched: TargetRevision | None = None) -> 
             "image (source external_docker) can be served by Pulumi.",
         )
     secrets = {str(k): str(v) for k, v in (props.get(P.SECRETS) or {}).items()}
-    reserved = reserved_env_names(secrets)
-    if reserved:
-        raise _Refused(
-            P.SECRETS,
-            f"secrets {', '.join(reserved)} use environment names reserved by the platform. "
-            "Rename them in the control plane.",
-        )
+    problem = reserved_env_problem(secrets)
+    if problem:
+        raise _Refused(P.SECRETS, f"secrets {problem}. Rename them in the control plane.")
     references = SecretRef.all_of(props.get(P.SECRET_REFERENCES))
     problems = secret_reference_problems(references, list(secrets))
     if problems:

@@ -101,7 +101,9 @@ def test_a_reference_to_a_platform_name_is_refused(base_url: str) -> None:
     reserved = {**REF, "name": "LANGSMITH_API_KEY"}
     _, failures = checked(base_url, secret_references=[reserved])
     assert [f.property for f in failures] == ["secret_references"]
-    assert "LANGSMITH_API_KEY is reserved by the platform" in failures[0].reason
+    assert "['LANGSMITH_API_KEY'] are set by the data plane (or reserved by the platform)" in (
+        failures[0].reason
+    )
     assert "Correct them in the control plane" in failures[0].reason
 
 

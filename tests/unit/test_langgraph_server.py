@@ -146,5 +146,5 @@ def test_secret_changes_restart_pods_through_digests() -> None:
 
 
 def test_reserved_names_are_refused() -> None:
-    with pytest.raises(Exception, match=r"DATABASE_URI.*reserved by the LangGraph platform"):
+    with pytest.raises(Exception, match=r"DATABASE_URI.*set by the data plane \(or reserved"):
         run_program(lambda: build({"DATABASE_URI": "postgres://evil"}))

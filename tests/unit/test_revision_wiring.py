@@ -39,7 +39,7 @@ def test_a_reference_becomes_a_secret_key_ref() -> None:
 @pytest.mark.parametrize(
     ("ref", "secret_names", "says"),
     [
-        (SecretRef("REDIS_URI", "s", "k"), [], "REDIS_URI is reserved by the platform"),
+        (SecretRef("REDIS_URI", "s", "k"), [], "['REDIS_URI'] are set by the data plane"),
         (SecretRef("1BAD", "s", "k"), [], "'1BAD' is not an environment variable name"),
         (SecretRef("OPENAI_API_KEY", "s", "k"), ["OPENAI_API_KEY"], "is set twice"),
         (SecretRef("K", "Search_Creds", "k"), [], "'Search_Creds' is not a Secret name"),
