@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from components.discovery import DiscoveredDeployment
-from components.endpoint import Endpoint
-from components.plan import sync_args
+from components.core.endpoint import Endpoint
+from components.planning.discovery import DiscoveredDeployment
+from components.planning.plan import sync_args
 from components.providers.connection import API_KEY_ENV, forget_clients
 from components.providers.revision_sync import RevisionSyncProvider, sync_inputs
 from local_controlplane.seed import DEFAULT_API_KEY

@@ -14,8 +14,8 @@ from typing import Any
 
 from components.config import NAMESPACE, StackConfig, parse_stack_config
 from components.controlplane import ControlPlaneClient
-from components.defaults import DEFAULT_NAMESPACE, DEFAULT_RENDER_DIR
-from components.discovery import DiscoveredDeployment, Discovery, discover
+from components.core.defaults import DEFAULT_NAMESPACE, DEFAULT_RENDER_DIR
+from components.planning.discovery import DiscoveredDeployment, Discovery, discover
 from components.providers.targets import TargetRevision
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import AdminClient

@@ -10,7 +10,7 @@ from typing import Any
 from pulumi.dynamic import CheckResult, ReadResult
 
 from components.providers import revision_sync
-from components.revision import secrets_digest
+from components.spec.revision import secrets_digest
 
 # What the local control plane's bulk-seeded revisions hold, so outputs match the synced run.
 STATIC_IMAGE = "docker.io/langchain/langgraph-api:0.4.20-py3.11"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pulumi
 
 from .config import StackConfig
-from .discovery import Discovery
-from .names import LISTENER_REGISTRATION_NAME, revision_sync_name
-from .plan import plan_sync
+from .core.names import LISTENER_REGISTRATION_NAME, revision_sync_name
+from .planning.discovery import Discovery
+from .planning.plan import plan_sync
 from .providers.listener_registration import ListenerRegistration, discovered_listener
 from .providers.revision_sync import RevisionSync
 

@@ -13,22 +13,22 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import OPERATOR_CHART, OPERATOR_CHART_VERSION
-from .charts import check_local_chart
-from .cluster_check import check_cluster
+from .cluster.cluster_check import check_cluster
+from .cluster.ownership import OwnershipGuard, stack_owner
+from .cluster.preflight import failures, preflight
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
 from .controlplane_resources import build_sync
-from .dataplane import DataPlane
-from .discovery import Discovery, discover
-from .names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
-from .ownership import OwnershipGuard, stack_owner
-from .plan import plan_dataplane, served_deployments
-from .preflight import failures, preflight
+from .core.names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
+from .core.urls import redact
+from .planning.charts import check_local_chart
+from .planning.discovery import Discovery, discover
+from .planning.plan import plan_dataplane, served_deployments
+from .planning.referenced import Referenced, referenced_objects
 from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
-from .referenced import Referenced, referenced_objects
-from .urls import redact
+from .resources.dataplane import DataPlane
+from .spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 
 # What to check when something fails that no check of ours foresaw.
 CONTROL_PLANE_KEYS = (

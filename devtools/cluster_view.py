@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 from kubernetes import client, config
 
-from components.args import SERVER_PORT_NAME
-from components.names import LABEL_PART_OF, PART_OF
+from components.core.names import LABEL_PART_OF, PART_OF
+from components.spec.args import SERVER_PORT_NAME
 
 SELECTOR = f"{LABEL_PART_OF}={PART_OF}"
 

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from components.controlplane import ControlPlaneClient
-from components.defaults import DEFAULT_NAMESPACES
+from components.core.defaults import DEFAULT_NAMESPACES
 from devtools.engine import REPO
 from local_controlplane.seed import DEFAULT_API_KEY
 

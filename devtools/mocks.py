@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.names import DYNAMIC_TYPE as DYNAMIC
-from components.names import ListenerRegistrationProps, RevisionSyncProps
+from components.core.names import DYNAMIC_TYPE as DYNAMIC
+from components.core.names import ListenerRegistrationProps, RevisionSyncProps
 
 MOCK_PASSWORD = "mock-random-password-0123456789ab"
 MOCK_IMAGE = "registry.example.com/agents/mock:1.0.0"

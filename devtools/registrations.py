@@ -32,7 +32,7 @@ from unittest import mock
 import pulumi
 import yaml
 
-from components.defaults import DEFAULT_NAMESPACES, POSTGRES_PORT, REDIS_PORT
+from components.core.defaults import DEFAULT_NAMESPACES, POSTGRES_PORT, REDIS_PORT
 
 from .recording import Registered, mocked_main, run_program
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from components.defaults import DEFAULT_NAMESPACE
+from components.core.defaults import DEFAULT_NAMESPACE
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "local-controlplane.langgraph-dataplane.invalid")
 

@@ -17,8 +17,8 @@ from typing import Any
 
 PACK = Path(__file__).resolve().parent
 PROJECT = PACK.parent
-# The rules read type tokens and the image parser from components/names.py and
-# components/images.py, which import the standard library only.
+# The rules read type tokens and the image parser from components/core/names.py and
+# components/core/images.py, which import the standard library only.
 sys.path.append(str(PROJECT))
 
 import pulumi.runtime  # noqa: E402

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.names import DYNAMIC_TYPE, deployment_of_sync
-from components.names import RevisionSyncProps as P
+from components.core.names import DYNAMIC_TYPE, deployment_of_sync
+from components.core.names import RevisionSyncProps as P
 
 from .load import PreviewDocument
 from .masking import Scrubber, masked

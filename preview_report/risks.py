@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from components.names import (
+from components.core.names import (
     DYNAMIC_TYPE,
     POSTGRES_TYPE,
     REDIS_TYPE,
     REVISION_SYNC_PREFIX,
     deployment_of_sync,
 )
-from components.names import RevisionSyncProps as P
+from components.core.names import RevisionSyncProps as P
 
 from .steps import Step, replaced_with
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.names import (
+from components.core.names import (
     DYNAMIC_TYPE,
     LISTENER_REGISTRATION_NAME,
     REVISION_SYNC_PREFIX,

@@ -3,7 +3,7 @@
 Everything lives in the `dataplane:` namespace. Unknown keys are errors, every problem is
 reported in one `ConfigError` with its config path and the fix, and secret fields must come
 from secret config (`pulumi config set --secret`). Components never read `pulumi.Config`:
-the plan (`components/plan.py`) is the only reader of these objects.
+the plan (`components/planning/plan.py`) is the only reader of these objects.
 
 - `fields`: the error and its problems, the base sections and the field checks they share;
 - `quantities`, `credentials`: Kubernetes quantities; which environment values are credentials;

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from ..controlplane import REGION_BASE_URLS
 from ..controlplane.derive import derived_base_url, derived_smith_url, same_control_plane
-from ..defaults import MONGO_PORT, POSTGRES_PORT, REDIS_PORT
-from ..urls import url_problem
-from ..workload import OWN_CONTAINERS, OWN_VOLUMES, reserved_env_problem
+from ..core.defaults import MONGO_PORT, POSTGRES_PORT, REDIS_PORT
+from ..core.urls import url_problem
+from ..spec.workload import OWN_CONTAINERS, OWN_VOLUMES, reserved_env_problem
 from .fields import NAMESPACE, ConfigError, Problem
 from .kubernetes_shapes import EnvVar, PodConfig
 from .naming import MAX_DEPLOYMENT_NAME, deployment_name_problem

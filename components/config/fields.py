@@ -12,8 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, fiel
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from ..images import image_problem
-from ..names import OWN_LABELS, OWN_PREFIX
+from ..core.images import image_problem
+from ..core.names import OWN_LABELS, OWN_PREFIX
 
 NAMESPACE = "dataplane"
 KUBECONFIG_ENV = "DATAPLANE_KUBECONFIG"

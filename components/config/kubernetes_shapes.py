@@ -9,15 +9,15 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from ..args import (
+from ..core.images import image_problem
+from ..core.names import OWN_PREFIX
+from ..spec.args import (
     LISTENER_CPU,
     LISTENER_CPU_LIMIT,
     LISTENER_MEMORY,
     LISTENER_MEMORY_LIMIT,
     container_resources,
 )
-from ..images import image_problem
-from ..names import OWN_PREFIX
 from .credentials import credential_reason
 from .fields import (
     DNS_LABEL,

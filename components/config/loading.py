@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..urls import api_root, api_root_problem
+from ..core.urls import api_root, api_root_problem
 from .checks import cross_checks
 from .fields import CONTROL_PLANE_URL_ENV, KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
 from .messages import SECRET_KEYS, describe, dotted, meant_key, related, twin_keys, unreported

@@ -13,7 +13,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..urls import redact
+from ..core.urls import redact
 from .credentials import is_credential_value
 from .fields import NAMESPACE, Problem
 from .naming import yaml_reading

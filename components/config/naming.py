@@ -1,7 +1,7 @@
 """The names a deployment's name becomes, checked against the rules of those objects, and what
 YAML may have made of a name before Pulumi handed it over.
 
-A deployment's name becomes its Service's name (`dns_name`, in `components/kube.py`), and,
+A deployment's name becomes its Service's name (`dns_name`, in `components/core/kube.py`), and,
 with a suffix, the names of its Secrets, Deployments, PodDisruptionBudget, store Services,
 StatefulSets, ConfigMap and PersistentVolumeClaims. Kubernetes refuses a Service name that
 does not start with a letter (an RFC 1035 label), and a StatefulSet whose name is longer than
@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..kube import dns_name
+from ..core.kube import dns_name
 from .fields import LABEL_NAME
 
 SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")

@@ -3,7 +3,7 @@ deployment's settings resolve against the stack's (its overrides, else the secti
 
 Field docstrings are the configuration reference (see `reference.py`). The sections are in
 `sections.py`, the Kubernetes shapes in `kubernetes_shapes.py`, the value types with their
-checks in `validators.py`; their defaults come from `components/defaults.py`, `args.py` and
+checks in `validators.py`; their defaults come from `components/core/defaults.py`, `args.py` and
 `kube.py`. Every model is importable from here, as before the split.
 """
 
@@ -13,12 +13,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ..args import TERMINATION_GRACE_SECONDS
-from ..defaults import DEFAULT_RENDER_DIR
-from ..images import ImageRef, image_revision
-from ..kube import CLUSTER_DOMAIN
-from ..revision import SecretRef, Sizing, secret_reference_problems
-from ..workload import WorkloadKind, reserved_env_problem
+from ..core.defaults import DEFAULT_RENDER_DIR
+from ..core.images import ImageRef, image_revision
+from ..core.kube import CLUSTER_DOMAIN
+from ..spec.args import TERMINATION_GRACE_SECONDS
+from ..spec.revision import SecretRef, Sizing, secret_reference_problems
+from ..spec.workload import WorkloadKind, reserved_env_problem
 from .fields import (
     API_ID,
     DNS_NAME,

@@ -8,7 +8,25 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from ..args import (
+from ..controlplane import REGION_BASE_URLS
+from ..controlplane.client import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_DISCOVERY_DEADLINE_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+)
+from ..controlplane.derive import derived_base_url, derived_smith_url, langsmith_url_problem
+from ..core.defaults import (
+    DEFAULT_NAMESPACES,
+    DEFAULT_REGION,
+    MONGO_IMAGE,
+    MONGO_MODE,
+    POSTGRES_IMAGE,
+    REDIS_IMAGE,
+    STORE_MODE,
+)
+from ..core.images import registry_problem
+from ..core.urls import api_root, api_root_problem
+from ..spec.args import (
     AUTOMOUNT_SERVICE_ACCOUNT_TOKEN,
     CPU_TARGET_PERCENT,
     CREATE_NAMESPACES,
@@ -28,24 +46,6 @@ from ..args import (
     READ_ONLY_ROOT_FILESYSTEM,
     SMITH_URL,
 )
-from ..controlplane import REGION_BASE_URLS
-from ..controlplane.client import (
-    DEFAULT_DEADLINE_SECONDS,
-    DEFAULT_DISCOVERY_DEADLINE_SECONDS,
-    DEFAULT_TIMEOUT_SECONDS,
-)
-from ..controlplane.derive import derived_base_url, derived_smith_url, langsmith_url_problem
-from ..defaults import (
-    DEFAULT_NAMESPACES,
-    DEFAULT_REGION,
-    MONGO_IMAGE,
-    MONGO_MODE,
-    POSTGRES_IMAGE,
-    REDIS_IMAGE,
-    STORE_MODE,
-)
-from ..images import registry_problem
-from ..urls import api_root, api_root_problem
 from .fields import (
     API_ID,
     CONTROL_PLANE_URL_ENV,

@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 import httpx
 from pydantic import AfterValidator, SecretStr
 
-from ..args import OPERATOR_CHART, OPERATOR_CHART_REPOSITORY, OPERATOR_CHART_VERSION
-from ..defaults import POSTGRES_IMAGE, REDIS_IMAGE
-from ..images import store_version_problem
-from ..revision import Sizing
-from ..urls import is_oci, url_problem
+from ..core.defaults import POSTGRES_IMAGE, REDIS_IMAGE
+from ..core.images import store_version_problem
+from ..core.urls import is_oci, url_problem
+from ..spec.args import OPERATOR_CHART, OPERATOR_CHART_REPOSITORY, OPERATOR_CHART_VERSION
+from ..spec.revision import Sizing
 from .fields import FRACTION_TEXT, INT32_MAX, invalid, is_label_key
 from .quantities import quantity_problem
 

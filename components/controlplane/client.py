@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypedDict, Unpack
 
-from ..endpoint import (
+from ..core.endpoint import (
     DEFAULT_DEADLINE_SECONDS,
     DEFAULT_DISCOVERY_DEADLINE_SECONDS,
     DEFAULT_TIMEOUT_SECONDS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..defaults import CLOUD_API_REGIONS
+from ..core.defaults import CLOUD_API_REGIONS
 from .client import REGION_BASE_URLS
 
 # `CLOUD_API_REGIONS` (in `defaults.py`, which the policy pack reads too) names no API host of

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # Re-exported: the platform's env names, kept where no HTTP client is needed to read them.
-from ..platform_env import RESERVED_ENV_NAMES as RESERVED_ENV_NAMES
-from ..platform_env import reserved_env_names as reserved_env_names
+from ..core.platform_env import RESERVED_ENV_NAMES as RESERVED_ENV_NAMES
+from ..core.platform_env import reserved_env_names as reserved_env_names
 
 
 class ApiModel(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from ..defaults import DEFAULT_REGION
-from ..urls import api_root, api_root_problem, redact
+from ..core.defaults import DEFAULT_REGION
+from ..core.urls import api_root, api_root_problem, redact
 
 REGION_BASE_URLS: dict[str, str] = {
     "us": "https://api.host.langchain.com",
@@ -20,7 +20,7 @@ _ROOT_EXAMPLES = "e.g. https://api.host.langchain.com or https://langsmith.examp
 
 def resolve_base_url(region: str | None, base_url: str | None) -> str:
     """The API base URL: an explicit ``base_url`` wins, in the spelling of
-    :func:`~components.urls.api_root` (its path prefix kept, slashes tidied). A URL with a user
+    :func:`~components.core.urls.api_root` (its path prefix kept, slashes tidied). A URL with a user
     or password is refused, and never quoted; so is one with the API's `/v2` in it."""
     if base_url:
         url = api_root(base_url)

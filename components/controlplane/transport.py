@@ -15,7 +15,7 @@ from typing import Any, Self, TypeVar
 import httpx
 import pydantic
 
-from ..endpoint import DEFAULT_DEADLINE_SECONDS, DEFAULT_TIMEOUT_SECONDS
+from ..core.endpoint import DEFAULT_DEADLINE_SECONDS, DEFAULT_TIMEOUT_SECONDS
 from .deadline import Deadline, binding, enforce_deadlines, sockets_obey, time_limit
 from .errors import (
     ControlPlaneError,

@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from ..controlplane import ControlPlaneClient
-from ..endpoint import Endpoint
+from ..core.endpoint import Endpoint
 
 API_KEY_CONFIG = "dataplane:apiKey"
 API_KEY_ENV = "LANGGRAPH_CONTROL_PLANE_API_KEY"

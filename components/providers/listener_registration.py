@@ -31,9 +31,9 @@ from ..controlplane import (
     ListenerComputeConfig,
     NotFoundError,
 )
-from ..names import EndpointProps
-from ..names import ListenerRegistrationProps as P
-from ..urls import api_root
+from ..core.names import EndpointProps
+from ..core.names import ListenerRegistrationProps as P
+from ..core.urls import api_root
 from .connection import Endpoint, client_for, remember_api_key
 
 

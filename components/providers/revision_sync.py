@@ -35,11 +35,11 @@ from ..controlplane import (
     NotFoundError,
     scales_to_zero,
 )
-from ..endpoint import Endpoint
-from ..names import RevisionSyncProps as P
-from ..platform_env import reserved_env_problem
-from ..revision import SecretRef, secret_reference_problems, secrets_digest
-from ..sync_args import RevisionSyncArgs
+from ..core.endpoint import Endpoint
+from ..core.names import RevisionSyncProps as P
+from ..core.platform_env import reserved_env_problem
+from ..spec.revision import SecretRef, secret_reference_problems, secrets_digest
+from ..spec.sync_args import RevisionSyncArgs
 from .connection import CredentialsError, client_for, remember_api_key
 from .targets import TargetRevision, fetch_target, target_of
 

@@ -1,13 +1,13 @@
 """Image rules: pinned, from the stack's registry, and supported Redis and Postgres versions.
 
-"Pinned" is the program's own rule (components/images.py): a digest, or a tag other than
+"Pinned" is the program's own rule (components/core/images.py): a digest, or a tag other than
 `latest`. The pack reads images the way container runtimes do, with the same parser.
 """
 
 from __future__ import annotations
 
-from components.defaults import POSTGRES_IMAGE, REDIS_IMAGE
-from components.images import (
+from components.core.defaults import POSTGRES_IMAGE, REDIS_IMAGE
+from components.core.images import (
     POSTGRES_MINIMUM,
     POSTGRES_REPOSITORIES,
     REDIS_MINIMUM,
@@ -15,12 +15,12 @@ from components.images import (
     image_problem,
     store_version,
 )
-from components.names import POSTGRES_TYPE, REDIS_TYPE
+from components.core.names import POSTGRES_TYPE, REDIS_TYPE
 
 from .model import UNKNOWN, Container, Resource, containers
 from .settings import StackSettings
 
-# The floors and the version parsing are the program's (components/images.py).
+# The floors and the version parsing are the program's (components/core/images.py).
 _REDIS_FLOOR = ".".join(map(str, REDIS_MINIMUM))
 _REDIS_REPOSITORIES = frozenset({"redis"})
 _PGVECTOR_REPOSITORIES = frozenset({"pgvector"})

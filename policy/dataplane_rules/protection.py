@@ -2,13 +2,13 @@
 
 The engine tells a policy pack each resource's `protect` option, but not `retainOnDelete`
 (Pulumi 3.259's analyzer protocol has no field for it), so this rule checks `protect`. The
-program sets both from the same setting (components/postgres.py); the registration
+program sets both from the same setting (components/resources/postgres.py); the registration
 snapshots (tests/unit/registrations/golden/) record both for the example stacks.
 """
 
 from __future__ import annotations
 
-from components.names import POSTGRES_TYPE
+from components.core.names import POSTGRES_TYPE
 
 from .model import Resource
 from .settings import StackSettings

@@ -21,7 +21,7 @@ import yaml
 # The program's own defaults: the namespaces, the region, and the LangSmith cloud API hosts
 # whose `controlPlane.langsmithUrl` names that region's control plane (any other host is a
 # self-hosted LangSmith, whose control plane is `<origin>/api-host`).
-from components.defaults import CLOUD_API_REGIONS, DEFAULT_NAMESPACES, DEFAULT_REGION
+from components.core.defaults import CLOUD_API_REGIONS, DEFAULT_NAMESPACES, DEFAULT_REGION
 
 CONFIG_NAMESPACE = "dataplane"
 

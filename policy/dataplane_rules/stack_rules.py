@@ -6,7 +6,12 @@ import os
 from collections import defaultdict
 from collections.abc import Sequence
 
-from components.names import LABEL_INSTANCE, POD_SECURITY_LABEL, POD_SECURITY_LEVEL, SERVER_TYPE
+from components.core.names import (
+    LABEL_INSTANCE,
+    POD_SECURITY_LABEL,
+    POD_SECURITY_LEVEL,
+    SERVER_TYPE,
+)
 
 from .model import POD_SPEC_PATHS, UNKNOWN, Resource, Violation
 from .settings import StackSettings

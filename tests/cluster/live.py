@@ -20,7 +20,7 @@ from typing import Any
 from kubernetes import client, watch
 from pulumi import automation as auto
 
-from components.names import LABEL_PART_OF, PART_OF
+from components.core.names import LABEL_PART_OF, PART_OF
 from local_controlplane.seed import ALPHA_ID, BETA_ID, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient
 from tests.integration.dataplane_project import DataplaneProject

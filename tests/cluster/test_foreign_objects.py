@@ -10,9 +10,9 @@ import pytest
 from kubernetes import client
 from pulumi import automation as auto
 
-from components.args import SERVER_PORT, SERVER_PORT_NAME
 from components.controlplane import ControlPlaneClient
-from components.names import ANNOTATION_OWNER, LABEL_PART_OF, PART_OF
+from components.core.names import ANNOTATION_OWNER, LABEL_PART_OF, PART_OF
+from components.spec.args import SERVER_PORT, SERVER_PORT_NAME
 from devtools.engine import PROJECT
 from local_controlplane.seed import DEFAULT_API_KEY
 from tests.cluster.live import LiveStack

@@ -8,7 +8,7 @@ from kubernetes import client
 from pulumi import automation as auto
 
 from components.controlplane import ControlPlaneClient
-from components.names import LABEL_REVISION_ID
+from components.core.names import LABEL_REVISION_ID
 from local_controlplane.seed import ALPHA_ID, DEFAULT_API_KEY
 from tests.cluster.live import LiveStack
 

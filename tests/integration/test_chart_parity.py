@@ -20,9 +20,9 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from components.config import parse_stack_config
-from components.dataplane import DataPlane
-from components.discovery import Discovery
-from components.plan import plan_dataplane, served_deployments
+from components.planning.discovery import Discovery
+from components.planning.plan import plan_dataplane, served_deployments
+from components.resources.dataplane import DataPlane
 from tests.integration.dataplane_project import engine
 
 pytestmark = pytest.mark.integration

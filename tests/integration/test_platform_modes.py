@@ -17,10 +17,10 @@ import pytest
 import yaml
 from pulumi import automation as auto
 
-from components.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 from components.controlplane import ControlPlaneClient
 from components.program import main
-from components.revision import Sizing
+from components.spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
+from components.spec.revision import Sizing
 from local_controlplane.seed import DEFAULT_API_KEY, DEPLOYMENTS
 from local_controlplane.testing import run_server
 from tests.integration.dataplane_project import DataplaneProject

@@ -86,14 +86,15 @@ class PackPreview:
 
 def copy_fixture(root: Path) -> Path:
     """The fixture program in `root`, on the project's virtualenv, with the one product
-    module it reads (components/names.py, standard library only)."""
+    module it reads (components/core/names.py, standard library only)."""
     root.mkdir(parents=True)
     project = yaml.safe_load((FIXTURE / "Pulumi.yaml").read_text())
     project["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
     (root / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     shutil.copy(FIXTURE / "__main__.py", root / "__main__.py")
-    (root / "components").mkdir()
-    shutil.copy(REPO / "components" / "names.py", root / "components" / "names.py")
+    (root / "components" / "core").mkdir(parents=True)
+    for module in ("__init__.py", "names.py"):
+        shutil.copy(REPO / "components" / "core" / module, root / "components" / "core" / module)
     (root / "stacks").mkdir()
     return root
 

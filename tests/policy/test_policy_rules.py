@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import yaml
 
-from components.args import POSTGRES_IMAGE, REDIS_IMAGE
 from components.config.fields import CONTROL_PLANE_URL_ENV
 from components.config.schema import (
     ControlPlaneConfig,
@@ -25,7 +24,8 @@ from components.config.schema import (
 )
 from components.controlplane import REGION_BASE_URLS
 from components.controlplane.derive import CLOUD_API_REGIONS as PROGRAM_CLOUD_API_REGIONS
-from components.names import POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
+from components.core.names import POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
+from components.spec.args import POSTGRES_IMAGE, REDIS_IMAGE
 from devtools.engine import REPO, pins
 from devtools.registrations import GOLDEN, stack_config, stack_files, stack_name
 from policy.dataplane_rules.catalog import RULES
@@ -104,10 +104,10 @@ def test_the_packs_cloud_api_hosts_are_the_programs() -> None:
 
 def test_the_pack_and_the_program_share_one_copy_of_each_constant() -> None:
     """Defaults, store floors and the Pod Security label: the pack reads the program's own
-    objects (components/defaults.py, images.py, names.py), never a copy."""
-    from components import defaults, names
-    from components import images as program_images
+    objects (components/core/defaults.py, images.py, names.py), never a copy."""
     from components.controlplane import client
+    from components.core import defaults, names
+    from components.core import images as program_images
     from policy.dataplane_rules import images as pack_images
     from policy.dataplane_rules import settings as pack_settings
     from policy.dataplane_rules import stack_rules

@@ -8,10 +8,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from components.cluster.preflight import check_postgres, check_redis, failures, preflight
 from components.config import ConfigError, parse_stack_config
-from components.postgres import EXTENSIONS
-from components.preflight import check_postgres, check_redis, failures, preflight
 from components.program import run_preflight
+from components.resources.postgres import EXTENSIONS
 from tests.preflight.loopback_servers import PASSWORD, Server, free_port
 
 

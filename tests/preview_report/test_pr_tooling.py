@@ -86,7 +86,7 @@ def test_module_entry_point() -> None:
     [
         (["stacks/Pulumi.dev.yaml"], ["dev"]),
         (["stacks/Pulumi.acme-prod.yaml", "README.md"], ["acme-prod"]),
-        (["components/postgres.py"], ["acme-prod", "dev"]),
+        (["components/resources/postgres.py"], ["acme-prod", "dev"]),
         (["__main__.py"], ["acme-prod", "dev"]),
         (["requirements.txt"], ["acme-prod", "dev"]),
         (["requirements-dev.txt"], ["acme-prod", "dev"]),
@@ -226,7 +226,7 @@ def test_the_documented_examples_are_the_reports_of_the_fixtures(
 
 
 def test_the_report_imports_no_pulumi() -> None:
-    # It shares the project's names (components/names.py) but runs on a bare Python in CI.
+    # It shares the project's names (components/core/names.py) but runs on a bare Python in CI.
     code = (
         "import sys, preview_report, preview_report.touched;"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'pydantic', 'httpx'}))"
@@ -236,7 +236,7 @@ def test_the_report_imports_no_pulumi() -> None:
     )
     assert done.stdout.strip() == "[]"
     assert (
-        "components.names"
+        "components.core.names"
         in subprocess.run(
             [sys.executable, "-c", "import sys, preview_report; print(sorted(sys.modules))"],
             cwd=REPO,

@@ -7,9 +7,9 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from components.discovery import DiscoveredDeployment
-from components.endpoint import Endpoint
-from components.plan import sync_args
+from components.core.endpoint import Endpoint
+from components.planning.discovery import DiscoveredDeployment
+from components.planning.plan import sync_args
 from components.providers.revision_sync import sync_inputs
 from local_controlplane.seed import DEFAULT_API_KEY
 

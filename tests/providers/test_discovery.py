@@ -8,8 +8,8 @@ import pytest
 
 from components.config import ConfigError, parse_stack_config
 from components.controlplane import ControlPlaneClient
-from components.discovery import discover
-from components.plan import endpoint_of
+from components.planning.discovery import discover
+from components.planning.plan import endpoint_of
 from components.providers.listener_registration import (
     ListenerRegistrationProvider,
     discovered_listener,

@@ -11,7 +11,7 @@ from components.controlplane import ControlPlaneClient
 from components.providers.connection import Endpoint
 from components.providers.revision_sync import RevisionSyncProvider
 from components.providers.targets import TargetRevision, fetch_target
-from components.revision import secrets_digest
+from components.spec.revision import secrets_digest
 from local_controlplane.seed import (
     ALPHA_ID,
     ALPHA_REVISION_ID,

@@ -10,10 +10,10 @@ import pulumi
 
 from components.config import StackConfig, parse_stack_config
 from components.controlplane import ControlPlaneClient
-from components.discovery import Discovery, discover
-from components.langgraph_server import LangGraphServer
-from components.plan import endpoint_of, plan_dataplane, served_deployments
+from components.planning.discovery import Discovery, discover
+from components.planning.plan import endpoint_of, plan_dataplane, served_deployments
 from components.providers.revision_sync import RevisionSyncProvider
+from components.resources.langgraph_server import LangGraphServer
 from devtools.recording import run_program
 from local_controlplane import seed
 from local_controlplane.testing import AdminClient

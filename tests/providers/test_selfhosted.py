@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from components.controlplane import AuthenticationError, ControlPlaneClient
-from components.discovery import discover
-from components.plan import endpoint_of
+from components.planning.discovery import discover
+from components.planning.plan import endpoint_of
 from components.providers import connection
 from components.providers.connection import Endpoint, client_for
 from components.providers.listener_registration import ListenerRegistrationProvider

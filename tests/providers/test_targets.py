@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from components.controlplane import ControlPlaneClient
-from components.discovery import Discovery, discover
-from components.plan import endpoint_of
+from components.planning.discovery import Discovery, discover
+from components.planning.plan import endpoint_of
 from components.providers.revision_sync import RevisionSyncProvider
 from local_controlplane.seed import DEFAULT_API_KEY, DEV_LISTENER_ID
 from local_controlplane.testing import AdminClient

@@ -1,5 +1,5 @@
 """What the DataPlane tests build from: a stack config made in code, served deployments, and
-the plan between them (`components/plan.py`), as the program makes it."""
+the plan between them (`components/planning/plan.py`), as the program makes it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 import pulumi
 
-from components.args import DataPlaneArgs
 from components.config import ControlPlaneConfig, NamespacesConfig, StackConfig
-from components.dataplane import DataPlane
-from components.plan import ServedDeployment, plan_dataplane
-from components.revision import RevisionSpec, Sizing
+from components.planning.plan import ServedDeployment, plan_dataplane
+from components.resources.dataplane import DataPlane
+from components.spec.args import DataPlaneArgs
+from components.spec.revision import RevisionSpec, Sizing
 
 NAMESPACES = ["langgraph", "batch"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.cluster_check import check_cluster
+from components.cluster.cluster_check import check_cluster
 from components.config import ConfigError
 
 

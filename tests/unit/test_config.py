@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from components.args import SMITH_URL
 from components.config import ConfigError, check_served, parse_stack_config
 from components.config.fields import CONTROL_PLANE_URL_ENV
 from components.config.loading import load_stack_config
 from components.config.schema import ControlPlaneConfig
 from components.controlplane import REGION_BASE_URLS
 from components.controlplane.derive import cloud_region, derived_base_url, same_control_plane
+from components.spec.args import SMITH_URL
 
 SECRETS = ["apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris", "deployments"]
 

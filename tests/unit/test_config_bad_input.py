@@ -488,8 +488,8 @@ def test_a_refused_key_still_lets_independent_problems_through() -> None:
 
 def test_override_bounds_crossed_with_the_control_plane_are_reported_at_plan_time() -> None:
     from components.config import ConfigError as PlanError
-    from components.discovery import DiscoveredDeployment, Discovery
-    from components.plan import plan_sync
+    from components.planning.discovery import DiscoveredDeployment, Discovery
+    from components.planning.plan import plan_sync
 
     config = parse_stack_config(
         base(deployments={"a": {"resourceSpec": {"max_scale": 2}}}), SECRETS
@@ -542,7 +542,7 @@ def test_names_yaml_read_as_numbers_or_nothing_say_so_and_plain_words_pass() -> 
 
 def test_a_derived_revision_id_is_always_a_label_value() -> None:
     from components.config.naming import label_value_problem
-    from components.images import image_revision
+    from components.core.images import image_revision
 
     for tag in ("v1-", "1.0.", "_v1_", "a" * 62 + "-b", "a" * 62 + "._x", "A_B"):
         revision = image_revision(f"ghcr.io/acme/agent:{tag}")

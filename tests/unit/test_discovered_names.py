@@ -9,7 +9,7 @@ from typing import Any
 
 from components.config import parse_stack_config
 from components.controlplane.models import Deployment, Listener
-from components.discovery import discover
+from components.planning.discovery import discover
 
 
 class FakeClient:

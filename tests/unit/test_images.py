@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.images import ImageRef, image_problem, registry_problem, rewrite_image
+from components.core.images import ImageRef, image_problem, registry_problem, rewrite_image
 
 MIRROR = "registry.acme.internal/mirror"
 DIGEST = "sha256:" + "a" * 64

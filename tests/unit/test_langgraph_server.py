@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from components.langgraph_server import LangGraphServer, LangGraphServerArgs
-from components.revision import RevisionSpec, Sizing
+from components.resources.langgraph_server import LangGraphServer, LangGraphServerArgs
+from components.spec.revision import RevisionSpec, Sizing
 from tests.unit.harness import run_program
 
 IMAGE = "registry.example.com/agents/support:2.3.1"

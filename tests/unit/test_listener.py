@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
-from components.listener import Listener, ListenerArgs
+from components.resources.listener import Listener, ListenerArgs
 from tests.unit.harness import run_program
 
 API_KEY = "lsv2_pt_listener_key_value"

@@ -14,10 +14,10 @@ import pulumi
 import pytest
 import yaml
 
-from components.args import OPERATOR_CHART, OPERATOR_CHART_VERSION, OPERATOR_IMAGE
-from components.charts import chart_problem, check_local_chart
 from components.config import ConfigError
-from components.operator import CRD_TYPE, KEEP_OPERATOR_PART
+from components.planning.charts import chart_problem, check_local_chart
+from components.resources.operator import CRD_TYPE, KEEP_OPERATOR_PART
+from components.spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION, OPERATOR_IMAGE
 from devtools.engine import REPO
 from tests.unit.dataplane_setup import dataplane, served, stack_config
 from tests.unit.harness import run_program
@@ -242,7 +242,7 @@ def test_the_check_runs_for_listener_stacks_with_a_local_path_only(charts: Path)
 
 
 def test_the_listener_is_the_one_of_the_operators_chart() -> None:
-    from components.args import LISTENER_IMAGE
+    from components.spec.args import LISTENER_IMAGE
 
     image = chart_values_yaml(ARCHIVE)["images"]["listenerImage"]
     assert f"{image['repository']}:{image['tag']}" == LISTENER_IMAGE

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pulumi
 
-from components.dataplane import DataPlane
-from components.names import ANNOTATION_OWNER
-from components.ownership import Foreign, ObjectRef, OwnershipGuard, foreign_objects, plural
+from components.cluster.ownership import Foreign, ObjectRef, OwnershipGuard, foreign_objects, plural
+from components.core.names import ANNOTATION_OWNER
+from components.resources.dataplane import DataPlane
 from tests.unit.dataplane_setup import plan, served
 from tests.unit.harness import run_program
 

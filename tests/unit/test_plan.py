@@ -17,7 +17,22 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.args import (
+from components.config import (
+    ConfigError,
+    ExposureConfig,
+    GatewayRouteConfig,
+    StackConfig,
+    parse_stack_config,
+)
+from components.core.kube import CLUSTER_DOMAIN
+from components.planning.discovery import DiscoveredDeployment, Discovery
+from components.planning.plan import (
+    ServedDeployment,
+    plan_dataplane,
+    plan_sync,
+    served_deployments,
+)
+from components.spec.args import (
     LISTENER_IMAGE,
     POSTGRES_IMAGE,
     REDIS_IMAGE,
@@ -27,22 +42,7 @@ from components.args import (
     PostgresArgs,
     RedisArgs,
 )
-from components.config import (
-    ConfigError,
-    ExposureConfig,
-    GatewayRouteConfig,
-    StackConfig,
-    parse_stack_config,
-)
-from components.discovery import DiscoveredDeployment, Discovery
-from components.kube import CLUSTER_DOMAIN
-from components.plan import (
-    ServedDeployment,
-    plan_dataplane,
-    plan_sync,
-    served_deployments,
-)
-from components.revision import RevisionSpec, Sizing
+from components.spec.revision import RevisionSpec, Sizing
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = ["apiKey", "licenseKey", "externalPostgresUris", "externalRedisUris", "deployments"]
@@ -388,11 +388,19 @@ def _imported(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "module", ["components.plan", "components.config", "components.args", "components.workload"]
+    "module",
+    [
+        "components.planning.plan",
+        "components.config",
+        "components.spec.args",
+        "components.spec.workload",
+    ],
 )
 def test_the_plan_and_what_it_reads_import_no_kubernetes_sdk(module: str) -> None:
     assert not {m for m in _imported(module) if m.startswith("pulumi_kubernetes")}
 
 
 def test_the_data_plane_component_imports_no_config() -> None:
-    assert not {m for m in _imported("components.dataplane") if m.startswith("components.config")}
+    assert not {
+        m for m in _imported("components.resources.dataplane") if m.startswith("components.config")
+    }

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from components.args import POSTGRES_IMAGE, REDIS_IMAGE
 from components.config import ConfigError, parse_stack_config
-from components.images import store_version_problem
-from components.postgres import EXTENSIONS, VECTOR_EXTENSION, extensions_sql
+from components.core.images import store_version_problem
+from components.resources.postgres import EXTENSIONS, VECTOR_EXTENSION, extensions_sql
+from components.spec.args import POSTGRES_IMAGE, REDIS_IMAGE
 from tests.unit.dataplane_setup import dataplane, served
 from tests.unit.harness import run_program
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.postgres import Postgres, PostgresArgs
-from components.revision import Sizing
+from components.resources.postgres import Postgres, PostgresArgs
+from components.spec.revision import Sizing
 from tests.unit.harness import MOCK_PASSWORD, run_program, secret_flag
 
 CLIENTS = {"langgraph.ai/deployment-id": "dep-1"}

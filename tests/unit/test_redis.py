@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.redis import Redis, RedisArgs
+from components.resources.redis import Redis, RedisArgs
 from tests.unit.harness import MOCK_PASSWORD, run_program, secret_flag
 
 CLIENTS = {"langgraph.ai/deployment-id": "dep-1"}

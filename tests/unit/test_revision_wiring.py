@@ -10,11 +10,11 @@ import pytest
 
 from components.config import ServiceAccountConfig
 from components.controlplane import Deployment, Revision, scales_to_zero
-from components.discovery import DiscoveredDeployment, Discovery
-from components.langgraph_server import LangGraphServer
-from components.plan import plan_dataplane
-from components.referenced import Found, referenced_objects
-from components.revision import (
+from components.planning.discovery import DiscoveredDeployment, Discovery
+from components.planning.plan import plan_dataplane
+from components.planning.referenced import Found, referenced_objects
+from components.resources.langgraph_server import LangGraphServer
+from components.spec.revision import (
     ReservedEnvNameError,
     RevisionSpec,
     SecretRef,

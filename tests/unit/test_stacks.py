@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from components.config import NAMESPACE, StackConfig, parse_stack_config
-from components.discovery import DiscoveredDeployment, Discovery
+from components.planning.discovery import DiscoveredDeployment, Discovery
 from components.program import build_stack
 from tests.unit.harness import DYNAMIC, MOCK_IMAGE, MOCK_PASSWORD, Run, run_program
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, parse_stack_config
-from components.langgraph_server import PENDING_RUNS_QUERY
-from components.mongo import initiate_command
-from components.plan import image_revision, served_deployments
+from components.planning.plan import image_revision, served_deployments
+from components.resources.langgraph_server import PENDING_RUNS_QUERY
+from components.resources.mongo import initiate_command
 from devtools.registrations import REPO, _environment, fake_control_plane, stack_config
 from tests.unit.harness import Run, mocked_main, run_program
 
@@ -177,7 +177,7 @@ def test_the_example_serves_the_chart_objects() -> None:
 
 def test_without_api_key_the_servers_get_no_langsmith_key() -> None:
     config = parse_stack_config(standalone(), SECRETS)
-    from components.plan import plan_dataplane
+    from components.planning.plan import plan_dataplane
 
     plan = plan_dataplane(config, served_deployments(config, _nothing(), {}), listener_id=None)
     assert plan.listener is None and plan.listener_redis is None
@@ -193,6 +193,6 @@ def test_the_replica_set_is_initiated_once_with_its_own_name() -> None:
 
 
 def _nothing() -> Any:
-    from components.discovery import Discovery
+    from components.planning.discovery import Discovery
 
     return Discovery(None, [])

@@ -21,10 +21,10 @@ from components.config import (
     ServiceAccountConfig,
 )
 from components.controlplane import RESERVED_ENV_NAMES
-from components.dataplane import DataPlane
-from components.plan import ServedDeployment
-from components.revision import Sizing, secrets_digest
-from components.workload import (
+from components.planning.plan import ServedDeployment
+from components.resources.dataplane import DataPlane
+from components.spec.revision import Sizing, secrets_digest
+from components.spec.workload import (
     OWN_CONTAINERS,
     OWN_ENV_NAMES,
     OWN_VOLUMES,

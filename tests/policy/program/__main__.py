@@ -18,7 +18,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components.names import LABEL_INSTANCE, POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
+from components.core.names import LABEL_INSTANCE, POSTGRES_TYPE, REDIS_TYPE, SERVER_TYPE
 
 config = pulumi.Config("fixture")
 registry = (pulumi.Config("dataplane").get_object("images") or {}).get("registry")

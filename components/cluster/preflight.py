@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from .config import ConfigError, Problem, StackConfig
-from .defaults import POSTGRES_PORT, REDIS_PORT
-from .images import POSTGRES_MINIMUM, REDIS_MINIMUM, VALKEY_MINIMUM
-from .postgres import EXTENSIONS
+from ..config import ConfigError, Problem, StackConfig
+from ..core.defaults import POSTGRES_PORT, REDIS_PORT
+from ..core.images import POSTGRES_MINIMUM, REDIS_MINIMUM, VALKEY_MINIMUM
+from ..resources.postgres import EXTENSIONS
 
 
 @dataclass

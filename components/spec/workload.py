@@ -16,8 +16,8 @@ from typing import Any, Literal, get_args
 
 import pulumi
 
-from .kube import selector
-from .platform_env import reserved_env_problem as platform_env_problem
+from ..core.kube import selector
+from ..core.platform_env import reserved_env_problem as platform_env_problem
 
 # Well-known node labels the default spreading uses.
 LABEL_ZONE = "topology.kubernetes.io/zone"

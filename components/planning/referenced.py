@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
-from .config import NAMESPACE, StackConfig
+from ..config import NAMESPACE, StackConfig
+from ..spec.revision import SecretRef
 from .discovery import Discovery
-from .revision import SecretRef
 
 
 class Found(Enum):

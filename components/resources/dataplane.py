@@ -12,19 +12,19 @@ from dataclasses import replace
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import DataPlaneArgs, ServedArgs, listener_instance
-from .exposure import Exposure
-from .kube import common_metadata, dns_name
-from .langgraph_server import LangGraphServer
-from .listener import Listener
-from .mongo import Mongo
-from .names import (
+from ..core.kube import common_metadata, dns_name
+from ..core.names import (
     DATAPLANE_TYPE,
     LABEL_PART_OF,
     PART_OF,
     POD_SECURITY_LABEL,
     POD_SECURITY_LEVEL,
 )
+from ..spec.args import DataPlaneArgs, ServedArgs, listener_instance
+from .exposure import Exposure
+from .langgraph_server import LangGraphServer
+from .listener import Listener
+from .mongo import Mongo
 from .operator import Operator
 from .postgres import Postgres
 from .redis import Redis

@@ -25,10 +25,10 @@ from typing import Any
 import httpx
 import pulumi
 
+from ..config import ConfigError
+from ..core.kube import HELM_TYPES
+from ..core.names import ANNOTATION_OWNER, LABEL_PART_OF, PART_OF
 from .cluster_check import connected
-from .config import ConfigError
-from .kube import HELM_TYPES
-from .names import ANNOTATION_OWNER, LABEL_PART_OF, PART_OF
 
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "StorageClass"})
 _METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"

@@ -14,10 +14,10 @@ from typing import Literal
 
 import pulumi
 
-from .defaults import MONGO_IMAGE as MONGO_IMAGE
-from .defaults import POSTGRES_IMAGE as POSTGRES_IMAGE
-from .defaults import REDIS_IMAGE as REDIS_IMAGE
-from .kube import CLUSTER_DOMAIN
+from ..core.defaults import MONGO_IMAGE as MONGO_IMAGE
+from ..core.defaults import POSTGRES_IMAGE as POSTGRES_IMAGE
+from ..core.defaults import REDIS_IMAGE as REDIS_IMAGE
+from ..core.kube import CLUSTER_DOMAIN
 from .revision import RevisionSpec, Sizing
 from .workload import PodExtras
 

@@ -95,7 +95,7 @@ LABEL_REVISION_ID = f"{OWN_PREFIX}revision-id"
 ANNOTATION_SECRETS_DIGEST = f"{OWN_PREFIX}secrets-digest"
 ANNOTATION_ENV_DIGEST = f"{OWN_PREFIX}platform-env-digest"
 ANNOTATION_OWNER = f"{OWN_PREFIX}owner"
-"""`<project>/<stack>` of the stack that declared an object (`components/ownership.py`)."""
+"""`<project>/<stack>` of the stack that declared an object (`components/cluster/ownership.py`)."""
 
 # --- The Pod Security Standard the data plane's namespaces enforce (the policy pack checks it) ---
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import MongoArgs
+from ..core.defaults import MONGO_PORT
+from ..core.kube import child_options, dns_name, instance_objects, selector, service_host
+from ..core.names import MONGO_TYPE
+from ..spec.args import MongoArgs
+from ..spec.workload import workload_spec
 from .data_store import DataStore, data_volume
-from .defaults import MONGO_PORT
-from .kube import child_options, dns_name, instance_objects, selector, service_host
-from .names import MONGO_TYPE
-from .workload import workload_spec
 
 __all__ = ["PORT", "REPLICA_SET", "Mongo", "MongoArgs"]
 

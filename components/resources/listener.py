@@ -11,11 +11,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import ListenerArgs
-from .kube import child_options, dns_name, labels
-from .names import ANNOTATION_SECRETS_DIGEST, LISTENER_TYPE
-from .revision import secrets_digest
-from .workload import workload_spec
+from ..core.kube import child_options, dns_name, labels
+from ..core.names import ANNOTATION_SECRETS_DIGEST, LISTENER_TYPE
+from ..spec.args import ListenerArgs
+from ..spec.revision import secrets_digest
+from ..spec.workload import workload_spec
 
 __all__ = ["PORT", "Listener", "ListenerArgs"]
 

@@ -22,13 +22,13 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .config import NAMESPACE, ConfigError, StackConfig
-from .config.naming import MAX_DEPLOYMENT_NAME, label_value_problem, served_name_problem
-from .controlplane import ControlPlaneClient, Deployment
-from .controlplane.client import MAX_PAGE_SIZE
-from .controlplane.parallel import CONCURRENCY, map_concurrently
-from .kube import dns_name
-from .providers.targets import TargetQuery, TargetRevision, fetch_targets, target_of
+from ..config import NAMESPACE, ConfigError, StackConfig
+from ..config.naming import MAX_DEPLOYMENT_NAME, label_value_problem, served_name_problem
+from ..controlplane import ControlPlaneClient, Deployment
+from ..controlplane.client import MAX_PAGE_SIZE
+from ..controlplane.parallel import CONCURRENCY, map_concurrently
+from ..core.kube import dns_name
+from ..providers.targets import TargetQuery, TargetRevision, fetch_targets, target_of
 
 BY_NAME_MAX = 2 * CONCURRENCY
 """Names asked for one by one, at most: two rounds of requests in flight at once, each

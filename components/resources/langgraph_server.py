@@ -9,18 +9,18 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import SERVER_PORT as PORT
-from .args import SERVER_PORT_NAME as PORT_NAME
-from .args import KedaArgs, LangGraphServerArgs
-from .kube import child_options, dns_name, labels, selector, service_url
-from .names import (
+from ..core.kube import child_options, dns_name, labels, selector, service_url
+from ..core.names import (
     ANNOTATION_ENV_DIGEST,
     ANNOTATION_SECRETS_DIGEST,
     LABEL_DEPLOYMENT_ID,
     LABEL_REVISION_ID,
     SERVER_TYPE,
 )
-from .revision import (
+from ..spec.args import SERVER_PORT as PORT
+from ..spec.args import SERVER_PORT_NAME as PORT_NAME
+from ..spec.args import KedaArgs, LangGraphServerArgs
+from ..spec.revision import (
     ReservedEnvNameError,
     RevisionSpec,
     Sizing,
@@ -28,7 +28,7 @@ from .revision import (
     check_secret_names,
     secrets_digest,
 )
-from .workload import (
+from ..spec.workload import (
     PodExtras,
     WorkloadKind,
     reserved_env_problem,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import OperatorArgs
-from .images import ImageRef
-from .names import OPERATOR_TYPE
-from .workload import container_security_context, pod_security_context
+from ..core.images import ImageRef
+from ..core.names import OPERATOR_TYPE
+from ..spec.args import OperatorArgs
+from ..spec.workload import container_security_context, pod_security_context
 
 __all__ = ["CRD_NAME", "KEEP_OPERATOR_PART", "RELEASE", "Operator", "OperatorArgs"]
 

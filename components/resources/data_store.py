@@ -16,9 +16,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from .args import StoreArgs
-from .kube import child_options, dns_name, selector, service_host
-from .revision import secrets_digest
+from ..core.kube import child_options, dns_name, selector, service_host
+from ..spec.args import StoreArgs
+from ..spec.revision import secrets_digest
 
 
 class DataStore(pulumi.ComponentResource):

@@ -21,7 +21,22 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import pulumi
 from pydantic import SecretStr
 
-from .args import (
+from ..config import (
+    ConfigError,
+    GatewayRouteConfig,
+    IngressRouteConfig,
+    Problem,
+    RouteConfig,
+    StackConfig,
+    check_served,
+    route_gaps,
+)
+from ..core.endpoint import Endpoint
+from ..core.images import image_revision, rewrite_image
+from ..core.kube import dns_name, labels, selector
+from ..core.names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
+from ..core.urls import is_oci
+from ..spec.args import (
     OPERATOR_CHART,
     OPERATOR_CHART_VERSION,
     OPERATOR_IMAGE,
@@ -40,25 +55,10 @@ from .args import (
     ServedArgs,
     listener_instance,
 )
+from ..spec.revision import RevisionSpec, SecretRef, Sizing
+from ..spec.sync_args import RevisionSyncArgs
+from ..spec.workload import PodExtras, WorkloadKind
 from .charts import local_chart
-from .config import (
-    ConfigError,
-    GatewayRouteConfig,
-    IngressRouteConfig,
-    Problem,
-    RouteConfig,
-    StackConfig,
-    check_served,
-    route_gaps,
-)
-from .endpoint import Endpoint
-from .images import image_revision, rewrite_image
-from .kube import dns_name, labels, selector
-from .names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
-from .revision import RevisionSpec, SecretRef, Sizing
-from .sync_args import RevisionSyncArgs
-from .urls import is_oci
-from .workload import PodExtras, WorkloadKind
 
 if TYPE_CHECKING:  # the types only: discovery imports the client and the target fetch
     from .discovery import DiscoveredDeployment, Discovery

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import ConfigError, Problem, StackConfig
+from ..config import ConfigError, Problem, StackConfig
 
 SUMS = "SHA256SUMS"
 KEY = "operator.chart.path"

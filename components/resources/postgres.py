@@ -5,7 +5,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import PostgresArgs
+from ..core.defaults import POSTGRES_PORT
+from ..core.kube import child_options, dns_name, instance_objects
+from ..core.names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
+from ..spec.args import PostgresArgs
+from ..spec.revision import Sizing
+from ..spec.workload import OWN_VOLUMES, workload_spec
 from .data_store import (
     DataStore,
     credentials,
@@ -13,11 +18,6 @@ from .data_store import (
     store_service,
     store_uri,
 )
-from .defaults import POSTGRES_PORT
-from .kube import child_options, dns_name, instance_objects
-from .names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
-from .revision import Sizing
-from .workload import OWN_VOLUMES, workload_spec
 
 __all__ = ["PORT", "Postgres", "PostgresArgs"]
 

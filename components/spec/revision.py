@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from .platform_env import reserved_env_problem
+from ..core.platform_env import reserved_env_problem
 
 
 class ReservedEnvNameError(ValueError):
@@ -85,7 +85,7 @@ def secret_reference_problems(refs: Sequence[SecretRef], secret_names: Sequence[
     """What is wrong with a deployment's references, one line each: a name the platform
     reserves, that is not an environment variable's, or that another reference or a revision
     secret already uses; a Secret name or key Kubernetes would refuse."""
-    from .config.fields import DNS_NAME, ENV_NAME  # the config package imports this module
+    from ..config.fields import DNS_NAME, ENV_NAME  # the config package imports this module
 
     problems = [f"{r}: {p}" for r in refs if (p := reserved_env_problem([r.name]))]
     names = [r.name for r in refs]

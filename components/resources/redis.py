@@ -5,12 +5,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import RedisArgs
+from ..core.defaults import REDIS_PORT
+from ..core.kube import child_options, instance_objects
+from ..core.names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
+from ..spec.args import RedisArgs
+from ..spec.workload import workload_spec
 from .data_store import DataStore, credentials, store_service, store_uri
-from .defaults import REDIS_PORT
-from .kube import child_options, instance_objects
-from .names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
-from .workload import workload_spec
 
 __all__ = ["PORT", "Redis", "RedisArgs"]
 

@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 import yaml
 
-from .config import NAMESPACE, ConfigError
-from .referenced import Found, Referenced
+from ..config import NAMESPACE, ConfigError
+from ..planning.referenced import Found, Referenced
 
 KUBECONFIG_KEY = f"{NAMESPACE}:kubeconfig"
 TIMEOUT_SECONDS = 10.0

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .args import ExposedServer, ExposureArgs
-from .kube import child_options, dns_name, labels, service_host
-from .names import EXPOSURE_TYPE
+from ..core.kube import child_options, dns_name, labels, service_host
+from ..core.names import EXPOSURE_TYPE
+from ..spec.args import ExposedServer, ExposureArgs
 
 __all__ = ["ExposedServer", "Exposure", "ExposureArgs"]
 
