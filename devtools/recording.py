@@ -86,12 +86,7 @@ class RecordingCallbacks:
     def register_transform(self, transform: Any) -> Any:
         from pulumi.runtime.proto import callback_pb2
 
-        module = transform.__module__
-        if module.startswith("components."):
-            # Named by the module's own name, not its layer package (components/README.md):
-            # a module moved between layers leaves the registration snapshots as they are.
-            module = "components." + module.rsplit(".", 1)[-1]
-        token = f"{module}.{transform.__qualname__}"
+        token = f"{transform.__module__}.{transform.__qualname__}"
         self.transforms[token] = transform
         return callback_pb2.Callback(target=CALLBACKS_TARGET, token=token)
 
