@@ -43,8 +43,15 @@ def test_new_revision_rolls_without_a_failed_request(
     node_stack: LiveStack, controlplane: str, images: dict[str, str], record_property: Any
 ) -> None:
     deploy(node_stack, images)
+    # The HPA raises the Deployment to its floor of 2 on its own schedule (a sync every 15 s).
+    node_stack.wait_for(
+        "agent-alpha-api at 2 ready replicas",
+        lambda: (
+            (d := node_stack.deployment("agent-alpha-api")).spec.replicas == 2 and rolled_out(d)
+        ),
+        180,
+    )
     before = node_stack.deployment("agent-alpha-api")
-    assert before.spec.replicas == 2
     with Load(node_stack.api, node_stack.namespace, url(node_stack, "agent-alpha", "/ok")) as load:
         time.sleep(5)  # requests flow before anything changes
         # A new revision: a rotated secret of the deployment (it reaches every server pod).
