@@ -85,16 +85,20 @@ class PackPreview:
 
 
 def copy_fixture(root: Path) -> Path:
-    """The fixture program in `root`, on the project's virtualenv, with the one product
-    module it reads (components/core/names.py, standard library only)."""
+    """The fixture program in `root`, on the project's virtualenv, with the product package
+    it and the policy pack read (components/core/, the floor: standard library only)."""
     root.mkdir(parents=True)
     project = yaml.safe_load((FIXTURE / "Pulumi.yaml").read_text())
     project["runtime"]["options"]["virtualenv"] = str(REPO / ".venv")
     (root / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     shutil.copy(FIXTURE / "__main__.py", root / "__main__.py")
-    (root / "components" / "core").mkdir(parents=True)
-    for module in ("__init__.py", "names.py"):
-        shutil.copy(REPO / "components" / "core" / module, root / "components" / "core" / module)
+    # The whole floor package: `components.core` is a regular package, so the policy pack
+    # (which also reads its defaults and image rules) finds this copy first and nothing else.
+    shutil.copytree(
+        REPO / "components" / "core",
+        root / "components" / "core",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     (root / "stacks").mkdir()
     return root
 
