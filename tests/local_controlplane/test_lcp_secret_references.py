@@ -8,24 +8,21 @@ from typing import Any
 import httpx
 
 from local_controlplane import seed
+from tests.local_controlplane.test_lcp_api import _create
 
 REF = {"name": "SEARCH_API_KEY", "secret_name": "search-credentials", "secret_key": "key"}
 
 
 def create(api: httpx.Client, name: str, **source_config: Any) -> httpx.Response:
-    body: dict[str, Any] = {
-        "name": name,
-        "source": "external_docker",
-        "source_config": {
-            "listener_id": seed.DEV_LISTENER_ID,
-            "listener_config": {"k8s_namespace": seed.DEV_NAMESPACE},
-            **source_config,
-        },
-        "source_revision_config": {"image_uri": "docker.io/acme/agent:1.0.0"},
-        "secrets": [{"name": "OPENAI_API_KEY", "value": "sk-fake"}],
-        "secret_references": [REF],
+    """test_lcp_api's deployment, with a reference, and `source_config` fields replacing its
+    own when given (the listener kept)."""
+    if not source_config:
+        return _create(api, name, secret_references=[REF])
+    listener = {
+        "listener_id": seed.DEV_LISTENER_ID,
+        "listener_config": {"k8s_namespace": seed.DEV_NAMESPACE},
     }
-    return api.post("/v2/deployments", json=body)
+    return _create(api, name, source_config={**listener, **source_config}, secret_references=[REF])
 
 
 def test_the_seed_uses_them(api: httpx.Client) -> None:
