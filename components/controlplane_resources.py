@@ -6,7 +6,9 @@ deployment Pulumi serves, declared from the plan (`plan.plan_sync`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -16,6 +18,36 @@ from .planning.discovery import Discovery
 from .planning.plan import plan_sync
 from .providers.listener_registration import ListenerRegistration, discovered_listener
 from .providers.revision_sync import RevisionSync
+
+
+@dataclass(frozen=True)
+class Declaring:
+    """Where a stack's own resources go and what they are called.
+
+    The program's (the default) declares them at the top, named as `core/names.py` says:
+    existing state depends on those names. The component package declares them inside its
+    component, each name prefixed with the component's (two data planes can share a
+    program), and serves the control-plane resources from its own provider
+    (`package/served.py`) instead of the dynamic providers.
+    """
+
+    prefix: str = ""
+    parent: pulumi.Resource | None = None
+    registration: Callable[..., ListenerRegistration] = ListenerRegistration
+    revision_sync: Callable[..., RevisionSync] = RevisionSync
+
+    def name(self, base: str) -> str:
+        """The resource name for the program's `base`."""
+        return f"{self.prefix}{base}"
+
+    def options(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        """Resource options with this layout's parent (when it has one)."""
+        if self.parent is not None:
+            kwargs.setdefault("parent", self.parent)
+        return pulumi.ResourceOptions(**kwargs)
+
+
+PROGRAM = Declaring()
 
 
 @dataclass
@@ -29,17 +61,21 @@ class ControlPlaneResources:
 
 
 def build_sync(
-    config: StackConfig, discovery: Discovery, opts: pulumi.ResourceOptions | None = None
+    config: StackConfig,
+    discovery: Discovery,
+    opts: pulumi.ResourceOptions | None = None,
+    declaring: Declaring = PROGRAM,
 ) -> ControlPlaneResources:
     """Declare the listener registration and a revision sync per served deployment, with
-    `opts`; nothing for a standalone stack."""
+    `opts`, as `declaring` says; nothing for a standalone stack."""
     if config.standalone:
         return ControlPlaneResources(None, {})
     for reason in discovery.skipped:
         pulumi.log.warn(f"not serving {reason}")
     plan = plan_sync(config, discovery)
-    registration = ListenerRegistration(
-        LISTENER_REGISTRATION_NAME,
+    opts = pulumi.ResourceOptions.merge(declaring.options(), opts)
+    registration = declaring.registration(
+        declaring.name(LISTENER_REGISTRATION_NAME),
         endpoint=plan.endpoint,
         compute_id=plan.compute_id,
         namespaces=plan.namespaces,
@@ -51,8 +87,8 @@ def build_sync(
     # What discovery resolved, for each RevisionSync's check to use instead of asking again.
     targets = {found.name: found.target for found in discovery.deployments}
     syncs = {
-        rev.deployment_name: RevisionSync(
-            revision_sync_name(rev.deployment_name),
+        rev.deployment_name: declaring.revision_sync(
+            declaring.name(revision_sync_name(rev.deployment_name)),
             endpoint=plan.endpoint,
             args=rev,
             prefetched=targets.get(rev.deployment_name),

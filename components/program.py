@@ -18,7 +18,7 @@ from .cluster.ownership import OwnershipGuard, stack_owner
 from .cluster.preflight import failures, preflight
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
-from .controlplane_resources import build_sync
+from .controlplane_resources import PROGRAM, Declaring, build_sync
 from .core.names import DATAPLANE_NAME, KUBERNETES_PROVIDER_NAME
 from .core.urls import redact
 from .planning.charts import check_local_chart
@@ -97,11 +97,22 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
     ):
         config = load_stack_config()
         secrets += stack_secrets(config)
+    return config, discover_for(config)
+
+
+def discover_for(config: StackConfig) -> Discovery:
+    """What the control plane serves to `config`'s stack (nothing when standalone), after
+    the local checks and the opt-in preflight; clear errors, no traceback."""
+    with clear_errors(
+        "reading the stack config and asking the control plane",
+        CONTROL_PLANE_KEYS,
+        stack_secrets(config),
+    ):
         check_local_chart(config, OPERATOR_CHART, OPERATOR_CHART_VERSION)
         if config.preflight.enabled:
             run_preflight(config)
         if config.standalone:
-            return config, Discovery(None, [])
+            return Discovery(None, [])
         cp = config.control_plane
         assert config.api_key is not None  # required with a control plane (config checks)
         with ControlPlaneClient(
@@ -113,7 +124,7 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
         ) as client:
             setting = "dataplane:controlPlane.discoveryDeadlineSeconds"
             with client.time_limit(cp.discovery_deadline_seconds, "discovery", setting):
-                return config, discover(client, config)
+                return discover(client, config)
     raise AssertionError("unreachable")  # clear_errors raises or the block returns
 
 
@@ -135,7 +146,9 @@ def stack_secrets(config: StackConfig) -> list[str]:
 
 
 def kubernetes_provider(
-    config: StackConfig, opts: pulumi.ResourceOptions | None = None
+    config: StackConfig,
+    opts: pulumi.ResourceOptions | None = None,
+    name: str = KUBERNETES_PROVIDER_NAME,
 ) -> k8s.Provider:
     """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one.
 
@@ -160,27 +173,36 @@ def kubernetes_provider(
         if config.kubeconfig
         else {"render_yaml_to_directory": config.render_dir}
     )
-    return k8s.Provider(KUBERNETES_PROVIDER_NAME, enable_secret_mutable=True, **target, opts=opts)
+    return k8s.Provider(name, enable_secret_mutable=True, **target, opts=opts)
 
 
 def build_stack(
-    config: StackConfig, discovery: Discovery, guard: OwnershipGuard | None = None
+    config: StackConfig,
+    discovery: Discovery,
+    guard: OwnershipGuard | None = None,
+    declaring: Declaring = PROGRAM,
 ) -> Stack:
-    """Declare the control-plane resources, plan the data plane from them, and declare it;
-    with a `guard`, every Kubernetes object carries the stack's owner, and nothing goes to
-    the cluster or the control plane until the guard's check lets it."""
+    """Declare the control-plane resources, plan the data plane from them, and declare it,
+    where and as `declaring` says; with a `guard`, every Kubernetes object carries the
+    stack's owner, and nothing goes to the cluster or the control plane until the guard's
+    check lets it."""
     wait = guard.wait() if guard else None
-    sync = build_sync(config, discovery, wait)
+    sync = build_sync(config, discovery, wait, declaring)
     plan = plan_dataplane(
         config,
         served_deployments(config, discovery, sync.syncs),
         listener_id=sync.registration.listener_id if sync.registration else None,
     )
+    provider = kubernetes_provider(
+        config,
+        pulumi.ResourceOptions.merge(declaring.options(), wait),
+        declaring.name(KUBERNETES_PROVIDER_NAME),
+    )
     dataplane = DataPlane(
-        DATAPLANE_NAME,
+        declaring.name(DATAPLANE_NAME),
         plan,
-        opts=pulumi.ResourceOptions(
-            providers=[kubernetes_provider(config, wait)],
+        opts=declaring.options(
+            providers=[provider],
             transformations=[guard.transformation] if guard else None,
         ),
     )
@@ -208,6 +230,24 @@ def main(*, cluster_check: ClusterCheck = check_and_guard) -> None:
     """The whole data plane of the running stack, and its outputs. A run with no cluster
     behind its kubeconfig (under mocks) passes a `cluster_check` that checks nothing."""
     config, discovery = load_and_discover()
+    stack = declare(config, discovery, cluster_check)
+    dataplane = stack.dataplane
+    pulumi.export("namespace", dataplane.namespace)
+    pulumi.export("listener_id", dataplane.listener_id)
+    pulumi.export("server_urls", dataplane.server_urls)
+    # Ready to report to the control plane as each deployment's `custom_url`.
+    pulumi.export("server_public_urls", stack.server_public_urls)
+    pulumi.export("revisions", stack.revisions)
+    pulumi.export("manifests_dir", None if config.kubeconfig else config.render_dir)
+
+
+def declare(
+    config: StackConfig,
+    discovery: Discovery,
+    cluster_check: ClusterCheck = check_and_guard,
+    declaring: Declaring = PROGRAM,
+) -> Stack:
+    """Check the cluster, then declare the whole data plane, as `declaring` says."""
     secrets = stack_secrets(config)
     referenced = referenced_objects(config, discovery)
     guard = None
@@ -218,14 +258,7 @@ def main(*, cluster_check: ClusterCheck = check_and_guard) -> None:
         for ref in referenced:
             pulumi.log.warn(ref.unchecked())
     with clear_errors("planning the data plane", DATAPLANE_KEYS, secrets):
-        stack = build_stack(config, discovery, guard)
+        stack = build_stack(config, discovery, guard, declaring)
     if guard is not None:
         guard.check(config.kubeconfig or "")
-    dataplane = stack.dataplane
-    pulumi.export("namespace", dataplane.namespace)
-    pulumi.export("listener_id", dataplane.listener_id)
-    pulumi.export("server_urls", dataplane.server_urls)
-    # Ready to report to the control plane as each deployment's `custom_url`.
-    pulumi.export("server_public_urls", stack.server_public_urls)
-    pulumi.export("revisions", stack.revisions)
-    pulumi.export("manifests_dir", None if config.kubeconfig else config.render_dir)
+    return stack

@@ -3,8 +3,8 @@
 # the pins in toolchain/versions.env:
 #  - the CLI and the two Python scripts from Go modules through the Go module proxy (or a
 #    `pulumi` of exactly the pinned version already on PATH);
-#  - the Python language host and the kubernetes and random plugins, which the proxy
-#    refuses, from the upstream source archives in $LANGGRAPH_UPSTREAM_DIR (default
+#  - the Python, Node.js and YAML language hosts and the kubernetes and random plugins,
+#    which the proxy refuses, from the upstream source archives in $LANGGRAPH_UPSTREAM_DIR (default
 #    ../shared/upstream beside the clone), checked against SHA256SUMS; each plugin is first
 #    tried once as a released download (`pulumi plugin install`), which builds nothing.
 #
@@ -314,6 +314,29 @@ build_language_python() { # pulumi-language-python from its archive, against the
     -o "$out/pulumi-language-python" . || return $?
 }
 
+build_language_nodejs() { # pulumi-language-nodejs and the Node.js dynamic-provider shim
+  local out=$1 mod
+  mod=$(unpacked_module LANGUAGE_NODEJS) || return 1
+  install -m 0755 "$mod/../../dist/pulumi-resource-pulumi-nodejs" "$out/pulumi-resource-pulumi-nodejs"
+  cd "$mod"
+  log "  go mod tidy; go build (module $("$GO" list -m))"
+  run_logged nodejs-tidy "$GO" mod tidy || return $?
+  run_logged nodejs-build "$GO" build -mod=mod -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X $PULUMI_VERSION_PKG.Version=v$TC_PULUMI_VERSION" \
+    -o "$out/pulumi-language-nodejs" . || return $?
+}
+
+build_language_yaml() { # pulumi-language-yaml, against the CLI's pkg/v3 and sdk/v3
+  local out=$1 mod
+  mod=$(unpacked_module LANGUAGE_YAML) || return 1
+  cd "$mod"
+  log "  go mod tidy; go build ./cmd/pulumi-language-yaml (module $("$GO" list -m))"
+  run_logged yaml-tidy "$GO" mod tidy || return $?
+  run_logged yaml-build "$GO" build -mod=mod -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$TC_LANGUAGE_YAML_VERSION" \
+    -o "$out/pulumi-language-yaml" ./cmd/pulumi-language-yaml || return $?
+}
+
 build_kubernetes() {
   local out=$1 mod
   released_plugin kubernetes "$TC_KUBERNETES_VERSION" "$out" && return 0
@@ -342,7 +365,7 @@ build_random() {
 
 if [ -n "$CHECK_ARCHIVES" ]; then
   status=0
-  for archive_piece in LANGUAGE_PYTHON KUBERNETES RANDOM; do
+  for archive_piece in LANGUAGE_PYTHON LANGUAGE_NODEJS LANGUAGE_YAML KUBERNETES RANDOM; do
     if checked=$(archive_checked "$archive_piece"); then log "ok: $checked"; else status=1; fi
   done
   exit "$status"
@@ -357,6 +380,8 @@ archive_key() { # PIECE: 10 hex of the piece's pins
   grep -E "^${1}_[A-Z0-9_]*=" "$TC_VERSIONS_FILE" | LC_ALL=C sort | sha256sum | cut -c1-10
 }
 K_LANGHOST=language-python-v$TC_PULUMI_VERSION-$(archive_key LANGUAGE_PYTHON)-$R
+K_NODEJS=language-nodejs-v$TC_PULUMI_VERSION-$(archive_key LANGUAGE_NODEJS)-$R
+K_YAML=language-yaml-v$TC_LANGUAGE_YAML_VERSION-$(archive_key LANGUAGE_YAML)-$R
 K_K8S=kubernetes-v$TC_KUBERNETES_VERSION-$(archive_key KUBERNETES)-$R
 K_RANDOM=random-v$TC_RANDOM_VERSION-$(archive_key RANDOM)-$R
 
@@ -367,6 +392,10 @@ piece python-scripts "$K_SCRIPTS" build_python_scripts \
   pulumi-language-python-exec pulumi-resource-pulumi-python
 # The language host reuses most of the CLI's build cache (same pkg/v3 and sdk/v3).
 piece language-python "$K_LANGHOST" build_language_python pulumi-language-python
+# TypeScript and YAML programs that consume the component package (docs/package.md).
+piece language-nodejs "$K_NODEJS" build_language_nodejs pulumi-language-nodejs \
+  pulumi-resource-pulumi-nodejs
+piece language-yaml "$K_YAML" build_language_yaml pulumi-language-yaml
 piece random "$K_RANDOM" build_random pulumi-resource-random
 piece kubernetes "$K_K8S" build_kubernetes pulumi-resource-kubernetes
 
@@ -375,7 +404,8 @@ piece kubernetes "$K_K8S" build_kubernetes pulumi-resource-kubernetes
 mkdir -p "$DIR"
 if [ -x "$PIECES/$K_CLI/pulumi" ]; then
   new=$(mktemp -d "$DIR/.bin.XXXXXX")
-  for f in "$PIECES/$K_CLI/pulumi" "$PIECES/$K_SCRIPTS"/* "$PIECES/$K_LANGHOST"/*; do
+  for f in "$PIECES/$K_CLI/pulumi" "$PIECES/$K_SCRIPTS"/* "$PIECES/$K_LANGHOST"/* \
+    "$PIECES/$K_NODEJS"/* "$PIECES/$K_YAML"/*; do
     [ -f "$f" ] || continue
     ln "$f" "$new/" 2>/dev/null || cp -p "$f" "$new/"
   done
@@ -413,7 +443,8 @@ fi
 
 # The manifest is written only when every file the toolchain promises is in place.
 has_files "$DIR/bin" pulumi pulumi-language-python pulumi-language-python-exec \
-  pulumi-resource-pulumi-python || [ "${#MISSING[@]}" -gt 0 ] ||
+  pulumi-resource-pulumi-python pulumi-language-nodejs pulumi-resource-pulumi-nodejs \
+  pulumi-language-yaml || [ "${#MISSING[@]}" -gt 0 ] ||
   MISSING+=("bin: $DIR/bin lacks a file")
 for plugin in kubernetes-v$TC_KUBERNETES_VERSION/pulumi-resource-kubernetes \
   random-v$TC_RANDOM_VERSION/pulumi-resource-random; do
@@ -431,7 +462,7 @@ fi
 {
   echo "key=$TC_KEY"
   echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  for k in "$K_CLI" "$K_SCRIPTS" "$K_LANGHOST" "$K_K8S" "$K_RANDOM"; do echo "piece=$k"; done
+  for k in "$K_CLI" "$K_SCRIPTS" "$K_LANGHOST" "$K_NODEJS" "$K_YAML" "$K_K8S" "$K_RANDOM"; do echo "piece=$k"; done
 } >"$DIR/.manifest.tmp"
 mv -f "$DIR/.manifest.tmp" "$DIR/manifest"
 log "complete in $(elapsed $((SECONDS - TOTAL))): source scripts/toolchain-env.sh to use it"

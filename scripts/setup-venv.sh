@@ -30,3 +30,5 @@ venv() {
 
 venv .venv requirements-dev.txt requirements.txt requirements-dev.txt
 venv policy/.venv policy/requirements.txt policy/requirements.txt
+# The component package's plugin (package/PulumiPlugin.yaml): the program's requirements.
+venv package/.venv package/requirements.txt package/requirements.txt requirements.txt

@@ -21,7 +21,7 @@ the plan (`components/planning/plan.py`) is the only reader of these objects.
 
 from .checks import check_served, cross_checks, exposure_problems, route_gaps
 from .fields import KUBECONFIG_ENV, NAMESPACE, ConfigError, Problem
-from .loading import load_stack_config, parse_stack_config
+from .loading import load_stack_config, parse_stack_config, parse_with_environment
 from .schema import (
     ControlPlaneConfig,
     DeploymentConfig,
@@ -85,5 +85,6 @@ __all__ = [
     "exposure_problems",
     "load_stack_config",
     "parse_stack_config",
+    "parse_with_environment",
     "route_gaps",
 ]

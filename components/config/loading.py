@@ -105,11 +105,18 @@ def load_stack_config() -> StackConfig:
         for k in runtime_config.get_config_secret_keys_env()
         if k.startswith(prefix)
     ]
-    # The environment switches. This one: apply to a local cluster without editing the stack.
+    return parse_with_environment(raw, secret)
+
+
+def parse_with_environment(raw: Mapping[str, Any], secret_keys: Iterable[str]) -> StackConfig:
+    """`parse_stack_config` with the environment switches a stack honours (the component
+    package's inputs too)."""
+    raw = dict(raw)
+    # This one: apply to a local cluster without editing the stack.
     if os.environ.get(KUBECONFIG_ENV):
         raw["kubeconfig"] = os.environ[KUBECONFIG_ENV]
     # And the control plane's URL, read as LangChain's Terraform provider reads it.
-    return parse_stack_config(raw, secret, os.environ.get(CONTROL_PLANE_URL_ENV) or None)
+    return parse_stack_config(raw, secret_keys, os.environ.get(CONTROL_PLANE_URL_ENV) or None)
 
 
 def _env_control_plane(

@@ -101,3 +101,13 @@ ANNOTATION_OWNER = f"{OWN_PREFIX}owner"
 
 POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce"
 POD_SECURITY_LEVEL = "restricted"
+
+# --- The component package (package/, docs/package.md) ---
+
+PACKAGE_NAME = "langgraph"
+PACKAGE_VERSION = "0.1.0"
+PACKAGE_COMPONENT_TOKEN = f"{PACKAGE_NAME}:index:DataPlane"
+# The control-plane resources, served by the package's own provider in place of the
+# program's dynamic providers (no second Python process to find).
+PACKAGE_REVISION_SYNC_TOKEN = f"{PACKAGE_NAME}:index:RevisionSync"
+PACKAGE_LISTENER_REGISTRATION_TOKEN = f"{PACKAGE_NAME}:index:ListenerRegistration"

@@ -162,12 +162,22 @@ class ListenerRegistration(Resource):
         super().__init__(
             ListenerRegistrationProvider(),
             name,
-            {
-                **endpoint.props(),
-                P.COMPUTE_ID: compute_id,
-                P.NAMESPACES: namespaces,
-                P.DISCOVERED: discovered,
-                P.LISTENER_ID: None,
-            },
+            registration_inputs(endpoint, compute_id, namespaces, discovered),
             opts,
         )
+
+
+def registration_inputs(
+    endpoint: Endpoint,
+    compute_id: str,
+    namespaces: list[str],
+    discovered: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What a ListenerRegistration is declared with; `listener_id` is filled in by create."""
+    return {
+        **endpoint.props(),
+        P.COMPUTE_ID: compute_id,
+        P.NAMESPACES: namespaces,
+        P.DISCOVERED: discovered,
+        P.LISTENER_ID: None,
+    }

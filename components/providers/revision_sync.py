@@ -226,14 +226,26 @@ class RevisionSync(Resource):
         super().__init__(
             RevisionSyncProvider(),
             name,
-            {
-                **sync_inputs(endpoint, args, prefetched),
-                P.SECRETS: pulumi.Output.secret(args.secrets),
-            },
-            pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
-            ),
+            declared_inputs(endpoint, args, prefetched),
+            with_secret_outputs(opts),
         )
+
+
+def declared_inputs(
+    endpoint: Endpoint, args: RevisionSyncArgs, prefetched: TargetRevision | None = None
+) -> dict[str, Any]:
+    """What a RevisionSync is declared with: `sync_inputs`, its secrets wrapped as secret."""
+    return {
+        **sync_inputs(endpoint, args, prefetched),
+        P.SECRETS: pulumi.Output.secret(args.secrets),
+    }
+
+
+def with_secret_outputs(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """`opts`, with the revision's secrets kept secret in the outputs too."""
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
+    )
 
 
 def sync_inputs(

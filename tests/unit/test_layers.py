@@ -19,6 +19,19 @@ MAY_IMPORT = {
     "planning": {"core", "spec", "controlplane", "config", "providers"},
     "resources": {"core", "spec"},
     "cluster": {"core", "spec", "config", "planning", "resources"},
+    # The component package wraps the program: it may import anything.
+    "package": {
+        "core",
+        "spec",
+        "controlplane",
+        "config",
+        "providers",
+        "planning",
+        "resources",
+        "cluster",
+        "program",
+        "controlplane_resources",
+    },
 }
 # The one exception, inside a function: the config package imports spec.
 EXCEPTIONS = {("spec/revision.py", "config")}

@@ -1,0 +1,1 @@
+"""The data plane as a Pulumi component package (package/, docs/package.md)."""
