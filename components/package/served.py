@@ -88,6 +88,11 @@ class ServedListenerRegistration(ListenerRegistration):
         )
 
 
+def resource_token(qualified: str) -> str:
+    """The resource's own type token in a URN's qualified type (`parent$child`)."""
+    return qualified.rsplit("$", 1)[-1]
+
+
 class ServedResources:
     """Check, diff, create, read, update and delete of the served resources, by type token.
 
@@ -101,18 +106,15 @@ class ServedResources:
             PACKAGE_LISTENER_REGISTRATION_TOKEN: ListenerRegistrationProvider(),
         }
 
-    def serves(self, token: str) -> bool:
-        return token in self._providers
-
     def _provider(self, token: str) -> ResourceProvider:
         try:
-            return self._providers[token]
+            return self._providers[resource_token(token)]
         except KeyError:
             raise ValueError(f"the langgraph package has no resource {token}") from None
 
     @staticmethod
     def _out(token: str, props: dict[str, Any]) -> dict[str, PropertyValue]:
-        return property_map(props, _SECRET[token])
+        return property_map(props, _SECRET[resource_token(token)])
 
     async def check(self, request: rpc.CheckRequest) -> rpc.CheckResponse:
         provider = self._provider(request.type)
@@ -126,11 +128,27 @@ class ServedResources:
         provider = self._provider(request.type)
         olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
         result = await asyncio.to_thread(provider.diff, request.resource_id, olds, news)
+        replaces = list(result.replaces or [])
+        # The dynamic providers answer changed or not; the CLI shows what changed from
+        # this detailed diff (the dynamic-provider host computes the same one).
+        changed = (
+            sorted(k for k in set(olds) | set(news) if olds.get(k) != news.get(k))
+            if result.changes
+            else []
+        )
+        kinds = rpc.PropertyDiffKind
         return rpc.DiffResponse(
             changes=result.changes,
-            replaces=list(result.replaces or []),
+            replaces=replaces,
             stables=list(result.stables or []),
             delete_before_replace=bool(result.delete_before_replace),
+            diffs=changed,
+            detailed_diff={
+                k: rpc.PropertyDiff(
+                    kinds.UPDATE_REPLACE if k in replaces else kinds.UPDATE, input_diff=True
+                )
+                for k in changed
+            },
         )
 
     async def create(self, request: rpc.CreateRequest) -> rpc.CreateResponse:
