@@ -22,23 +22,18 @@ from .providers.revision_sync import RevisionSync
 
 @dataclass(frozen=True)
 class Declaring:
-    """Where a stack's own resources go and what they are called.
+    """Where a stack's own resources go, and which control-plane resources declare them.
 
-    The program's (the default) declares them at the top, named as `core/names.py` says:
-    existing state depends on those names. The component package declares them inside its
-    component, each name prefixed with the component's (two data planes can share a
-    program), and serves the control-plane resources from its own provider
-    (`package/served.py`) instead of the dynamic providers.
+    The program's (the default) declares them at the top, with the dynamic providers. The
+    component package declares them inside its component, and serves the control-plane
+    resources from its own provider (`package/served.py`). Names are the same in both:
+    existing state depends on them, and a data plane's Kubernetes objects are named after
+    them, so every language renders the same objects.
     """
 
-    prefix: str = ""
     parent: pulumi.Resource | None = None
     registration: Callable[..., ListenerRegistration] = ListenerRegistration
     revision_sync: Callable[..., RevisionSync] = RevisionSync
-
-    def name(self, base: str) -> str:
-        """The resource name for the program's `base`."""
-        return f"{self.prefix}{base}"
 
     def options(self, **kwargs: Any) -> pulumi.ResourceOptions:
         """Resource options with this layout's parent (when it has one)."""
@@ -75,7 +70,7 @@ def build_sync(
     plan = plan_sync(config, discovery)
     opts = pulumi.ResourceOptions.merge(declaring.options(), opts)
     registration = declaring.registration(
-        declaring.name(LISTENER_REGISTRATION_NAME),
+        LISTENER_REGISTRATION_NAME,
         endpoint=plan.endpoint,
         compute_id=plan.compute_id,
         namespaces=plan.namespaces,
@@ -88,7 +83,7 @@ def build_sync(
     targets = {found.name: found.target for found in discovery.deployments}
     syncs = {
         rev.deployment_name: declaring.revision_sync(
-            declaring.name(revision_sync_name(rev.deployment_name)),
+            revision_sync_name(rev.deployment_name),
             endpoint=plan.endpoint,
             args=rev,
             prefetched=targets.get(rev.deployment_name),

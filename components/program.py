@@ -146,9 +146,7 @@ def stack_secrets(config: StackConfig) -> list[str]:
 
 
 def kubernetes_provider(
-    config: StackConfig,
-    opts: pulumi.ResourceOptions | None = None,
-    name: str = KUBERNETES_PROVIDER_NAME,
+    config: StackConfig, opts: pulumi.ResourceOptions | None = None
 ) -> k8s.Provider:
     """Apply to the cluster of `kubeconfig`, or render manifests to `renderDir` without one.
 
@@ -173,7 +171,7 @@ def kubernetes_provider(
         if config.kubeconfig
         else {"render_yaml_to_directory": config.render_dir}
     )
-    return k8s.Provider(name, enable_secret_mutable=True, **target, opts=opts)
+    return k8s.Provider(KUBERNETES_PROVIDER_NAME, enable_secret_mutable=True, **target, opts=opts)
 
 
 def build_stack(
@@ -193,13 +191,9 @@ def build_stack(
         served_deployments(config, discovery, sync.syncs),
         listener_id=sync.registration.listener_id if sync.registration else None,
     )
-    provider = kubernetes_provider(
-        config,
-        pulumi.ResourceOptions.merge(declaring.options(), wait),
-        declaring.name(KUBERNETES_PROVIDER_NAME),
-    )
+    provider = kubernetes_provider(config, pulumi.ResourceOptions.merge(declaring.options(), wait))
     dataplane = DataPlane(
-        declaring.name(DATAPLANE_NAME),
+        DATAPLANE_NAME,
         plan,
         opts=declaring.options(
             providers=[provider],

@@ -2,8 +2,9 @@
 
 It takes the stack file's `dataplane:` keys as inputs and does what the Python program does
 with them (`program.declare`): the same config checks, the same discovery, the same cluster
-checks and the same objects, declared inside this component. Names are prefixed with the
-component's, and the control-plane resources are the package's own (`served.py`).
+checks and the same objects with the same names, declared inside this component; only the
+control-plane resources are the package's own (`served.py`). So, like a stack, a program
+holds one data plane: the provider refuses a second (`provider.py`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ class DataPlaneComponent(pulumi.ComponentResource):
             config,
             discover_for(config),
             declaring=Declaring(
-                prefix=f"{name}-",
                 parent=self,
                 registration=ServedListenerRegistration,
                 revision_sync=ServedRevisionSync,

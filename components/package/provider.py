@@ -7,9 +7,12 @@ declared; the control-plane resources' calls go to `served.py`.
 
 from __future__ import annotations
 
+import threading
+
 import pulumi
 from pulumi.errors import InputPropertiesError
 from pulumi.provider.experimental import provider as rpc
+from pulumi.runtime import settings
 
 from ..config import ConfigError, parse_with_environment
 from ..core.names import PACKAGE_COMPONENT_TOKEN, PACKAGE_VERSION
@@ -23,6 +26,8 @@ class DataPlaneProvider(rpc.Provider):
 
     def __init__(self) -> None:
         self._served = ServedResources()
+        self._constructed: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
 
     async def get_schema(self, request: rpc.GetSchemaRequest) -> rpc.GetSchemaResponse:
         return rpc.GetSchemaResponse(schema_text())
@@ -33,6 +38,7 @@ class DataPlaneProvider(rpc.Provider):
 
         if request.resource_type != PACKAGE_COMPONENT_TOKEN:
             raise ValueError(f"the langgraph package has no component {request.resource_type}")
+        self._one_per_stack(request.name)
         try:
             raw = plain_map(request.inputs)
         except UnknownInput as unknown:
@@ -55,6 +61,19 @@ class DataPlaneProvider(rpc.Provider):
         urn = await component.urn.future()
         assert urn is not None  # a registered component always has its URN
         return rpc.ConstructResponse(urn, state, {})
+
+    def _one_per_stack(self, name: str) -> None:
+        """A stack holds one data plane: its objects and resources have fixed names."""
+        stack = (settings.get_project() or "", settings.get_stack() or "")
+        with self._lock:
+            first = self._constructed.setdefault(stack, name)
+        if first != name:
+            raise InputPropertiesError(
+                f"DataPlane {name}: this stack already has a DataPlane ({first}). A stack holds "
+                "one data plane, as a stack file does: its objects have fixed names. Declare "
+                "each data plane in a stack of its own (one per environment or customer).",
+                [],
+            )
 
     async def check(self, request: rpc.CheckRequest) -> rpc.CheckResponse:
         return await self._served.check(request)

@@ -24,14 +24,17 @@ class UnknownInput(ValueError):
 
 def plain(value: PropertyValue, path: str = "") -> Any:
     """`value` as plain Python: secrets unwrapped, whole numbers as `int` (as a stack file
-    gives them). An unknown value raises `UnknownInput` with its key path."""
+    gives them), map keys in order. An unknown value raises `UnknownInput` with its key
+    path."""
     inner = value.value
     if isinstance(inner, Computed) or inner == UNKNOWN:
         raise UnknownInput(path)
     if isinstance(inner, float) and inner.is_integer():
         return int(inner)
     if isinstance(inner, Mapping):
-        return {k: plain(v, f"{path}.{k}" if path else k) for k, v in inner.items()}
+        # The wire carries no key order (a TypeScript object or YAML map arrives as a
+        # protobuf map): by name, so that every run declares the same lists in one order.
+        return {k: plain(v, f"{path}.{k}" if path else k) for k, v in sorted(inner.items())}
     if isinstance(inner, Sequence) and not isinstance(inner, str):
         return [plain(v, f"{path}[{i}]") for i, v in enumerate(inner)]
     return inner
