@@ -40,6 +40,10 @@ def required_files() -> dict[str, str]:
         "the pulumi-language-python host": "bin/pulumi-language-python",
         "the Python program executor": "bin/pulumi-language-python-exec",
         "the dynamic-provider host": "bin/pulumi-resource-pulumi-python",
+        # TypeScript and YAML programs that consume the component package (docs/package.md).
+        "the pulumi-language-nodejs host": "bin/pulumi-language-nodejs",
+        "the Node.js dynamic-provider host": "bin/pulumi-resource-pulumi-nodejs",
+        "the pulumi-language-yaml host": "bin/pulumi-language-yaml",
         "the kubernetes plugin": f"{plugins}/resource-kubernetes-v{pin['KUBERNETES_VERSION']}",
         "the random plugin": f"{plugins}/resource-random-v{pin['RANDOM_VERSION']}",
         "the completion manifest": "manifest",

@@ -9,7 +9,15 @@ from __future__ import annotations
 import pulumi
 
 from components.core.names import DYNAMIC_TYPE as DYNAMIC
-from components.core.names import ListenerRegistrationProps, RevisionSyncProps
+from components.core.names import (
+    PACKAGE_LISTENER_REGISTRATION_TOKEN,
+    PACKAGE_REVISION_SYNC_TOKEN,
+    ListenerRegistrationProps,
+    RevisionSyncProps,
+)
+
+# The control-plane resources: the program's dynamic ones, and the package's own.
+CONTROL_PLANE_TYPES = (DYNAMIC, PACKAGE_LISTENER_REGISTRATION_TOKEN, PACKAGE_REVISION_SYNC_TOKEN)
 
 MOCK_PASSWORD = "mock-random-password-0123456789ab"
 MOCK_IMAGE = "registry.example.com/agents/mock:1.0.0"
@@ -26,10 +34,10 @@ class DataplaneMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = MOCK_PASSWORD
-        if args.typ == DYNAMIC and ListenerRegistrationProps.COMPUTE_ID in state:
+        if args.typ in CONTROL_PLANE_TYPES and ListenerRegistrationProps.COMPUTE_ID in state:
             state[ListenerRegistrationProps.LISTENER_ID] = MOCK_LISTENER_ID
             state.pop(ListenerRegistrationProps.DISCOVERED, None)  # not kept, as in `create`
-        if args.typ == DYNAMIC and RevisionSyncProps.DEPLOYMENT_ID in state:
+        if args.typ in CONTROL_PLANE_TYPES and RevisionSyncProps.DEPLOYMENT_ID in state:
             # What RevisionSync's `check` resolves against a control plane (and does not keep
             # of what discovery resolved).
             state.pop(RevisionSyncProps.PREFETCHED, None)
