@@ -50,7 +50,7 @@ fi
 log() { tc_log bootstrap "$@"; }
 elapsed() { tc_elapsed "$@"; }
 
-# --check-archives: only check the three upstream archives (exit 1 when one is refused).
+# --check-archives: only check the upstream archives (exit 1 when one is refused).
 CHECK_ARCHIVES=
 case "${1:-}" in
   --check-archives) CHECK_ARCHIVES=1 ;;
