@@ -15,10 +15,11 @@ from pulumi.provider.experimental import provider as rpc
 from pulumi.runtime import settings
 
 from ..config import ConfigError, parse_with_environment
+from ..config.messages import SECRET_KEYS
 from ..core.names import PACKAGE_COMPONENT_TOKEN, PACKAGE_VERSION
-from .schema import schema_text
+from .schema import schema_text, secret_by_schema
 from .served import ServedResources
-from .values import UnknownInput, plain_map, resolved, secret_keys
+from .values import UnknownInput, plain_map, resolved, secret_keys, secret_paths
 
 
 class DataPlaneProvider(rpc.Provider):
@@ -49,7 +50,9 @@ class DataPlaneProvider(rpc.Provider):
                 [{"property_path": unknown.path, "reason": "not known during the preview"}],
             ) from None
         try:
-            config = parse_with_environment(raw, secret_keys(request.inputs))
+            # The schema makes these secret inputs; an SDK may send a nested one plainly.
+            secret = set(secret_keys(request.inputs)) | set(SECRET_KEYS) | {"deployments"}
+            config = parse_with_environment(raw, sorted(secret & set(raw)))
         except ConfigError as error:
             raise InputPropertiesError(f"DataPlane {request.name}: {error}", []) from None
         try:
@@ -57,7 +60,12 @@ class DataPlaneProvider(rpc.Provider):
                 component = DataPlaneComponent(request.name, config, request.options)
         except pulumi.RunError as error:  # already one clear line: no traceback
             raise InputPropertiesError(f"DataPlane {request.name}: {error}", []) from None
-        state = {key: await resolved(value) for key, value in component.outputs().items()}
+        # A value the schema does not hold secret, passed as one: every output may carry it.
+        hidden = [p for p in secret_paths(request.inputs) if not secret_by_schema(p)]
+        state = {}
+        for key, output in component.outputs().items():
+            value = await resolved(output)
+            state[key] = value.with_secret(True) if hidden else value
         urn = await component.urn.future()
         assert urn is not None  # a registered component always has its URN
         return rpc.ConstructResponse(urn, state, {})

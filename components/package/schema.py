@@ -136,6 +136,15 @@ def _is_password(spec: dict[str, Any]) -> bool:
     return any(o.get("format") == "password" for o in options)
 
 
+def secret_by_schema(path: str) -> bool:
+    """Whether the input at key path `path` is secret in the schema (or inside one that is)."""
+    parts = path.replace("[", ".[").split(".")
+    if parts[0] in SECRET_KEYS:
+        return True
+    # deployments.<name>.static.secrets[.<NAME>]
+    return len(parts) >= 4 and parts[0] == "deployments" and parts[2:4] == ["static", "secrets"]
+
+
 def package_schema() -> dict[str, Any]:
     """The package's schema: one `DataPlane` component, its object types and its outputs."""
     config = StackConfig.model_json_schema(by_alias=True, mode="validation")

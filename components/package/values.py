@@ -50,6 +50,21 @@ def secret_keys(values: Mapping[str, PropertyValue]) -> list[str]:
     return sorted(key for key, value in values.items() if value.contains_secret())
 
 
+def secret_paths(values: Mapping[str, PropertyValue], prefix: str = "") -> list[str]:
+    """The key paths of the secret values in `values` (the outermost secret of each branch)."""
+    found = []
+    for key, value in values.items():
+        path = f"{prefix}.{key}" if prefix else key
+        inner = value.value
+        if value.is_secret:
+            found.append(path)
+        elif isinstance(inner, Mapping):
+            found += secret_paths(inner, path)
+        elif isinstance(inner, Sequence) and not isinstance(inner, str):
+            found += secret_paths({f"[{i}]": v for i, v in enumerate(inner)}, path)
+    return [p.replace(".[", "[") for p in found]
+
+
 def property_value(value: Any, secret: bool = False) -> PropertyValue:
     """Plain Python as a `PropertyValue`; `secret` marks the whole value secret."""
     if isinstance(value, PropertyValue):

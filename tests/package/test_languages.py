@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -266,3 +267,38 @@ def test_a_bad_input_gets_the_stack_files_messages_and_makes_nothing(tmp_path: P
         assert problem in shown, f"missing from the CLI's output: {problem}"
     assert "Traceback" not in shown and 'File "' not in shown
     assert not (tmp_path / "manifests").exists()
+
+
+def test_secrets_stay_secret_across_the_boundary(tmp_path: Path) -> None:
+    # The keys written plainly (the schema makes them secret inputs), and a namespace passed
+    # as a secret: its outputs stay secret too.
+    program = Program.yaml_program(
+        "yaml-secrets",
+        tmp_path,
+        {
+            "dp": {
+                "type": "langgraph:index:DataPlane",
+                "properties": {
+                    "apiKey": API_KEY,
+                    "licenseKey": LICENSE_KEY,
+                    "namespaces": {"names": [{"fn::secret": "agents"}]},
+                    "deployments": {
+                        "a": {
+                            "static": {
+                                "image": "registry.example.com/a:1.0.0",
+                                "secrets": {"OPENAI_API_KEY": OPENAI_KEY},
+                            }
+                        }
+                    },
+                    "renderDir": str(tmp_path / "manifests"),
+                },
+            }
+        },
+    )
+    project = yaml.safe_load((program.root / "Pulumi.yaml").read_text())
+    project["outputs"] = {"namespace": "${dp.namespace}", "serverUrls": "${dp.serverUrls}"}
+    (program.root / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    program.up()
+    shown = json.loads(program.cli("stack", "output", "--json").stdout)
+    assert shown == {"namespace": "[secret]", "serverUrls": "[secret]"}
+    _no_secret_in_state_or_output(program)

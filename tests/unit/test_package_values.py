@@ -7,6 +7,7 @@ from google.protobuf import struct_pb2
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime import rpc
 
+from components.package.schema import secret_by_schema
 from components.package.server import plain_outputs
 from components.package.values import (
     UnknownInput,
@@ -14,6 +15,7 @@ from components.package.values import (
     plain_map,
     property_map,
     secret_keys,
+    secret_paths,
 )
 
 
@@ -89,3 +91,24 @@ def test_secret_and_unknown_output_values_stay_secret_and_unknown() -> None:
     assert back["key"].is_secret and back["key"].value == "s3cret"
     with pytest.raises(UnknownInput):
         plain(back["later"], "later")
+
+
+def test_secret_paths_find_each_secret_and_the_schema_says_which_are_expected() -> None:
+    static = PropertyValue({"secrets": PropertyValue({"X": _pv("1", secret=True)})})
+    inputs = {
+        "apiKey": _pv("k", secret=True),
+        "namespaces": PropertyValue({"names": PropertyValue([_pv("ns", secret=True)])}),
+        "deployments": PropertyValue(
+            {"a": PropertyValue({"static": static}), "b": _pv({"env": []}, secret=True)}
+        ),
+    }
+    paths = secret_paths(inputs)
+    assert paths == [
+        "apiKey",
+        "namespaces.names[0]",
+        "deployments.a.static.secrets.X",
+        "deployments.b",
+    ]
+    expected = [p for p in paths if secret_by_schema(p)]
+    assert expected == ["apiKey", "deployments.a.static.secrets.X"]
+    assert secret_by_schema("externalRedisUris.a")
