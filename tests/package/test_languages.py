@@ -157,6 +157,30 @@ def test_typescript_renders_what_the_python_program_renders(
     assert "to create" not in again.stdout and "to update" not in again.stdout
     _no_secret_in_state_or_output(program)
 
+    # A bad input, typed in TypeScript, gets the stack file's messages.
+    source = (program.root / "index.ts").read_text()
+    bad = source.replace('names: ["agents"]', 'names: ["Agents_1"]').replace(
+        "jobsPerWorker: 10", "jobsPerWorker: 0"
+    )
+    assert bad != source
+    (program.root / "index.ts").write_text(bad)
+    with pytest.raises(ConfigError) as expected:
+        parse_stack_config(
+            {
+                "licenseKey": LICENSE_KEY,
+                "namespaces": {"names": ["Agents_1"]},
+                "servers": {"jobsPerWorker": 0},
+                "deployments": {"a": {"static": {"image": "registry.example.com/a:1.0.0"}}},
+            },
+            ["licenseKey"],
+        )
+    assert len(expected.value.problems) == 2
+    refused = program.preview(check=False)
+    assert refused.returncode != 0
+    for problem in expected.value.problems:
+        assert problem in refused.stdout + refused.stderr, problem
+    assert "Traceback" not in refused.stdout + refused.stderr
+
 
 def test_yaml_renders_what_the_python_program_renders(
     tmp_path: Path, python_rendering: dict[tuple[str, str, str], Any]
