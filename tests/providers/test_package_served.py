@@ -117,11 +117,11 @@ def test_the_component_declares_the_served_resources_not_dynamic_ones(base_url: 
     assert {s.inputs[P.DEPLOYMENT_NAME] for s in syncs} == set(run.value["revisions"])
     assert DYNAMIC_TYPE not in types
     # Everything hangs below the component; its direct children are the program's top level.
+    (component,) = run.of_type(PACKAGE_COMPONENT_TOKEN)
     component_urn = f"${PACKAGE_COMPONENT_TOKEN}::synced"
-    stack = [r for r in run.resources if not r.parent]
-    assert [r.typ for r in stack] == ["pulumi:pulumi:Stack"]
-    assert all(r.parent for r in run.resources if r not in stack)
+    inside = [r for r in run.resources if r.typ not in ("pulumi:pulumi:Stack", component.typ)]
+    assert inside and all(r.parent for r in inside)
     direct = {r.name for r in run.resources if r.parent.endswith(component_urn)}
-    assert {"dataplane", "kubernetes", "listener-registration"} <= direct
+    assert {"dataplane", "kubernetes", "listener-registration"} | {s.name for s in syncs} <= direct
     assert run.value["namespace"] == "langgraph"
     assert run.value["listenerId"] == MOCK_LISTENER_ID
