@@ -35,7 +35,7 @@ from components.spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import run_server
 from tests.integration.dataplane_project import DataplaneProject
-from tests.package.package_programs import Program, manifests
+from tests.package.package_programs import PACKAGE, Program, manifests
 
 pytestmark = pytest.mark.integration
 
@@ -186,6 +186,13 @@ def test_yaml_renders_what_the_python_program_renders(
     tmp_path: Path, python_rendering: dict[tuple[str, str, str], Any]
 ) -> None:
     program = Program.from_example("yaml-standalone", tmp_path)
+    # Added the way a team adds it to its own program: `pulumi package add <path>`.
+    project_file = program.root / "Pulumi.yaml"
+    project = yaml.safe_load(project_file.read_text())
+    del project["packages"]
+    project_file.write_text(yaml.safe_dump(project, sort_keys=False))
+    program.cli("package", "add", str(PACKAGE))
+    assert yaml.safe_load(project_file.read_text())["packages"]["langgraph"] == str(PACKAGE)
     outputs = _standalone(program, tmp_path / "manifests")
     assert outputs["namespace"] == "agents"
     _same_objects(comparable(manifests(tmp_path / "manifests")), python_rendering)
