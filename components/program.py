@@ -91,12 +91,11 @@ def clear_errors(step: str, keys: str, secrets: list[str]) -> Iterator[None]:
 
 def load_and_discover() -> tuple[StackConfig, Discovery]:
     """The stack config and what the control plane serves; clear errors, no traceback."""
-    secrets: list[str] = []
+    # No key is known before the config is read: nothing to hide in this step's messages.
     with clear_errors(
-        "reading the stack config and asking the control plane", CONTROL_PLANE_KEYS, secrets
+        "reading the stack config and asking the control plane", CONTROL_PLANE_KEYS, []
     ):
         config = load_stack_config()
-        secrets += stack_secrets(config)
     return config, discover_for(config)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from ..config import StackConfig
+from ..controlplane_resources import Declaring
 from ..core.names import PACKAGE_COMPONENT_TOKEN
 from ..program import Stack, declare, discover_for
 from ..providers.connection import API_KEY_CONFIG, remember_api_key
@@ -38,8 +39,6 @@ class DataPlaneComponent(pulumi.ComponentResource):
         # process keeps it in memory only (refresh without a program: the environment's).
         if config.api_key is not None:
             remember_api_key({API_KEY_CONFIG: config.api_key.get_secret_value()})
-        from ..controlplane_resources import Declaring
-
         stack: Stack = declare(
             config,
             discover_for(config),
