@@ -12,7 +12,7 @@ import pytest
 from preview_report import analyze, load_preview
 from preview_report.drift_report import StackDrift, drifted_object, exit_code, render_drift
 from preview_report.fleet import main as fleet_main
-from preview_report.fleet import summary_json
+from preview_report.fleet_files import summary_json
 from preview_report.fleet_model import FleetResult, PolicyViolation, StackOutcome, max_overlap
 from preview_report.fleet_render import FLEET_MARKER, render_fleet
 from preview_report.render import marker
