@@ -187,9 +187,10 @@ def test_usage_errors(
 def test_the_docs_name_every_option() -> None:
     from preview_report.drift import parser as drift_parser
     from preview_report.fleet import parser as fleet_parser
+    from preview_report.fleet_merge import parser as merge_parser
 
     doc = (REPO / "docs" / "fleet-preview.md").read_text()
-    for p in (fleet_parser(), drift_parser()):
+    for p in (fleet_parser(), drift_parser(), merge_parser()):
         for action in p._actions:
             longest = max(action.option_strings, key=len, default=None)
             if longest and longest != "--help":
