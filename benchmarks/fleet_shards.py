@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -109,6 +108,7 @@ def run_count(
             str(work / f"shard-{i}-of-{count}.md"),
         ]
         log(f"shard {i}/{count}: {len(split[i - 1])} stacks")
+        load = os.getloadavg()[0]
         seconds, code, err = timed(command, env, args.deadline)
         part = json.loads((out / f"part-{i}-of-{count}.json").read_text())
         shards.append(
@@ -121,6 +121,8 @@ def run_count(
                 if timings
                 else None,
                 "part_bytes": (out / f"part-{i}-of-{count}.json").stat().st_size,
+                # The machine is shared: its 1-minute load at the shard's start and end.
+                "load": [round(load, 1), round(os.getloadavg()[0], 1)],
             }
         )
         log(f"shard {i}/{count}: {seconds:.1f} s, exit {code}")
@@ -148,16 +150,15 @@ def run_count(
     }
 
 
-def comparable(out: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The merged Markdown without its shard count, fleet.json's stacks without times."""
-    md = re.sub(r" in \d+ shards, (at most \d+ previewed at once) in each", r", \1", _text(out))
+def comparable(out: Path) -> tuple[str, dict[str, Any]]:
+    """The merged Markdown, and fleet.json without its clock readings and shard count."""
     summary = json.loads((out / "fleet.json").read_text())
-    drop = {"seconds", "started", "finished"}
-    return md, [{k: v for k, v in s.items() if k not in drop} for s in summary["stacks"]]
-
-
-def _text(out: Path) -> str:
-    return (out / "fleet.md").read_text()
+    for key in ("shards", "max_concurrent"):
+        summary.pop(key)
+    for stack in summary["stacks"]:
+        for key in ("seconds", "started", "finished"):
+            stack.pop(key)
+    return (out / "fleet.md").read_text(), summary
 
 
 def extrapolate(results: list[dict[str, Any]], stacks: int) -> dict[str, Any]:
@@ -209,17 +210,21 @@ def render(doc: dict[str, Any]) -> str:
         "Raw figures: [fleet-shards.json](fleet-shards.json).",
         "",
         "The one-shard run records each stack's time (the merge's `--timings`); the 2- and "
-        "4-shard runs are split by those times.",
+        "4-shard runs are split by those times. A stack's time runs from the start of its "
+        f"turn to the end of its preview, {doc['jobs']} at once: a shard's summed times are "
+        f'about {doc["jobs"]} times its wall time. "load" is the machine\'s 1-minute load '
+        "average (other work shares it): shard times move with it.",
         "",
-        "| shards | shard | stacks | seconds | recorded seconds of its stacks | exit |",
-        "|---|---|---|---|---|---|",
+        "| shards | shard | stacks | seconds | its stacks' recorded seconds, summed | load "
+        "at start, end | exit |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in doc["results"]:
         for s in r["per_shard"]:
             recorded = "—" if s["recorded_seconds"] is None else f"{s['recorded_seconds']}"
             lines.append(
                 f"| {r['shards']} | {s['shard']} | {s['stacks']} | {s['seconds']} | {recorded} "
-                f"| {s['exit_code']} |"
+                f"| {s['load'][0]}, {s['load'][1]} | {s['exit_code']} |"
             )
     lines += [
         "",
@@ -235,9 +240,9 @@ def render(doc: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "\"Same report\": the merged `fleet.md` equals the one-shard run's but for the footer's "
-        "shard count, and `fleet.json`'s stacks equal but for their times (`seconds`, "
-        "`started`, `finished`).",
+        '"Same report": the merged `fleet.md` equals the one-shard run\'s byte for byte, and '
+        "`fleet.json` but for the clock readings (each stack's `seconds`, `started`, "
+        "`finished`; `max_concurrent`) and `shards`.",
         "",
         f"## {x['stacks']} stacks on {x['runners']} runners (extrapolated)",
         "",
@@ -276,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     argv_text = " ".join(argv if argv is not None else sys.argv[1:])
     command = f".venv/bin/python -m benchmarks.fleet_shards {argv_text}".strip()
     load_before = round(os.getloadavg()[0], 2)
+    measured = commit()  # at the start: what is measured, whatever is committed meanwhile
     engine = Engine.load()
     results = []
     with tempfile.TemporaryDirectory(prefix="fleet-shards-") as scratch:
@@ -302,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         timings = json.loads((work / "timings.json").read_text())
     doc = {
         "command": command,
-        "commit": commit(),
+        "commit": measured,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "stacks": args.stacks,
         "jobs": args.jobs,

@@ -100,7 +100,7 @@ class FleetResult:
 
     outcomes: list[StackOutcome]
     jobs: int
-    """At most this many previews at once (in each shard)."""
+    """At most this many previews at once (in each shard, when sharded)."""
     shards: int = 1
     """How many shards ran the fleet (merged from their partial reports when more than 1)."""
     peak: int | None = None
