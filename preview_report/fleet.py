@@ -8,6 +8,10 @@ One Automation API workspace per stack (`preview_report.workspaces`), one backen
 `--out-dir`, each stack's own report, preview JSON, CLI log and a `fleet.json` summary
 (what the pull-request workflow posts).
 
+`--shard i/n` previews only shard i of n (`preview_report.fleet_shard`, balanced by the
+times in `--timings FILE`) and writes its partial report to `--out-dir`;
+`python -m preview_report.fleet_merge` makes the fleet's report of the n partial reports.
+
 Exit status: 0 when nothing blocks; 1 when a stack failed, has a mandatory policy
 violation, or has a data-loss risk that `--accept-data-loss STACK` did not accept; 2 on a
 usage error.
@@ -25,13 +29,13 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pulumi import automation as auto
 
 from .analyze import analyze
+from .fleet_files import measured_seconds, part_json, part_name, publish
 from .fleet_model import FleetResult, PolicyViolation, StackOutcome
-from .fleet_render import render_fleet
+from .fleet_shard import Shard, parse_shard, read_timings, shard_of, timings_digest, write_timings
 from .load import PreviewDocument
 from .masking import Scrubber
 from .render import render_stack
@@ -168,33 +172,6 @@ def run_fleet(
     return FleetResult([r[0] for r in results], jobs)
 
 
-def summary_json(result: FleetResult) -> dict[str, Any]:
-    """`fleet.json`: what the workflow needs to post each stack's comment."""
-    return {
-        "exit_code": result.exit_code,
-        "jobs": result.jobs,
-        "max_concurrent": result.max_concurrent(),
-        "stacks": [
-            {
-                "stack": o.stack,
-                "has_changes": o.report.has_changes,
-                "failed": o.failed,
-                "errors": o.errors,
-                "data_risks": o.data_risks,
-                "data_loss_accepted": o.data_loss_accepted,
-                "violations": [v.__dict__ for v in o.violations],
-                "policy_packs": o.policy_packs,
-                "blocking": o.blocking,
-                "report": f"{o.stack}.md",
-                "seconds": round(o.finished - o.started, 3),
-                "started": o.started,
-                "finished": o.finished,
-            }
-            for o in result.outcomes
-        ],
-    }
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m preview_report.fleet",
@@ -228,6 +205,19 @@ def parser() -> argparse.ArgumentParser:
         "fleet.md and fleet.json",
     )
     p.add_argument("--fold-after", type=int, default=10, metavar="N")
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="preview only shard I of N and write its partial report part-I-of-N.json to "
+        "--out-dir (merge them with python -m preview_report.fleet_merge)",
+    )
+    p.add_argument(
+        "--timings",
+        type=Path,
+        metavar="FILE",
+        help="each stack's last preview time (JSON), to balance the shards; a run without "
+        "--shard rewrites it with the times it measured",
+    )
     return p
 
 
@@ -238,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     accepted = {s.strip() for spec in args.accept_data_loss for s in spec.split(",") if s.strip()}
     if accepted - set(stacks):
         p.error(f"--accept-data-loss names stacks not previewed: {sorted(accepted - set(stacks))}")
+    shard = _shard(p, args)
+    try:
+        timings = read_timings(args.timings)
+    except ValueError as exc:
+        p.error(str(exc))
+    mine = shard_of(stacks, shard, timings) if shard else stacks
     with tempfile.TemporaryDirectory(prefix="fleet-") as scratch:
         work = Path(scratch)
         pack = _pack(args, project, work)
@@ -250,24 +246,50 @@ def main(argv: list[str] | None = None) -> int:
         )
         result = run_fleet(
             fleet,
-            stacks,
+            mine,
             jobs=args.jobs,
             pack=pack,
             accept_data_loss=accepted,
             out_dir=args.out_dir,
         )
-    text = render_fleet(result, title=args.title, fold_after=args.fold_after)
-    if args.out_dir:
-        (args.out_dir / "fleet.md").write_text(text)
-        (args.out_dir / "fleet.json").write_text(json.dumps(summary_json(result), indent=2) + "\n")
-    if args.output:
-        args.output.write_text(text)
+    if shard:
+        part = part_json(
+            result,
+            shard,
+            stacks=list(stacks),
+            digest=timings_digest(stacks, timings),
+            title=args.title,
+            fold_after=args.fold_after,
+        )
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        (args.out_dir / part_name(shard)).write_text(json.dumps(part, indent=1) + "\n")
+        # The shard's own report, for its log; fleet.md and fleet.json come from the merge.
+        publish(
+            result, title=args.title, fold_after=args.fold_after, out_dir=None, output=args.output
+        )
     else:
-        sys.stdout.write(text)
-    for outcome in result.outcomes:
-        if outcome.blocking:
-            print(f"fleet: {outcome.stack}: {', '.join(outcome.blocking)}", file=sys.stderr)
+        if args.timings:
+            write_timings(args.timings, measured_seconds(result))
+        publish(
+            result,
+            title=args.title,
+            fold_after=args.fold_after,
+            out_dir=args.out_dir,
+            output=args.output,
+        )
     return result.exit_code
+
+
+def _shard(p: argparse.ArgumentParser, args: argparse.Namespace) -> Shard | None:
+    if args.shard is None:
+        return None
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as exc:
+        p.error(str(exc))
+    if args.out_dir is None:
+        p.error("--shard needs --out-dir: the partial report goes there")
+    return shard
 
 
 def _pack(args: argparse.Namespace, project: Project, work: Path) -> PackSettings | None:

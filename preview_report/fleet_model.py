@@ -100,6 +100,12 @@ class FleetResult:
 
     outcomes: list[StackOutcome]
     jobs: int
+    """At most this many previews at once (in each shard, when sharded)."""
+    shards: int = 1
+    """How many shards ran the fleet (merged from their partial reports when more than 1)."""
+    peak: int | None = None
+    """The most previews at once when merged: the shards' own figures, since their
+    monotonic clocks (other runners) cannot be compared."""
 
     @property
     def blocked(self) -> bool:
@@ -112,6 +118,8 @@ class FleetResult:
 
     def max_concurrent(self) -> int:
         """The most previews that ran at one moment (from their start and end times)."""
+        if self.peak is not None:
+            return self.peak
         return max_overlap([(o.started, o.finished) for o in self.outcomes])
 
 

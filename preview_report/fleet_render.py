@@ -128,6 +128,8 @@ def render_fleet(result: FleetResult, *, title: str | None = None, fold_after: i
     """The fleet's comment: verdict, the summary table, then every stack's section."""
     n = len(result.outcomes)
     packs = sorted({f"{k}@{v}" for o in result.outcomes for k, v in o.policy_packs.items()})
+    # No shard count here: a merged report is the single run's, to the byte (and to where
+    # `fit` cuts it); fleet.json says how many shards ran.
     footer = [
         f"{n} stack{'s' if n != 1 else ''}, at most {result.jobs} previewed at once",
         f"policy pack {', '.join(code(p) for p in packs)}" if packs else "no policy pack ran",

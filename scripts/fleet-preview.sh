@@ -20,7 +20,9 @@
 #   - the report printed, and in .work/fleet/out/fleet.md (each stack's files beside it).
 #
 # Fleet options (python -m preview_report.fleet --help): --jobs N, --accept-data-loss STACK,
-# --policy-pack DIR, --create-missing, --out-dir DIR, -o FILE, ...
+# --policy-pack DIR, --create-missing, --out-dir DIR, -o FILE, --shard I/N, --timings FILE...
+# In shards (--local gives --out-dir): run `--shard 1/2`, then `--shard 2/2`, then
+#   .venv/bin/python -m preview_report.fleet_merge -o fleet.md .work/fleet/out/part-*-of-2.json
 # Exit status: the fleet's: 0 nothing blocks, 1 a stack failed, violates a mandatory policy
 # or has a data-loss risk not accepted, 2 usage, 3 no virtualenv (run scripts/setup-venv.sh).
 set -uo pipefail

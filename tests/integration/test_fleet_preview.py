@@ -5,7 +5,9 @@ language host, the project's own program, the kubernetes and random plugins, the
 pack in its own virtualenv, a `file://` backend, and a local control plane on loopback.
 
 - The checkout's own stack files, every one of them (dev, acme-prod, and any other in
-  stacks/), in one dry run: against the local control plane, rendering manifests.
+  stacks/), in one dry run: against the local control plane, rendering manifests. Then the
+  same run in two shards (`--shard 1/2`, `--shard 2/2`, split by the times the single run
+  recorded), merged by `python -m preview_report.fleet_merge`: the single run's report.
 - A project copy whose fleet has what must block a merge: a data-loss risk (the dev stack,
   after `up`, changes its volumes' storage class), a policy violation (a second stack on
   dev's listener), a preview that fails (an unknown config key) and a stack that cannot
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,13 +58,16 @@ class FleetRun:
         return next(s for s in self.summary["stacks"] if s["stack"] == name)
 
 
-def run_fleet(engine: Engine, out_dir: Path, *args: str, env: dict[str, str]) -> FleetRun:
+def run_module(
+    engine: Engine, module: str, *args: str | Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`python -m <module> ARGS` with the toolchain's environment and `env`."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG_PASS")}
     environment.update(engine.env)
     environment.update(env)
     # Its own session, killed whole at the end: on the timeout, no CLI or plugin is left.
-    done = run_in_session(
-        [REPO / ".venv/bin/python", "-m", "preview_report.fleet", "--out-dir", out_dir, *args],
+    return run_in_session(
+        [REPO / ".venv/bin/python", "-m", module, *args],
         cwd=REPO,
         env=environment,
         capture_output=True,
@@ -69,6 +75,9 @@ def run_fleet(engine: Engine, out_dir: Path, *args: str, env: dict[str, str]) ->
         timeout=900,
         check=False,
     )
+
+
+def read_run(done: subprocess.CompletedProcess[str], out_dir: Path) -> FleetRun:
     assert (out_dir / "fleet.json").exists(), done.stderr[-3000:]
     return FleetRun(
         done.returncode,
@@ -77,6 +86,11 @@ def run_fleet(engine: Engine, out_dir: Path, *args: str, env: dict[str, str]) ->
         json.loads((out_dir / "fleet.json").read_text()),
         out_dir,
     )
+
+
+def run_fleet(engine: Engine, out_dir: Path, *args: str, env: dict[str, str]) -> FleetRun:
+    done = run_module(engine, "preview_report.fleet", "--out-dir", out_dir, *args, env=env)
+    return read_run(done, out_dir)
 
 
 @pytest.fixture(scope="module")
@@ -90,36 +104,56 @@ def controlplane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def test_the_example_stacks_in_one_dry_run(
-    tmp_path: Path, engine: Engine, controlplane: str
-) -> None:
+EXAMPLE_ENV = {
+    "LANGGRAPH_CONTROL_PLANE_API_KEY": DEFAULT_API_KEY,
+    "PULUMI_CONFIG_PASSPHRASE_DEV": DEV_PASSPHRASE,
+    "PULUMI_CONFIG_PASSPHRASE_ACME_PROD": ACME_PASSPHRASE,
+    "PULUMI_CONFIG_PASSPHRASE_STANDALONE_EXAMPLE": STANDALONE_PASSPHRASE,
+}
+
+
+@dataclass
+class ExampleFleet:
+    """The dry run of the checkout's stack files: its arguments and the single run."""
+
+    args: list[str]
+    run: FleetRun
+    timings: Path
+
+
+@pytest.fixture(scope="module")
+def example_fleet(
+    tmp_path_factory: pytest.TempPathFactory, engine: Engine, controlplane: str
+) -> ExampleFleet:
     """Every stack file of the checkout, with the pack, two at a time, against the local
-    control plane (holding what the stack files name) and rendering manifests."""
+    control plane (holding what the stack files name) and rendering manifests; the times
+    it measured recorded with `--timings`."""
+    root = tmp_path_factory.mktemp("example-fleet")
     seed_fleet(controlplane, DEFAULT_API_KEY)
-    (tmp_path / "state").mkdir()
-    expected = Project(REPO).stacks()
-    assert {"dev", "acme-prod"} <= set(expected)
-    run = run_fleet(
-        engine,
-        tmp_path / "out",
+    (root / "state").mkdir()
+    args = [
         "--project-dir",
         str(REPO),
         "--backend",
-        f"file://{tmp_path / 'state'}",
+        f"file://{root / 'state'}",
         "--create-missing",
         "--control-plane-url",
         controlplane,
         "--render-dir",
-        str(tmp_path / "manifests"),
+        str(root / "manifests"),
         "--jobs",
         "2",
-        env={
-            "LANGGRAPH_CONTROL_PLANE_API_KEY": DEFAULT_API_KEY,
-            "PULUMI_CONFIG_PASSPHRASE_DEV": DEV_PASSPHRASE,
-            "PULUMI_CONFIG_PASSPHRASE_ACME_PROD": ACME_PASSPHRASE,
-            "PULUMI_CONFIG_PASSPHRASE_STANDALONE_EXAMPLE": STANDALONE_PASSPHRASE,
-        },
-    )
+        "--timings",
+        str(root / "timings.json"),
+    ]
+    run = run_fleet(engine, root / "out", *args, env=EXAMPLE_ENV)
+    return ExampleFleet(args, run, root / "timings.json")
+
+
+def test_the_example_stacks_in_one_dry_run(example_fleet: ExampleFleet) -> None:
+    run = example_fleet.run
+    expected = Project(REPO).stacks()
+    assert {"dev", "acme-prod"} <= set(expected)
     assert run.returncode == 0, run.report
     assert [s["stack"] for s in run.summary["stacks"]] == expected
     for entry in run.summary["stacks"]:
@@ -146,6 +180,65 @@ def test_the_example_stacks_in_one_dry_run(
     # The checkout's stack files were read, never written.
     assert "acme-prod-eks" in (REPO / "stacks" / "Pulumi.acme-prod.yaml").read_text()
     assert "dataplane:renderDir" not in (REPO / "stacks" / "Pulumi.acme-prod.yaml").read_text()
+
+
+def test_the_example_stacks_in_shards(
+    tmp_path: Path, engine: Engine, example_fleet: ExampleFleet
+) -> None:
+    """The same dry run as two shards, one after the other, split by the times the single
+    run recorded; their merge is the single run's report: the same Markdown, and the same
+    fleet.json but for the clock readings (each stack's `seconds`, `started`, `finished`;
+    `max_concurrent`, which comes from them) and `shards`."""
+    single = example_fleet.run
+    recorded = json.loads(example_fleet.timings.read_text())["seconds"]
+    stacks = Project(REPO).stacks()
+    assert set(recorded) == set(stacks) and all(t > 0 for t in recorded.values())
+    out = tmp_path / "out"
+    for shard in ("1/2", "2/2"):
+        done = run_module(
+            engine,
+            "preview_report.fleet",
+            *example_fleet.args,
+            "--shard",
+            shard,
+            "--out-dir",
+            out,
+            env=EXAMPLE_ENV,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    parts = [json.loads((out / f"part-{i}-of-2.json").read_text()) for i in (1, 2)]
+    ran = [o["stack"] for part in parts for o in part["outcomes"]]
+    assert sorted(ran) == stacks and all(part["outcomes"] for part in parts)
+    assert not (out / "fleet.md").exists()  # a shard's part is not the fleet's report
+    assert json.loads(example_fleet.timings.read_text())["seconds"] == recorded  # read only
+
+    done = run_module(
+        engine,
+        "preview_report.fleet_merge",
+        "--out-dir",
+        out,
+        out / "part-1-of-2.json",
+        out / "part-2-of-2.json",
+        env={},
+    )
+    merged = read_run(done, out)
+    assert merged.returncode == single.returncode == 0, done.stderr
+    assert merged.report == single.report
+    clocks = {"seconds", "started", "finished"}
+    for summary in (merged.summary, single.summary):
+        for entry in summary["stacks"]:
+            for key in clocks:
+                del entry[key]
+    assert merged.summary.pop("shards") == 2 and single.summary.pop("shards") == 1
+    merged.summary.pop("max_concurrent")
+    single.summary.pop("max_concurrent")
+    assert merged.summary == single.summary
+    for stack in stacks:  # each stack's own comment, as the single run wrote it
+        assert (out / f"{stack}.md").read_text() == (single.out_dir / f"{stack}.md").read_text()
+
+    # A part missing or given twice: the merge refuses, exit 2.
+    refused = run_module(engine, "preview_report.fleet_merge", out / "part-1-of-2.json", env={})
+    assert refused.returncode == 2 and "missing shard 2/2" in refused.stderr
 
 
 def write_stack(project: Path, name: str, config: dict[str, Any], salt: str | None) -> None:

@@ -12,7 +12,7 @@ import pytest
 from preview_report import analyze, load_preview
 from preview_report.drift_report import StackDrift, drifted_object, exit_code, render_drift
 from preview_report.fleet import main as fleet_main
-from preview_report.fleet import summary_json
+from preview_report.fleet_files import summary_json
 from preview_report.fleet_model import FleetResult, PolicyViolation, StackOutcome, max_overlap
 from preview_report.fleet_render import FLEET_MARKER, render_fleet
 from preview_report.render import marker
@@ -187,9 +187,10 @@ def test_usage_errors(
 def test_the_docs_name_every_option() -> None:
     from preview_report.drift import parser as drift_parser
     from preview_report.fleet import parser as fleet_parser
+    from preview_report.fleet_merge import parser as merge_parser
 
     doc = (REPO / "docs" / "fleet-preview.md").read_text()
-    for p in (fleet_parser(), drift_parser()):
+    for p in (fleet_parser(), drift_parser(), merge_parser()):
         for action in p._actions:
             longest = max(action.option_strings, key=len, default=None)
             if longest and longest != "--help":

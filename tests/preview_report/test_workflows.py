@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from preview_report.fleet_render import FLEET_MARKER
+from preview_report.fleet_shard import read_timings, write_timings
 from preview_report.render import MARKER
 from preview_report.stack_secrets import stack_env
 
@@ -61,7 +63,9 @@ def test_actionlint_refuses_a_broken_workflow(actionlint: str, tmp_path: Path) -
     broken = tmp_path / ".github" / "workflows" / "preview.yml"
     broken.parent.mkdir(parents=True)
     text = (WORKFLOWS / "preview.yml").read_text()
-    text = text.replace("steps.fleet.outputs.exit-code != '0'", "steps.flet.outputs.exit-code")
+    text = text.replace(
+        "if: steps.fleet.outputs.exit-code != '0'", "if: steps.flet.outputs.exit-code"
+    )
     text = text.replace('cat fleet-out/fleet.md >> "$GITHUB_STEP_SUMMARY"', "cat $UNQUOTED")
     broken.write_text(text)
     done = lint(actionlint, broken)
@@ -78,32 +82,109 @@ def runs(job: dict) -> str:
     return "\n".join(s.get("run", "") for s in job["steps"])
 
 
-def test_the_pull_request_workflow_runs_the_fleet_preview() -> None:
+def test_the_pull_request_workflow_runs_the_shards_as_a_matrix() -> None:
     wf = workflow("preview.yml")
     assert set(wf[True]["pull_request"]["types"]) >= {"synchronize", "labeled", "unlabeled"}
     assert wf["permissions"]["pull-requests"] == "write"
-    (job,) = wf["jobs"].values()
-    text = runs(job)
-    assert "python -m preview_report.touched --base" in text
+    plan, shard, report = wf["jobs"]["plan"], wf["jobs"]["shard"], wf["jobs"]["report"]
+    assert set(wf["jobs"]) == {"plan", "shard", "report"}
+    assert "python -m preview_report.touched --base" in runs(plan)
+    assert set(plan["outputs"]) == {"stacks", "shards", "count", "timings"}
+    restore = next(s for s in plan["steps"] if s.get("uses", "").startswith("actions/cache/"))
+    assert restore["uses"].startswith("actions/cache/restore")
+    assert restore["with"]["restore-keys"] == "fleet-timings-"
+
+    # The matrix: one job per shard, each the fleet preview of its shard.
+    assert shard["needs"] == "plan"
+    assert shard["strategy"]["matrix"]["shard"] == "${{ fromJSON(needs.plan.outputs.shards) }}"
+    assert shard["strategy"]["fail-fast"] is False
+    text = runs(shard)
     assert "./scripts/setup-venv.sh" in text  # .venv and the pack's policy/.venv
-    assert ".venv/bin/python -m preview_report.fleet --out-dir fleet-out" in text
-    assert "--accept-data-loss=" in text and "accept-data-loss:" in text
     assert "python -m preview_report.stack_secrets" in text
+    assert '.venv/bin/python -m preview_report.fleet --shard "$SHARD" --timings' in text
+    assert "--out-dir fleet-out" in text
+    assert "--accept-data-loss=" in text and "accept-data-loss:" in text
+    step = next(s for s in shard["steps"] if "preview_report.fleet --shard" in s.get("run", ""))
+    assert step["env"]["SHARD"] == "${{ matrix.shard }}/${{ needs.plan.outputs.count }}"
+    assert step["env"]["TIMINGS"] == "${{ needs.plan.outputs.timings }}"
+    upload = shard["steps"][-1]
+    assert upload["uses"].startswith("actions/upload-artifact")
+    assert upload["with"]["name"] == "fleet-part-${{ matrix.shard }}"
     for name in (
         "PULUMI_BACKEND_URL",
         "PULUMI_CONFIG_PASSPHRASE",
         "LANGGRAPH_CONTROL_PLANE_API_KEY",
     ):
-        assert name in job["env"]
-    script = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/github-script"))
+        assert name in shard["env"]
+        assert name not in report.get("env", {})  # the merge job reads no secret
+
+    # One job merges every shard's part and posts.
+    assert report["needs"] == ["plan", "shard"]
+    assert "!cancelled()" in report["if"] and "needs.plan.result == 'success'" in report["if"]
+    download = next(s for s in report["steps"] if "download-artifact" in s.get("uses", ""))
+    assert download["with"] == {
+        "pattern": "fleet-part-*",
+        "merge-multiple": True,
+        "path": "fleet-out",
+    }
+    assert (
+        "python -m preview_report.fleet_merge --out-dir fleet-out --timings fleet-timings.json "
+        "fleet-out/part-*.json" in runs(report)
+    )
+    assert ".venv" not in runs(report)  # a bare Python: test_fleet_merge checks it imports no SDK
+    save = next(s for s in report["steps"] if s.get("uses", "").startswith("actions/cache/save"))
+    assert save["with"]["path"] == "fleet-timings.json"
+    assert save["with"]["key"].startswith("fleet-timings-")
+    script = next(
+        s for s in report["steps"] if s.get("uses", "").startswith("actions/github-script")
+    )
     js = script["with"]["script"]
     # The markers the script looks for are those the reports start with.
     assert f"'{FLEET_MARKER}'" in js
     assert "`" + MARKER.format(stack="${stack.stack}") + "`" in js
     assert "stack.has_changes" in js and "updateComment" in js and "createComment" in js
     assert "fleet-out/fleet.json" in js
-    last = job["steps"][-1]
-    assert "steps.fleet.outputs.exit-code != '0'" in last["if"] and "exit 1" in last["run"]
+    last = report["steps"][-1]
+    assert last["if"] == "steps.fleet.outputs.exit-code != '0'" and "exit 1" in last["run"]
+
+
+def plan_outputs(tmp_path: Path, stacks: list[str], max_shards: str) -> dict[str, str]:
+    """Run the plan job's `Shards` step as the runner would, in `tmp_path`."""
+    (step,) = (
+        s for s in workflow("preview.yml")["jobs"]["plan"]["steps"] if s.get("id") == "split"
+    )
+    output = tmp_path / "github-output"
+    output.write_text("")
+    subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        env={
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "STACKS": json.dumps(stacks),
+            "MAX_SHARDS": max_shards,
+            "GITHUB_OUTPUT": str(output),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+def test_the_plan_hands_every_shard_the_same_split(tmp_path: Path) -> None:
+    stacks = ["acme-prod", "dev", "standalone-example"]
+    first = plan_outputs(tmp_path, stacks, "4")
+    # No more shards than stacks; no recorded times yet.
+    assert first == {"shards": "[1, 2, 3]", "count": "3", "timings": "{}"}
+    assert plan_outputs(tmp_path, stacks * 3, "4")["shards"] == "[1, 2, 3, 4]"
+    assert plan_outputs(tmp_path, stacks, "1")["shards"] == "[1]"
+    # The merge of the last run recorded times (the cache restored them): handed over as
+    # one line, which the shard step writes back to a file the fleet reads.
+    write_timings(tmp_path / "fleet-timings.json", {"dev": 7.5, "acme-prod": 9.25})
+    handed = plan_outputs(tmp_path, stacks, "2")
+    assert handed["count"] == "2" and "\n" not in handed["timings"]
+    (tmp_path / "shard-timings.json").write_text(handed["timings"] + "\n")
+    assert read_timings(tmp_path / "shard-timings.json") == {"dev": 7.5, "acme-prod": 9.25}
 
 
 def test_the_nightly_drift_workflow() -> None:
