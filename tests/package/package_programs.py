@@ -45,6 +45,9 @@ class Program:
     engine: Engine
     name: str = "test"
     output: list[str] = field(default_factory=list)
+    prefix: list[str] = field(default_factory=list)
+    """A command the CLI runs under (a mount namespace, say)."""
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_example(cls, example: str, work: Path) -> Program:
@@ -75,9 +78,9 @@ class Program:
         return cls.create(root, work / f"{name}-state")
 
     @classmethod
-    def create(cls, root: Path, state: Path) -> Program:
+    def create(cls, root: Path, state: Path, **options: Any) -> Program:
         state.mkdir(parents=True, exist_ok=True)
-        program = cls(root, state, toolchain())
+        program = cls(root, state, toolchain(), **options)
         program.cli("stack", "init", program.name)
         return program
 
@@ -92,6 +95,7 @@ class Program:
             PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
             NO_COLOR="1",
         )
+        env.update(self.extra_env)
         return env
 
     def cli(
@@ -102,7 +106,7 @@ class Program:
         # Its own session: after a failed construct the CLI leaves the language host that
         # ran the package behind (pulumi 3.259.0); it is stopped with the session.
         process = subprocess.Popen(
-            [str(self.engine.folder / "bin" / "pulumi"), *args, "--non-interactive"],
+            [*self.prefix, str(self.engine.folder / "bin" / "pulumi"), *args, "--non-interactive"],
             cwd=self.root,
             env=self.env(),
             stdin=subprocess.PIPE,
