@@ -48,7 +48,7 @@ class Stack:
     syncs: dict[str, RevisionSync]
 
     @property
-    def server_public_urls(self) -> pulumi.Output[dict[str, str]]:
+    def server_public_urls(self) -> dict[str, str]:
         """Deployment name to its server's public URL, to report as its `custom_url`."""
         return self.dataplane.server_public_urls
 
