@@ -9,13 +9,11 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .cluster.cluster_check import check_cluster
-from .cluster.ownership import OwnershipGuard, stack_owner
-from .cluster.preflight import failures, preflight
 from .config import ConfigError, StackConfig, load_stack_config
 from .controlplane import ControlPlaneClient, ControlPlaneError
 from .controlplane_resources import build_sync
@@ -29,6 +27,9 @@ from .providers.listener_registration import ListenerRegistration
 from .providers.revision_sync import RevisionSync
 from .resources.dataplane import DataPlane
 from .spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
+
+if TYPE_CHECKING:  # the cluster's modules load when a stack has a cluster or a preflight
+    from .cluster.ownership import OwnershipGuard
 
 # What to check when something fails that no check of ours foresaw.
 CONTROL_PLANE_KEYS = (
@@ -119,6 +120,8 @@ def load_and_discover() -> tuple[StackConfig, Discovery]:
 
 def run_preflight(config: StackConfig) -> None:
     """The opt-in preflight: each external store's version, or one error for those that fail."""
+    from .cluster.preflight import failures, preflight
+
     reports = preflight(config)
     for report in reports:
         if not report.problems:
@@ -187,7 +190,7 @@ def build_stack(
     return Stack(dataplane, sync.registration, sync.syncs)
 
 
-ClusterCheck = Callable[[StackConfig, list[Referenced]], OwnershipGuard | None]
+ClusterCheck = Callable[[StackConfig, list[Referenced]], "OwnershipGuard | None"]
 """Asked before anything is declared when the stack has a kubeconfig: raises when its
 cluster cannot take the stack, and returns the guard of the stack's objects there."""
 
@@ -195,6 +198,9 @@ cluster cannot take the stack, and returns the guard of the stack's objects ther
 def check_and_guard(config: StackConfig, referenced: list[Referenced]) -> OwnershipGuard:
     """The cluster behind the kubeconfig can take the stack (`cluster_check.py`), and what
     the stack declares there is its own (`ownership.py`)."""
+    from .cluster.cluster_check import check_cluster
+    from .cluster.ownership import OwnershipGuard, stack_owner
+
     check_cluster(
         config.kubeconfig or "",
         list(config.namespaces.names),
