@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -235,3 +236,16 @@ def main(*, cluster_check: ClusterCheck = check_and_guard) -> None:
     pulumi.export("server_public_urls", stack.server_public_urls)
     pulumi.export("revisions", stack.revisions)
     pulumi.export("manifests_dir", None if config.kubeconfig else config.render_dir)
+    with suppress(pulumi.RunError):  # no root stack to run it under the project's mocks
+        pulumi.run(registrations_started)
+
+
+async def registrations_started() -> None:
+    """One turn of the event loop, after the program: every registration declared starts.
+
+    The SDK's end-of-program wait first awaits the registrations under way, one by one, and
+    then goes over every pending Output each time one of them resolves. A program that
+    returns before any registration started gets only the second, for the whole run: about
+    half of the program's CPU at N=50. Run by `pulumi.run` before that wait.
+    """
+    await asyncio.sleep(0)
