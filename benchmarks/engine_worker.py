@@ -60,6 +60,7 @@ class Runner:
             "samples": peak.samples,
             "sampling_s": peak.sampling_s,
             "cpu_by_process_s": peak.cpu_by_role(),
+            "peak_by_role_bytes": peak.peak_by_role(),
             "timeline_s": peak.timeline(),
             "processes": len(peak.processes),
             "requests": stats["total"],

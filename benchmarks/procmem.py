@@ -155,6 +155,8 @@ class TreePeak:
     commands: dict[int, str] = field(default_factory=dict)
     seen: dict[int, list[float]] = field(default_factory=dict)
     """When each process was first and last seen, in seconds from the start."""
+    peak_rss: dict[int, int] = field(default_factory=dict)
+    """Each descendant's own peak resident memory, in bytes."""
     started: float = field(default_factory=time.perf_counter)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -162,7 +164,10 @@ class TreePeak:
     def sample(self) -> None:
         started = time.thread_time()
         below = descendants(self.root)
-        below_rss = sum(rss(p) for p in below)
+        sizes = {p: rss(p) for p in below}
+        below_rss = sum(sizes.values())
+        for pid, size in sizes.items():
+            self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), size)
         self.children = max(self.children, below_rss)
         self.tree = max(self.tree, below_rss + rss(self.root))
         self.processes.update(below)
@@ -191,6 +196,15 @@ class TreePeak:
         for pid, (name, seconds) in self.cpu_seen.items():
             label = role(self.commands.get(pid, ""), name)
             totals[label] = totals.get(label, 0.0) + seconds
+        return totals
+
+    def peak_by_role(self) -> dict[str, int]:
+        """Peak resident memory by role: each process's own peak, summed over the role's
+        processes (they need not peak at the same moment, so an upper bound per role)."""
+        totals: dict[str, int] = {}
+        for pid, size in self.peak_rss.items():
+            label = role(self.commands.get(pid, ""), self.cpu_seen.get(pid, ("?", 0.0))[0])
+            totals[label] = totals.get(label, 0) + size
         return totals
 
     def timeline(self) -> dict[str, list[float]]:

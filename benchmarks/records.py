@@ -23,11 +23,13 @@ PROGRAM_NAMES = {
     "empty": "empty program",
 }
 
-# The targets of issue 13.
-PREVIEW_RATIO = 1.05
-REMOTE_RATIO = 1.15
+# The targets of issue 23, as ratios against the static program in the same run.
+PREVIEW_RATIO = 1.20
+REMOTE_RATIO = 1.20
 REMOTE_LATENCY = 0.05
-NOOP_FLOOR_RATIO = 1.5
+NOOP_RATIO = 1.30
+MEMORY_RATIO = 1.10
+MEMORY = "peak memory of the process tree"
 
 
 @dataclass
@@ -258,10 +260,12 @@ def find(records: list[Record], **match: Any) -> Record | None:
 
 
 def ratio_text(r: Record) -> str:
-    return (
-        f"{r.median:.2f} s vs {r.baseline_median:.2f} s: {r.ratio:.2f}\u00d7 "
-        f"(pairs {r.ratio_min:.2f}\u2013{r.ratio_max:.2f})"
-    )
+    assert r.baseline_median is not None
+    if r.unit == "bytes":
+        mine, base = f"{r.median / 2**20:.0f} MiB", f"{r.baseline_median / 2**20:.0f} MiB"
+    else:
+        mine, base = f"{r.median:.2f} s", f"{r.baseline_median:.2f} s"
+    return f"{mine} vs {base}: {r.ratio:.2f}\u00d7 (pairs {r.ratio_min:.2f}\u2013{r.ratio_max:.2f})"
 
 
 def ratio_target(figure_name: str, r: Record | None, limit: float) -> Target:
@@ -314,11 +318,26 @@ def targets(records: list[Record], fitted: list[Fit], biggest: int, smallest: in
     )
     out.append(
         ratio_target(
-            f"no-op preview at N={smallest} vs the engine floor (the empty program's)",
-            find(records, kind="time against the engine's floor", n=smallest),
-            NOOP_FLOOR_RATIO,
+            f"no-op preview at N={smallest}, vs the static program",
+            find(
+                records,
+                kind="time",
+                program="dataplane",
+                op="noop-preview",
+                n=smallest,
+                latency_ms=0,
+            ),
+            NOOP_RATIO,
         )
     )
+    for op in ("preview", "up"):
+        out.append(
+            ratio_target(
+                f"peak memory of the {OP_NAMES[op]} at N={biggest}, vs the static program",
+                find(records, kind=MEMORY, program="dataplane", op=op, n=biggest, latency_ms=0),
+                MEMORY_RATIO,
+            )
+        )
     mine = [f for f in fitted if f.program == "dataplane"]
     out.append(
         Target(

@@ -10,6 +10,7 @@ from .fit import median
 from .procmem import mib
 from .profiles import AREAS
 from .records import (
+    MEMORY,
     OP_NAMES,
     OPS,
     PROGRAM_NAMES,
@@ -433,6 +434,8 @@ class Report:
         self.in_short()
         self.cpu_table()
         self.timeline_table()
+        self.noop_table()
+        self.memory_table()
         if profiles:
             self.engine_profile(profiles)
             self.program_profile(profiles)
@@ -518,6 +521,80 @@ class Report:
         self.add(
             f"CPU time by process at N={self.big} (medians; two cores, so CPU above the wall "
             "time ran in parallel):",
+            "",
+            *table(["process", *(f"{PROGRAM_NAMES[p]}: {OP_NAMES[o]}" for p, o in columns)], rows),
+            "",
+        )
+
+    def noop_table(self) -> None:
+        """The no-op preview at the smallest N, by process: CPU and when each started."""
+        runs = self.runs(self.small)
+        programs = [p for p in ("dataplane", "static") if runs_of(runs, p, "noop-preview")]
+        if not programs:
+            return
+        cpu = {
+            p: seconds_by(runs_of(runs, p, "noop-preview"), "cpu_by_process_s") for p in programs
+        }
+        spans = {p: runs_of(runs, p, "noop-preview")[0].get("timeline_s", {}) for p in programs}
+        roles = sorted(
+            {k for d in cpu.values() for k in d}, key=lambda k: -cpu[programs[0]].get(k, 0)
+        )
+        rows = [
+            [
+                role,
+                *(s(cpu[p].get(role, 0.0)) for p in programs),
+                *(s(spans[p][role][0]) if role in spans[p] else DASH for p in programs),
+            ]
+            for role in roles
+        ]
+        walls = [self.time(p, "noop-preview", self.small) for p in programs]
+        rows.append(
+            ["wall time", *(s(w.median) if w else DASH for w in walls), *(DASH for _ in programs)]
+        )
+        self.add(
+            f"The no-op preview at N={self.small}, by process (CPU: medians; first seen: in the "
+            "first run, seconds from the start of the command):",
+            "",
+            *table(
+                [
+                    "process",
+                    *(f"{PROGRAM_NAMES[p]}: CPU" for p in programs),
+                    *(f"{PROGRAM_NAMES[p]}: first seen" for p in programs),
+                ],
+                rows,
+            ),
+            "",
+        )
+
+    def memory_table(self) -> None:
+        """Peak resident memory by process at the biggest N (runs that recorded it)."""
+        runs = self.runs(self.big)
+        columns = [
+            (p, op)
+            for op in ("preview", "up")
+            for p in ("dataplane", "static")
+            if any("peak_by_role_bytes" in r for r in runs_of(runs, p, op))
+        ]
+        if not columns:
+            return
+        data = {c: seconds_by(runs_of(runs, *c), "peak_by_role_bytes") for c in columns}
+        roles = sorted(
+            {k for d in data.values() for k in d},
+            key=lambda k: -max(d.get(k, 0.0) for d in data.values()),
+        )
+        rows = [
+            [role, *(f"{data[c].get(role, 0.0) / 2**20:.0f}" for c in columns)] for role in roles
+        ]
+        totals = [
+            self.rec(kind=MEMORY, program=p, op=op, n=self.big, latency_ms=0) for p, op in columns
+        ]
+        rows.append(
+            ["**whole tree, at once**", *(f"{t.median / 2**20:.0f}" if t else DASH for t in totals)]
+        )
+        self.add(
+            f"Peak resident memory by process at N={self.big}, in MiB (medians; each process's "
+            "own peak, summed per role, so a role's figure can exceed what it held at any one "
+            "moment; the last row is the tree's peak at one sample):",
             "",
             *table(["process", *(f"{PROGRAM_NAMES[p]}: {OP_NAMES[o]}" for p, o in columns)], rows),
             "",

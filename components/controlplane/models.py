@@ -14,7 +14,6 @@ fields that were set, so ``None`` left at its default is never sent.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -22,6 +21,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 # Re-exported: the platform's env names, kept where no HTTP client is needed to read them.
 from ..core.platform_env import RESERVED_ENV_NAMES as RESERVED_ENV_NAMES
 from ..core.platform_env import reserved_env_names as reserved_env_names
+
+# Re-exported: the enum values, kept where no pydantic is needed to read them.
+from .enums import DEFAULT_DEPLOYMENT_TYPE as DEFAULT_DEPLOYMENT_TYPE
+from .enums import REVISION_FAILED_STATUSES as REVISION_FAILED_STATUSES
+from .enums import REVISION_FINAL_STATUSES as REVISION_FINAL_STATUSES
+from .enums import REVISION_STATUS_VALUES
+from .enums import REVISION_SUCCESS_STATUSES as REVISION_SUCCESS_STATUSES
+from .enums import SCALE_TO_ZERO_TYPES as SCALE_TO_ZERO_TYPES
+from .enums import DeploymentStatus as DeploymentStatus
+from .enums import DeploymentType as DeploymentType
+from .enums import RevisionStatus as RevisionStatus
+from .enums import Source as Source
+from .enums import scales_to_zero as scales_to_zero
 
 
 class ApiModel(BaseModel):
@@ -31,67 +43,6 @@ class ApiModel(BaseModel):
         """JSON-ready dict of the fields that were set (explicit ``None`` is kept)."""
         return self.model_dump(mode="json", exclude_unset=True)
 
-
-# ---------------------------------------------------------------------------------------
-# Known enum values (helpers only: fields are plain strings so new values never crash)
-
-
-class Source(StrEnum):
-    GITHUB = "github"
-    EXTERNAL_DOCKER = "external_docker"
-
-
-class DeploymentType(StrEnum):
-    DEV_FREE = "dev_free"
-    DEV = "dev"
-    PROD = "prod"
-    DEV_ZERO = "dev_zero"
-    DEV_FREE_ZERO = "dev_free_zero"
-
-
-DEFAULT_DEPLOYMENT_TYPE = DeploymentType.PROD
-"""What the service assumes when a deployment names no type."""
-SCALE_TO_ZERO_TYPES = frozenset({DeploymentType.DEV_ZERO, DeploymentType.DEV_FREE_ZERO})
-"""The tiers whose `resource_spec.min_scale` may be 0."""
-
-
-def scales_to_zero(deployment_type: str | None) -> bool:
-    """May a deployment of this type (None: the service's default) run zero replicas?"""
-    return (deployment_type or DEFAULT_DEPLOYMENT_TYPE) in SCALE_TO_ZERO_TYPES
-
-
-class DeploymentStatus(StrEnum):
-    AWAITING_DATABASE = "AWAITING_DATABASE"
-    READY = "READY"
-    UNUSED = "UNUSED"
-    AWAITING_DELETE = "AWAITING_DELETE"
-    AWAITING_FINAL_DELETE = "AWAITING_FINAL_DELETE"
-    UNKNOWN = "UNKNOWN"
-
-
-class RevisionStatus(StrEnum):
-    CREATING = "CREATING"
-    QUEUED = "QUEUED"
-    AWAITING_BUILD = "AWAITING_BUILD"
-    BUILDING = "BUILDING"
-    AWAITING_DEPLOY = "AWAITING_DEPLOY"
-    DEPLOYING = "DEPLOYING"
-    CREATE_FAILED = "CREATE_FAILED"
-    BUILD_FAILED = "BUILD_FAILED"
-    DEPLOY_FAILED = "DEPLOY_FAILED"
-    DEPLOYED = "DEPLOYED"
-    SKIPPED = "SKIPPED"
-    INTERRUPTED = "INTERRUPTED"
-    UNKNOWN = "UNKNOWN"
-
-
-_REVISION_STATUS_VALUES = frozenset(s.value for s in RevisionStatus)
-
-REVISION_FAILED_STATUSES = frozenset(
-    {RevisionStatus.CREATE_FAILED, RevisionStatus.BUILD_FAILED, RevisionStatus.DEPLOY_FAILED}
-)
-REVISION_SUCCESS_STATUSES = frozenset({RevisionStatus.DEPLOYED, RevisionStatus.SKIPPED})
-REVISION_FINAL_STATUSES = REVISION_FAILED_STATUSES | REVISION_SUCCESS_STATUSES
 
 # ---------------------------------------------------------------------------------------
 # Building blocks
@@ -295,7 +246,7 @@ class Revision(ApiModel):
 
     @property
     def is_known_status(self) -> bool:
-        return self.status in _REVISION_STATUS_VALUES
+        return self.status in REVISION_STATUS_VALUES
 
 
 class Listener(ApiModel):

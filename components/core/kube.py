@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -16,6 +16,8 @@ from .names import (
     LABEL_PART_OF,
     PART_OF,
 )
+
+R = TypeVar("R")
 
 CLUSTER_DOMAIN = "cluster.local"
 """The DNS domain of a cluster unless it says otherwise."""
@@ -117,3 +119,14 @@ def child_options(
     return pulumi.ResourceOptions(
         parent=parent, depends_on=opts.depends_on if opts else None, **extra
     )
+
+
+def applied(value: Any, fn: Callable[[Any], R]) -> Any:
+    """`fn` of a value: through `apply` when it is an Output, directly when it is plain.
+
+    Each Output costs the SDK a task that its end-of-program wait goes over again and again,
+    so a value known while the program runs stays plain.
+    """
+    if isinstance(value, pulumi.Output):
+        return value.apply(fn)
+    return fn(value)

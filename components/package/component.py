@@ -49,10 +49,10 @@ class DataPlaneComponent(pulumi.ComponentResource):
             ),
         )
         dataplane = stack.dataplane
-        self.namespace = dataplane.namespace
-        self.listener_id = dataplane.listener_id.apply(lambda v: v or "")
-        self.server_urls = dataplane.server_urls
-        self.server_public_urls = stack.server_public_urls
+        self.namespace = pulumi.Output.from_input(dataplane.namespace)
+        self.listener_id = pulumi.Output.from_input(dataplane.listener_id).apply(lambda v: v or "")
+        self.server_urls = pulumi.Output.from_input(dataplane.server_urls)
+        self.server_public_urls = pulumi.Output.from_input(stack.server_public_urls)
         self.revisions = pulumi.Output.from_input(_plain_revisions(stack))
         self.manifests_dir = pulumi.Output.from_input(
             "" if config.kubeconfig else config.render_dir

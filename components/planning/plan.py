@@ -14,9 +14,9 @@ the plan can be tested with plain values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pulumi
 from pydantic import SecretStr
@@ -33,7 +33,7 @@ from ..config import (
 )
 from ..core.endpoint import Endpoint
 from ..core.images import image_revision, rewrite_image
-from ..core.kube import dns_name, labels, selector
+from ..core.kube import applied, dns_name, labels, selector
 from ..core.names import DATAPLANE_NAME, LABEL_DEPLOYMENT_ID
 from ..core.urls import is_oci
 from ..spec.args import (
@@ -62,9 +62,6 @@ from .charts import local_chart
 
 if TYPE_CHECKING:  # the types only: discovery imports the client and the target fetch
     from .discovery import DiscoveredDeployment, Discovery
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 # --- Step 1: the control-plane side ---
@@ -178,8 +175,6 @@ class SyncOutputs(Protocol):
     @property
     def image(self) -> pulumi.Input[str]: ...
     @property
-    def resource_spec(self) -> pulumi.Input[Mapping[str, Any]]: ...
-    @property
     def secrets(self) -> pulumi.Input[Mapping[str, str]]: ...
     @property
     def secrets_digest(self) -> pulumi.Input[str]: ...
@@ -200,7 +195,7 @@ def served_deployments(
 ) -> list[ServedDeployment]:
     """The deployments Pulumi runs: the synced ones, then the stack's static revisions."""
     served = [
-        ServedDeployment(found.namespace, _revision_of(found, syncs[found.name]))
+        ServedDeployment(found.namespace, _revision_of(config, found, syncs[found.name]))
         for found in discovery.deployments
         if found.name in syncs
     ]
@@ -224,7 +219,9 @@ def served_deployments(
     return served
 
 
-def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec:
+def _revision_of(
+    config: StackConfig, found: DiscoveredDeployment, sync: SyncOutputs
+) -> RevisionSpec:
     # What only wires the pods is read from discovery, plain, to check it against the
     # cluster and the stack before anything is declared; the sync tracks it in state.
     spec = found.resource_spec
@@ -233,7 +230,9 @@ def _revision_of(found: DiscoveredDeployment, sync: SyncOutputs) -> RevisionSpec
         deployment_name=found.name,
         revision_id=sync.revision_id,
         image=sync.image,
-        resource_spec=_applied(sync.resource_spec, Sizing.coerce),
+        # The sync's input, plain: its check passes it through unchanged, and a plain
+        # sizing spares every workload an Output per field.
+        resource_spec=Sizing.coerce(_revision_sync(config, found).resource_spec),
         secret_values=sync.secrets,
         secrets_digest=sync.secrets_digest,
         secret_references=SecretRef.all_of(found.secret_references),
@@ -361,10 +360,10 @@ def _served(
     registry = config.images.registry
     if registry:
         # Revision images come from the control plane: they move to the mirror too.
-        rev = replace(rev, image=_applied(rev.image, lambda image: rewrite_image(image, registry)))
+        rev = replace(rev, image=applied(rev.image, lambda image: rewrite_image(image, registry)))
     servers, keda = config.servers, config.servers.queue_keda
     queue_to_zero = keda.enabled and servers.queue_enabled
-    spec = _applied(
+    spec = applied(
         rev.resource_spec,
         lambda s: _scaled(name, Sizing.coerce(s), servers.min_replicas, queue_to_zero),
     )
@@ -389,7 +388,7 @@ def _served(
         **store,
         external_uri=_store_uri(config.redis_mode(name), config.external_redis_uris, name),
         image=_image(config, config.redis.image),
-        memory_mb=_applied(spec, lambda s: s.redis_memory_mb),
+        memory_mb=applied(spec, lambda s: s.redis_memory_mb),
         pod=_extras(config, "redis"),
     )
     mongo = None
@@ -548,13 +547,6 @@ def _store_uri(mode: str, uris: Mapping[str, SecretStr], name: str) -> pulumi.Ou
 
 def _secret(value: SecretStr | None) -> pulumi.Output[str] | None:
     return None if value is None else pulumi.Output.secret(value.get_secret_value())
-
-
-def _applied(value: Any, fn: Callable[[Any], R]) -> Any:
-    """`fn` of a value: through `apply` when it is an Output, directly when it is plain."""
-    if isinstance(value, pulumi.Output):
-        return value.apply(fn)
-    return fn(value)
 
 
 def _check_served(config: StackConfig, served: Sequence[ServedDeployment]) -> None:

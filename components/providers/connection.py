@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..controlplane import ControlPlaneClient
 from ..core.endpoint import Endpoint
+
+if TYPE_CHECKING:  # imported on first use: a check answered by discovery needs no client
+    from ..controlplane.client import ControlPlaneClient
 
 API_KEY_CONFIG = "dataplane:apiKey"
 API_KEY_ENV = "LANGGRAPH_CONTROL_PLANE_API_KEY"
@@ -53,6 +55,8 @@ def client_for(endpoint: Endpoint) -> ControlPlaneClient:
     with _lock:
         client = _clients.get(key)
         if client is None:
+            from ..controlplane.client import ControlPlaneClient
+
             client = ControlPlaneClient(
                 api_key(),
                 base_url=endpoint.url,

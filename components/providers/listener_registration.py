@@ -9,7 +9,7 @@ plane answered converges on the next run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -24,17 +24,15 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..controlplane import (
-    ConflictError,
-    ControlPlaneClient,
-    Listener,
-    ListenerComputeConfig,
-    NotFoundError,
-)
+from ..controlplane.errors import ConflictError, NotFoundError
 from ..core.names import EndpointProps
 from ..core.names import ListenerRegistrationProps as P
 from ..core.urls import api_root
 from .connection import Endpoint, client_for, remember_api_key
+
+if TYPE_CHECKING:  # the models load with the client, in the calls that ask the control plane
+    from ..controlplane.client import ControlPlaneClient
+    from ..controlplane.models import Listener
 
 
 class ListenerRegistrationProvider(ResourceProvider):
@@ -115,6 +113,8 @@ def _aligned(client: ControlPlaneClient, listener: Listener, namespaces: list[st
 
 def _discovered(props: dict[str, Any]) -> Listener | None:
     """The listener discovery found for this `compute_id`, from the inputs."""
+    from ..controlplane.models import Listener, ListenerComputeConfig
+
     found = props.get(P.DISCOVERED)
     if not isinstance(found, dict) or not found.get(P.LISTENER_ID):
         return None

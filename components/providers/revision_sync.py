@@ -28,13 +28,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..controlplane import (
-    DEFAULT_DEPLOYMENT_TYPE,
-    REVISION_FAILED_STATUSES,
-    ControlPlaneError,
-    NotFoundError,
-    scales_to_zero,
-)
+from ..controlplane.enums import DEFAULT_DEPLOYMENT_TYPE, REVISION_FAILED_STATUSES, scales_to_zero
+from ..controlplane.errors import ControlPlaneError, NotFoundError
 from ..core.endpoint import Endpoint
 from ..core.names import RevisionSyncProps as P
 from ..core.platform_env import reserved_env_problem

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..controlplane import ControlPlaneClient, ControlPlaneError, Revision
+from ..controlplane.errors import ControlPlaneError
 from ..controlplane.parallel import CONCURRENCY, map_concurrently
+
+if TYPE_CHECKING:  # a provider host that never asks the control plane loads neither
+    from ..controlplane.client import ControlPlaneClient
+    from ..controlplane.models import Revision
 
 
 def target_of(pinned_revision_id: str | None, active_revision_id: str | None) -> str | None:

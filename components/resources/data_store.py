@@ -63,9 +63,8 @@ class DataStore(pulumi.ComponentResource):
         )
 
     def finish(self, uri: pulumi.Input[str]) -> None:
-        """Publish the connection URI, as a secret, and end the component."""
+        """Publish the connection URI, as a secret (to the program only: see `DataPlane`)."""
         self.uri = pulumi.Output.secret(uri)
-        self.register_outputs({"uri": self.uri})
 
 
 @dataclass

@@ -35,13 +35,13 @@ __all__ = ["DataPlane", "DataPlaneArgs"]
 class DataPlane(pulumi.ComponentResource):
     """Composes namespaces, the listener and one server stack per served deployment."""
 
-    namespace: pulumi.Output[str]
+    namespace: str
     """The home namespace (the listener's)."""
-    listener_id: pulumi.Output[str | None]
+    listener_id: pulumi.Input[str] | None
     """The control-plane listener id; None in a standalone stack."""
-    server_urls: pulumi.Output[dict[str, str]]
+    server_urls: dict[str, str]
     """Deployment name to the in-cluster URL of its server."""
-    server_public_urls: pulumi.Output[dict[str, str]]
+    server_public_urls: dict[str, str]
     """Deployment name to the public URL of its server (its `custom_url`); empty in-cluster only."""
 
     def __init__(self, name: str, args: DataPlaneArgs, opts: pulumi.ResourceOptions | None = None):
@@ -90,25 +90,13 @@ class DataPlane(pulumi.ComponentResource):
         if args.exposure is not None:
             self.exposure = Exposure(f"{name}-exposure", args.exposure, opts=inside)
 
-        self.namespace = pulumi.Output.from_input(home)
-        self.listener_id = (
-            self.listener.listener_id if self.listener else pulumi.Output.from_input(None)
-        )
-        # `Output.all()` of nothing is a list: keep the type a dict when no server is served.
-        self.server_urls = (
-            pulumi.Output.all(**{d: server.url for d, server in self.servers.items()})
-            if self.servers
-            else pulumi.Output.from_input({})
-        )
-        self.server_public_urls = pulumi.Output.from_input(args.public_urls)
-        self.register_outputs(
-            {
-                "namespace": self.namespace,
-                "listener_id": self.listener_id,
-                "server_urls": self.server_urls,
-                "server_public_urls": self.server_public_urls,
-            }
-        )
+        # Plain values where they are known now: an Output is work for the SDK to the end.
+        self.namespace = home
+        self.listener_id = self.listener.listener_id if self.listener else None
+        self.server_urls = {d: server.url for d, server in self.servers.items()}
+        self.server_public_urls = dict(args.public_urls)
+        # No component here registers outputs: the program reads their attributes, nobody
+        # reads state's copy, and each registration is one more round trip to the engine.
 
     def _served(
         self, name: str, served: ServedArgs, opts: pulumi.ResourceOptions

@@ -44,7 +44,6 @@ class Exposure(pulumi.ComponentResource):
             for server in args.servers:
                 resource_name = f"{name}-virtualservice-{server.deployment}"
                 self.routes.append(_virtual_service(resource_name, server, args, child))
-        self.register_outputs({})
 
 
 def _ingress(

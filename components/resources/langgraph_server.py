@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..core.kube import child_options, dns_name, labels, selector, service_url
+from ..core.kube import applied, child_options, dns_name, labels, selector, service_url
 from ..core.names import (
     ANNOTATION_ENV_DIGEST,
     ANNOTATION_SECRETS_DIGEST,
@@ -44,11 +44,11 @@ _UID = 1000
 class LangGraphServer(pulumi.ComponentResource):
     """API Deployment, queue-worker Deployment, Service, HPAs, PDB and the env Secrets."""
 
-    url: pulumi.Output[str]
+    url: str
     """The in-cluster URL of the API (with its mount prefix, when exposed)."""
-    image: pulumi.Output[str]
+    image: pulumi.Input[str]
     """The image being served."""
-    revision_id: pulumi.Output[str]
+    revision_id: pulumi.Input[str]
     """The revision being served."""
 
     def __init__(
@@ -60,9 +60,9 @@ class LangGraphServer(pulumi.ComponentResource):
         child = child_options(self, opts)
         rev = args.revision
         instance = dns_name(rev.deployment_name)
-        spec = pulumi.Output.from_input(rev.resource_spec).apply(Sizing.coerce)
-        revision_id = pulumi.Output.from_input(rev.revision_id)
-        image = pulumi.Output.from_input(rev.image)
+        spec = applied(rev.resource_spec, Sizing.coerce)
+        revision_id = rev.revision_id
+        image = rev.image
 
         extra_env = {e["name"] for e in [*args.api_pod.env, *args.queue_pod.env]}
         secret_values = pulumi.Output.secret(rev.secret_values).apply(
@@ -126,31 +126,32 @@ class LangGraphServer(pulumi.ComponentResource):
             f"{name}-api",
             kind="api",
             workload_labels=api_labels,
-            size=spec.apply(lambda s: s.api()),
+            size=applied(spec, lambda s: s.api()),
             jobs=0 if args.queue_enabled else args.jobs_per_worker,
             extras=_with_revision_annotations(self, rev, args.api_pod),
             # HA: replicas of the API spread over zones and nodes once there can be several.
-            default_spread=spec.apply(
+            default_spread=applied(
+                spec,
                 lambda s: (
                     spread_over_zones_and_nodes(selector(api_labels))
                     if s.api().max_replicas > 1
                     else None
-                )
+                ),
             ),
             opts=child,
         )
-        workloads = [("api", self.api, spec.apply(lambda s: s.api()))]
+        workloads = [("api", self.api, applied(spec, lambda s: s.api()))]
         if args.queue_enabled:
             self.queue = pod.deployment(
                 f"{name}-queue",
                 kind="queue",
                 workload_labels=labels(instance, "queue", **_id_labels(rev)),
-                size=spec.apply(lambda s: s.queue()),
+                size=applied(spec, lambda s: s.queue()),
                 jobs=args.jobs_per_worker,
                 extras=_with_revision_annotations(self, rev, args.queue_pod),
                 opts=child,
             )
-            workloads.append(("queue", self.queue, spec.apply(lambda s: s.queue())))
+            workloads.append(("queue", self.queue, applied(spec, lambda s: s.queue())))
 
         self.service = k8s.core.v1.Service(
             f"{name}-service",
@@ -175,7 +176,7 @@ class LangGraphServer(pulumi.ComponentResource):
                 f"{name}-queue-scaledobject",
                 dns_name(instance, "queue"),
                 self.queue,
-                spec.apply(lambda s: s.queue()),
+                applied(spec, lambda s: s.queue()),
                 args,
                 keda,
                 child,
@@ -193,15 +194,11 @@ class LangGraphServer(pulumi.ComponentResource):
             },
             opts=child,
         )
-        self.url = pulumi.Output.from_input(
-            service_url(instance, args.namespace, PORT, cluster_domain=args.cluster_domain)
-            + (args.mount_prefix or "")
-        )
+        self.url = service_url(
+            instance, args.namespace, PORT, cluster_domain=args.cluster_domain
+        ) + (args.mount_prefix or "")
         self.image = image
         self.revision_id = revision_id
-        self.register_outputs(
-            {"url": self.url, "image": self.image, "revision_id": self.revision_id}
-        )
 
 
 @dataclass
@@ -210,8 +207,8 @@ class _PodFactory:
 
     args: LangGraphServerArgs
     instance: str
-    image: pulumi.Output[str]
-    revision_id: pulumi.Output[str]
+    image: pulumi.Input[str]
+    revision_id: pulumi.Input[str]
     digests: dict[str, pulumi.Output[str]]
     platform_secret: pulumi.Output[str]
     platform_keys: list[str]
@@ -224,11 +221,11 @@ class _PodFactory:
         *,
         kind: WorkloadKind,
         workload_labels: dict[str, str],
-        size: pulumi.Output[WorkloadSize],
+        size: pulumi.Input[WorkloadSize],
         jobs: int,
         extras: PodExtras,
         opts: pulumi.ResourceOptions,
-        default_spread: pulumi.Output[list[dict[str, Any]] | None] | None = None,
+        default_spread: pulumi.Input[list[dict[str, Any]] | None] = None,
     ) -> k8s.apps.v1.Deployment:
         args = self.args
         probe = {
@@ -261,7 +258,7 @@ class _PodFactory:
                     "envFrom": [{"secretRef": {"name": self.revision_secret}}],
                     "livenessProbe": probe,
                     "readinessProbe": probe,
-                    "resources": size.apply(lambda s: s.resources()),
+                    "resources": applied(size, lambda s: s.resources()),
                     **self._drain(kind),
                 },
                 workload_labels=workload_labels,
@@ -335,7 +332,7 @@ def queue_scaled_object(
     resource_name: str,
     object_name: str,
     workload: k8s.apps.v1.Deployment,
-    size: pulumi.Output[WorkloadSize],
+    size: pulumi.Input[WorkloadSize],
     args: LangGraphServerArgs,
     keda: KedaArgs,
     opts: pulumi.ResourceOptions,
@@ -355,8 +352,8 @@ def queue_scaled_object(
         },
         spec={
             "scaleTargetRef": {"name": workload.metadata.name},
-            "minReplicaCount": size.apply(lambda s: s.min_replicas),
-            "maxReplicaCount": size.apply(lambda s: s.max_replicas),
+            "minReplicaCount": applied(size, lambda s: s.min_replicas),
+            "maxReplicaCount": applied(size, lambda s: s.max_replicas),
             "pollingInterval": keda.polling_interval,
             "cooldownPeriod": keda.cooldown_period,
             "advanced": {
@@ -396,7 +393,7 @@ def _autoscaler(
     resource_name: str,
     object_name: str,
     workload: k8s.apps.v1.Deployment,
-    size: pulumi.Output[WorkloadSize],
+    size: pulumi.Input[WorkloadSize],
     args: LangGraphServerArgs,
     opts: pulumi.ResourceOptions,
 ) -> k8s.autoscaling.v2.HorizontalPodAutoscaler:
@@ -413,8 +410,8 @@ def _autoscaler(
                 "kind": "Deployment",
                 "name": workload.metadata.name,
             },
-            "minReplicas": size.apply(lambda s: s.min_replicas),
-            "maxReplicas": size.apply(lambda s: s.max_replicas),
+            "minReplicas": applied(size, lambda s: s.min_replicas),
+            "maxReplicas": applied(size, lambda s: s.max_replicas),
             "metrics": [
                 {
                     "type": "Resource",

@@ -52,17 +52,16 @@ _RULES: list[dict[str, list[str]]] = [
 class Listener(pulumi.ComponentResource):
     """ServiceAccount, per-namespace Role and RoleBinding, API-key Secret and Deployment."""
 
-    listener_id: pulumi.Output[str]
+    listener_id: pulumi.Input[str]
     """The control-plane listener id."""
     enabled: bool
     """Whether the listener workload is deployed."""
 
     def __init__(self, name: str, args: ListenerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(LISTENER_TYPE, name, None, opts)
-        self.listener_id = pulumi.Output.from_input(args.listener_id)
+        self.listener_id = args.listener_id
         self.enabled = args.enabled
         if not args.enabled:
-            self.register_outputs({"listener_id": self.listener_id})
             return
         if args.redis_uri is None:
             raise ValueError("Listener: `redis_uri` is required when the listener is enabled")
@@ -170,7 +169,6 @@ class Listener(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.register_outputs({"listener_id": self.listener_id})
 
 
 def _from_secret(env_name: str, secret: k8s.core.v1.Secret, key: str) -> dict:

@@ -102,4 +102,3 @@ class Operator(pulumi.ComponentResource):
                 transforms=[_keep_crd],
             ),
         )
-        self.register_outputs({})

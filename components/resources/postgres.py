@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..core.defaults import POSTGRES_PORT
-from ..core.kube import child_options, dns_name, instance_objects
+from ..core.kube import applied, child_options, dns_name, instance_objects
 from ..core.names import ANNOTATION_SECRETS_DIGEST, POSTGRES_TYPE
 from ..spec.args import PostgresArgs
 from ..spec.revision import Sizing
@@ -49,7 +49,7 @@ class Postgres(DataStore):
         child = child_options(self, opts)
         # Losing any of these loses the data or the way into it, so they outlive `destroy`.
         guarded = self.guarded_options(opts, args.deletion_protection)
-        spec = pulumi.Output.from_input(args.resource_spec or Sizing())
+        spec = args.resource_spec or Sizing()
         object_name, store_labels, meta = instance_objects(
             args.instance, "postgres", args.namespace
         )
@@ -73,7 +73,7 @@ class Postgres(DataStore):
             name,
             metadata={**meta, "name": dns_name(object_name, "data")},
             storage_class=args.storage_class,
-            size=spec.apply(lambda s: f"{s.db_storage_gi}Gi"),
+            size=applied(spec, lambda s: f"{s.db_storage_gi}Gi"),
             opts=guarded,
         )
         service = store_service(
@@ -92,7 +92,9 @@ class Postgres(DataStore):
                 uid=_UID,
                 main={
                     "image": args.image,
-                    "args": spec.apply(lambda s: ["-c", f"max_connections={s.db_max_connections}"]),
+                    "args": applied(
+                        spec, lambda s: ["-c", f"max_connections={s.db_max_connections}"]
+                    ),
                     "ports": [{"name": "postgres", "containerPort": PORT}],
                     "env": [
                         {
@@ -108,7 +110,7 @@ class Postgres(DataStore):
                     ],
                     "readinessProbe": _pg_isready(period=10),
                     "livenessProbe": _pg_isready(period=30),
-                    "resources": spec.apply(lambda s: s.database().resources()),
+                    "resources": applied(spec, lambda s: s.database().resources()),
                 },
                 workload_labels=store_labels,
                 pod_labels=store_labels,

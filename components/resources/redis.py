@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..core.defaults import REDIS_PORT
-from ..core.kube import child_options, instance_objects
+from ..core.kube import applied, child_options, instance_objects
 from ..core.names import ANNOTATION_SECRETS_DIGEST, REDIS_TYPE
 from ..spec.args import RedisArgs
 from ..spec.workload import workload_spec
@@ -29,7 +29,7 @@ class Redis(DataStore):
         child = child_options(self, opts)
         object_name, store_labels, base = instance_objects(args.instance, "redis", args.namespace)
         meta = {**base, "name": object_name}
-        memory = pulumi.Output.from_input(args.memory_mb)
+        memory = args.memory_mb
 
         # `--requirepass` is read at start: a new password must restart the pod.
         creds = credentials(
@@ -44,7 +44,8 @@ class Redis(DataStore):
                 main={
                     "image": args.image,
                     # Kubernetes expands $(VAR) in args, so the password stays in the Secret.
-                    "args": memory.apply(
+                    "args": applied(
+                        memory,
                         lambda mb: [
                             "--requirepass",
                             "$(REDIS_PASSWORD)",
@@ -54,7 +55,7 @@ class Redis(DataStore):
                             "",
                             "--appendonly",
                             "no",
-                        ]
+                        ],
                     ),
                     "env": [
                         {
@@ -74,11 +75,12 @@ class Redis(DataStore):
                         "periodSeconds": 10,
                         "failureThreshold": 6,
                     },
-                    "resources": memory.apply(
+                    "resources": applied(
+                        memory,
                         lambda mb: {
                             "requests": {"cpu": "250m", "memory": f"{mb}Mi"},
                             "limits": {"cpu": "1000m", "memory": f"{mb}Mi"},
-                        }
+                        },
                     ),
                 },
                 workload_labels=store_labels,

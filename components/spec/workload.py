@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 import pulumi
 
-from ..core.kube import selector
+from ..core.kube import applied, selector
 from ..core.platform_env import reserved_env_problem as platform_env_problem
 
 # Well-known node labels the default spreading uses.
@@ -170,7 +170,7 @@ def workload_spec(
     pod_fields: Mapping[str, Any] | None = None,
     claims: Mapping[str, Any] | None = None,
     sources: Mapping[str, Mapping[str, Any]] | None = None,
-    default_spread: pulumi.Output[list[dict[str, Any]] | None] | None = None,
+    default_spread: pulumi.Input[list[dict[str, Any]] | None] = None,
     **spec: Any,
 ) -> dict[str, Any]:
     """The `spec` of the Deployment (or StatefulSet) that runs one workload kind.
@@ -230,13 +230,14 @@ def with_extras(
     pod: dict[str, Any],
     extras: PodExtras,
     workload_selector: Mapping[str, str],
-    default_spread: pulumi.Output[list[dict[str, Any]] | None] | None = None,
+    default_spread: pulumi.Input[list[dict[str, Any]] | None] = None,
 ) -> pulumi.Input[dict[str, Any]]:
     """`pod` (a pod spec whose first container is the workload's) with `extras` merged in.
 
     Keys appear only when set, so workloads without extras render as before. The default
     spread may be an Output (it depends on the replica count): the spec then is one too, so
-    that "no spread" leaves the key out rather than setting it to null.
+    that "no spread" leaves the key out rather than setting it to null; a plain one keeps the
+    spec plain.
     """
     spec = dict(pod)
     main, *others = spec["containers"]
@@ -273,8 +274,9 @@ def with_extras(
                 for c in extras.topology_spread
             ]
     elif default_spread is not None:
-        return default_spread.apply(
-            lambda spread: {**spec, "topologySpreadConstraints": spread} if spread else spec
+        return applied(
+            default_spread,
+            lambda spread: {**spec, "topologySpreadConstraints": spread} if spread else spec,
         )
     return spec
 
