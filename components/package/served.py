@@ -19,25 +19,13 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..core.endpoint import Endpoint
 from ..core.names import (
     PACKAGE_LISTENER_REGISTRATION_TOKEN,
     PACKAGE_REVISION_SYNC_TOKEN,
 )
 from ..core.names import RevisionSyncProps as P
-from ..providers.listener_registration import (
-    ListenerRegistration,
-    ListenerRegistrationProvider,
-    registration_inputs,
-)
-from ..providers.revision_sync import (
-    RevisionSync,
-    RevisionSyncProvider,
-    declared_inputs,
-    with_secret_outputs,
-)
-from ..providers.targets import TargetRevision
-from ..spec.sync_args import RevisionSyncArgs
+from ..providers.listener_registration import ListenerRegistration, ListenerRegistrationProvider
+from ..providers.revision_sync import RevisionSync, RevisionSyncProvider
 from .values import plain_map, property_map
 
 # Properties kept secret in every answer (the revision's secrets).
@@ -47,45 +35,18 @@ _SECRET = {PACKAGE_REVISION_SYNC_TOKEN: (P.SECRETS,), PACKAGE_LISTENER_REGISTRAT
 class ServedRevisionSync(RevisionSync):
     """`RevisionSync`, served by the package's provider (same inputs and outputs)."""
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        endpoint: Endpoint,
-        args: RevisionSyncArgs,
-        prefetched: TargetRevision | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
+    def _register(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
         # The custom resource itself, not the dynamic resource RevisionSync would register.
-        pulumi.CustomResource.__init__(
-            self,
-            PACKAGE_REVISION_SYNC_TOKEN,
-            name,
-            declared_inputs(endpoint, args, prefetched),
-            with_secret_outputs(opts),
-        )
+        pulumi.CustomResource.__init__(self, PACKAGE_REVISION_SYNC_TOKEN, name, props, opts)
 
 
 class ServedListenerRegistration(ListenerRegistration):
     """`ListenerRegistration`, served by the package's provider (same inputs and outputs)."""
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        endpoint: Endpoint,
-        compute_id: str,
-        namespaces: list[str],
-        discovered: dict[str, Any] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
-        pulumi.CustomResource.__init__(
-            self,
-            PACKAGE_LISTENER_REGISTRATION_TOKEN,
-            name,
-            registration_inputs(endpoint, compute_id, namespaces, discovered),
-            opts,
-        )
+    def _register(
+        self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
+    ) -> None:
+        pulumi.CustomResource.__init__(self, PACKAGE_LISTENER_REGISTRATION_TOKEN, name, props, opts)
 
 
 def resource_token(qualified: str) -> str:

@@ -159,25 +159,20 @@ class ListenerRegistration(Resource):
     ):
         """`discovered`: the listener discovery found for `compute_id`
         (`discovered_listener(...)`), adopted on create without asking again."""
-        super().__init__(
-            ListenerRegistrationProvider(),
+        self._register(
             name,
-            registration_inputs(endpoint, compute_id, namespaces, discovered),
+            {
+                **endpoint.props(),
+                P.COMPUTE_ID: compute_id,
+                P.NAMESPACES: namespaces,
+                P.DISCOVERED: discovered,
+                P.LISTENER_ID: None,
+            },
             opts,
         )
 
-
-def registration_inputs(
-    endpoint: Endpoint,
-    compute_id: str,
-    namespaces: list[str],
-    discovered: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """What a ListenerRegistration is declared with; `listener_id` is filled in by create."""
-    return {
-        **endpoint.props(),
-        P.COMPUTE_ID: compute_id,
-        P.NAMESPACES: namespaces,
-        P.DISCOVERED: discovered,
-        P.LISTENER_ID: None,
-    }
+    def _register(
+        self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
+    ) -> None:
+        """Register as a dynamic resource (the component package registers its own type)."""
+        super().__init__(ListenerRegistrationProvider(), name, props, opts)

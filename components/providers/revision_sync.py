@@ -218,29 +218,20 @@ class RevisionSync(Resource):
         prefetched: TargetRevision | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
-        super().__init__(
-            RevisionSyncProvider(),
+        self._register(
             name,
-            declared_inputs(endpoint, args, prefetched),
-            with_secret_outputs(opts),
+            {
+                **sync_inputs(endpoint, args, prefetched),
+                P.SECRETS: pulumi.Output.secret(args.secrets),
+            },
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
+            ),
         )
 
-
-def declared_inputs(
-    endpoint: Endpoint, args: RevisionSyncArgs, prefetched: TargetRevision | None = None
-) -> dict[str, Any]:
-    """What a RevisionSync is declared with: `sync_inputs`, its secrets wrapped as secret."""
-    return {
-        **sync_inputs(endpoint, args, prefetched),
-        P.SECRETS: pulumi.Output.secret(args.secrets),
-    }
-
-
-def with_secret_outputs(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    """`opts`, with the revision's secrets kept secret in the outputs too."""
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(additional_secret_outputs=[P.SECRETS])
-    )
+    def _register(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        """Register as a dynamic resource (the component package registers its own type)."""
+        super().__init__(RevisionSyncProvider(), name, props, opts)
 
 
 def sync_inputs(
