@@ -26,6 +26,16 @@ from pulumi import automation as auto
 from devtools.engine import REPO, Engine, ToolchainMissing
 
 
+def manifests(folder: Path) -> list[dict[str, Any]]:
+    """Every rendered object under `folder`."""
+    return [
+        doc
+        for path in sorted(folder.rglob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc
+    ]
+
+
 def engine() -> Engine:
     """The built engine; a missing piece is a failure (CI always bootstraps first)."""
     try:

@@ -23,7 +23,7 @@ from components.spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 from components.spec.revision import Sizing
 from local_controlplane.seed import DEFAULT_API_KEY, DEPLOYMENTS
 from local_controlplane.testing import run_server
-from tests.integration.dataplane_project import DataplaneProject
+from tests.integration.dataplane_project import DataplaneProject, manifests
 
 pytestmark = pytest.mark.integration
 
@@ -45,15 +45,6 @@ NEVER_REPLACED = ("replace", "create-replacement", "delete-replaced", "delete")
 def controlplane(tmp_path: Path) -> Iterator[str]:
     with run_server(tmp_path / "controlplane.json") as url:
         yield url
-
-
-def manifests(folder: Path) -> list[dict[str, Any]]:
-    return [
-        doc
-        for path in sorted(folder.rglob("*.yaml"))
-        for doc in yaml.safe_load_all(path.read_text())
-        if doc
-    ]
 
 
 def named(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:

@@ -19,21 +19,15 @@ from typing import Any
 import pytest
 import yaml
 
-from devtools.engine import REPO, Engine, ToolchainMissing
+from devtools.engine import REPO, Engine
 from devtools.leftovers import kill_session
+from tests.integration.dataplane_project import engine
 
 PACKAGE = REPO / "package"
 EXAMPLES = REPO / "examples"
 PASSPHRASE = "package-test-passphrase"
 # Minutes are plenty: a preview or an up here takes seconds; `pulumi install` runs npm.
 TIMEOUT_SECONDS = 600
-
-
-def toolchain() -> Engine:
-    try:
-        return Engine.load()
-    except ToolchainMissing as exc:
-        pytest.fail(f"{exc} (scripts/test.sh does)")
 
 
 @dataclass
@@ -80,7 +74,7 @@ class Program:
     @classmethod
     def create(cls, root: Path, state: Path, **options: Any) -> Program:
         state.mkdir(parents=True, exist_ok=True)
-        program = cls(root, state, toolchain(), **options)
+        program = cls(root, state, engine(), **options)
         program.cli("stack", "init", program.name)
         return program
 
@@ -157,13 +151,3 @@ class Program:
     def resource_types(self) -> list[str]:
         exported = json.loads(self.cli("stack", "export").stdout)
         return [r["type"] for r in exported["deployment"].get("resources", [])]
-
-
-def manifests(folder: Path) -> list[dict[str, Any]]:
-    """Every rendered object under `folder`."""
-    return [
-        doc
-        for path in sorted(folder.rglob("*.yaml"))
-        for doc in yaml.safe_load_all(path.read_text())
-        if doc
-    ]

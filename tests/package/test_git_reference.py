@@ -18,15 +18,16 @@ import pytest
 import yaml
 
 from components.core.names import PACKAGE_VERSION
+from tests.integration.dataplane_project import engine, manifests
 from tests.package.git_host import HOST, git_host
-from tests.package.package_programs import REPO, Program, manifests, toolchain
+from tests.package.package_programs import REPO, Program
 
 pytestmark = pytest.mark.integration
 
 
 def _home_with_plugins(home: Path) -> Path:
     """A PULUMI_HOME holding (hard links to) the toolchain's kubernetes and random plugins."""
-    source = Path(toolchain().env["PULUMI_HOME"]) / "plugins"
+    source = Path(engine().env["PULUMI_HOME"]) / "plugins"
     (home / "plugins").mkdir(parents=True)
     for plugin in source.glob("resource-*"):
         if plugin.is_dir() and not plugin.name.endswith(".partial"):

@@ -34,8 +34,8 @@ from components.program import main
 from components.spec.args import OPERATOR_CHART, OPERATOR_CHART_VERSION
 from local_controlplane.seed import DEFAULT_API_KEY
 from local_controlplane.testing import run_server
-from tests.integration.dataplane_project import DataplaneProject
-from tests.package.package_programs import PACKAGE, Program, manifests
+from tests.integration.dataplane_project import DataplaneProject, manifests
+from tests.package.package_programs import PACKAGE, Program
 
 pytestmark = pytest.mark.integration
 
